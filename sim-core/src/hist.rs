@@ -1,0 +1,99 @@
+//! A small log-scale latency histogram: four sub-buckets per power of two of microseconds, enough to
+//! read p50 and p99 within about ±10 % without storing every sample.
+
+use crate::time::Micros;
+
+const SUB: u32 = 4;
+/// Number of bins: values up to 2^40 µs (about 12.7 days) with four bins per octave.
+pub const BINS: usize = (40 * SUB) as usize;
+
+/// Counts of latencies in logarithmic bins.
+#[derive(Clone, Debug)]
+pub struct Hist {
+    counts: Vec<u32>,
+    total: u64,
+}
+
+impl Default for Hist {
+    fn default() -> Self {
+        Hist { counts: vec![0; BINS], total: 0 }
+    }
+}
+
+#[inline]
+fn bin_of(v: Micros) -> usize {
+    if v < 2 {
+        return 0;
+    }
+    let octave = 63 - v.leading_zeros(); // floor(log2 v), at least 1
+    // The two bits below the leading one choose the sub-bin.
+    let sub = if octave >= 2 { ((v >> (octave - 2)) & 3) as u32 } else { ((v << (2 - octave)) & 3) as u32 };
+    ((octave * SUB + sub) as usize).min(BINS - 1)
+}
+
+/// The representative value of a bin: the geometric middle of its range.
+fn value_of(bin: usize) -> f64 {
+    let octave = (bin as u32) / SUB;
+    let sub = (bin as u32) % SUB;
+    let lo = (1u64 << octave) as f64 * (1.0 + sub as f64 / 4.0);
+    let hi = (1u64 << octave) as f64 * (1.0 + (sub + 1) as f64 / 4.0);
+    libm::sqrt(lo * hi)
+}
+
+impl Hist {
+    /// Adds one latency.
+    #[inline]
+    pub fn add(&mut self, v: Micros) {
+        self.counts[bin_of(v)] += 1;
+        self.total += 1;
+    }
+
+    /// The number of latencies added.
+    pub fn count(&self) -> u64 {
+        self.total
+    }
+
+    /// The `q`-quantile (0–1) in microseconds, or `None` when empty.
+    pub fn quantile(&self, q: f64) -> Option<f64> {
+        if self.total == 0 {
+            return None;
+        }
+        let rank = ((q * self.total as f64).ceil() as u64).clamp(1, self.total);
+        let mut seen = 0u64;
+        for (i, &c) in self.counts.iter().enumerate() {
+            seen += c as u64;
+            if seen >= rank {
+                return Some(value_of(i));
+            }
+        }
+        Some(value_of(BINS - 1))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quantiles_are_within_the_bin_error() {
+        let mut h = Hist::default();
+        for v in 1..=10_000u64 {
+            h.add(v * 100);
+        }
+        let p50 = h.quantile(0.5).unwrap();
+        let p99 = h.quantile(0.99).unwrap();
+        assert!((p50 / 500_000.0 - 1.0).abs() < 0.12, "p50 {p50}");
+        assert!((p99 / 990_000.0 - 1.0).abs() < 0.12, "p99 {p99}");
+        assert!(Hist::default().quantile(0.5).is_none());
+    }
+
+    #[test]
+    fn bins_are_monotone() {
+        let mut last = 0;
+        for v in 0..100_000u64 {
+            let b = bin_of(v);
+            assert!(b >= last);
+            last = b;
+        }
+    }
+}
