@@ -37,11 +37,7 @@ fn measure(name: &str, p: &Params, runs: usize) {
 }
 
 fn main() {
-    let runs = std::env::args()
-        .skip_while(|a| a != "--runs")
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(30);
+    let runs = std::env::args().skip_while(|a| a != "--runs").nth(1).and_then(|s| s.parse().ok()).unwrap_or(30);
     let default = Params::default();
     measure("default (2 min failover)", &default, runs);
 
@@ -51,5 +47,5 @@ fn main() {
     heavy.db.cores *= 10.0;
     heavy.run.horizon_s = 3_600.0;
     heavy.faults = vec![Fault::RedisFailover { start_s: 60.0, duration_s: 300.0 }];
-    measure("heavy (10x, 1 h)", &heavy, runs.min(5).max(1));
+    measure("heavy (10x, 1 h)", &heavy, runs.clamp(1, 5));
 }

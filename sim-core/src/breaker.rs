@@ -142,9 +142,7 @@ impl Breaker {
                     self.failed += 1;
                 }
                 self.next = (self.next + 1) % window;
-                if self.recorded >= self.min_calls
-                    && self.failed as f64 >= self.threshold * self.recorded as f64
-                {
+                if self.recorded >= self.min_calls && self.failed as f64 >= self.threshold * self.recorded as f64 {
                     self.enter(State::Open, now);
                 }
             }

@@ -26,7 +26,7 @@ fn bin_of(v: Micros) -> usize {
         return 0;
     }
     let octave = 63 - v.leading_zeros(); // floor(log2 v), at least 1
-    // The two bits below the leading one choose the sub-bin.
+                                         // The two bits below the leading one choose the sub-bin.
     let sub = if octave >= 2 { ((v >> (octave - 2)) & 3) as u32 } else { ((v << (2 - octave)) & 3) as u32 };
     ((octave * SUB + sub) as usize).min(BINS - 1)
 }

@@ -153,9 +153,19 @@ impl Trace {
         let mut h = Fnv::default();
         let s = &self.series;
         h.f(s.interval_s);
-        for v in [&s.arrivals, &s.attempts, &s.retries, &s.successes, &s.fail_timeout, &s.fail_pool,
-            &s.fail_breaker, &s.fail_rate_limit, &s.pool_in_use, &s.pool_waiting, &s.wasted]
-        {
+        for v in [
+            &s.arrivals,
+            &s.attempts,
+            &s.retries,
+            &s.successes,
+            &s.fail_timeout,
+            &s.fail_pool,
+            &s.fail_breaker,
+            &s.fail_rate_limit,
+            &s.pool_in_use,
+            &s.pool_waiting,
+            &s.wasted,
+        ] {
             v.iter().for_each(|&x| h.u(x as u64));
         }
         s.failure_rate.iter().for_each(|&x| h.f(x));
@@ -167,9 +177,16 @@ impl Trace {
         let m = &self.summary;
         h.f(m.peak_failure_rate);
         h.f(m.recovery_time_s.unwrap_or(-1.0));
-        for x in [m.total_requests, m.succeeded_requests, m.failed_requests, m.open_requests,
-            m.total_attempts, m.failed_attempts, m.events, m.wasted_queries]
-        {
+        for x in [
+            m.total_requests,
+            m.succeeded_requests,
+            m.failed_requests,
+            m.open_requests,
+            m.total_attempts,
+            m.failed_attempts,
+            m.events,
+            m.wasted_queries,
+        ] {
             h.u(x);
         }
         h.0

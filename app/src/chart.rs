@@ -1,0 +1,308 @@
+//! Drawing a time-series chart on a canvas with plotters. Data preparation is separate (see
+//! `charts.rs`): `draw` takes a finished [`ChartSpec`] and only draws it.
+//!
+//! The canvas is sized here, in the same step as drawing (resizing a canvas clears it), at the CSS
+//! size times the device pixel ratio, and fonts, margins and strokes are scaled by that ratio, so the
+//! chart is crisp on high-DPI screens.
+
+use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint, Ranged};
+use plotters::coord::types::RangedCoordf64;
+use plotters::prelude::*;
+use plotters_canvas::CanvasBackend;
+use std::fmt;
+use std::ops::Range;
+use web_sys::HtmlCanvasElement;
+
+/// A colour as RGB.
+pub type Rgb = (u8, u8, u8);
+
+/// A shaded span of time, e.g. the failover window or an open breaker.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Band {
+    /// Start, in seconds.
+    pub x0: f64,
+    /// End, in seconds.
+    pub x1: f64,
+    /// Lower edge as a fraction of the plot height (0 = bottom).
+    pub y0: f64,
+    /// Upper edge as a fraction of the plot height (1 = top).
+    pub y1: f64,
+    /// Fill colour.
+    pub color: Rgb,
+    /// Fill opacity (0–1).
+    pub alpha: f64,
+}
+
+/// One line of data: x in seconds, y in the chart's unit, `None` for a gap.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Line {
+    /// Legend name.
+    pub name: String,
+    /// Stroke colour.
+    pub color: Rgb,
+    /// The points; a `None` value breaks the line.
+    pub points: Vec<(f64, Option<f64>)>,
+    /// Shade the area under the line.
+    pub fill: bool,
+    /// Stroke width in CSS pixels.
+    pub width: f64,
+}
+
+/// How the y axis is labelled.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum YFormat {
+    /// 0–1 shown as 0–100 %.
+    Percent,
+    /// Plain numbers with k/M suffixes.
+    Count,
+    /// Milliseconds shown as ms or s.
+    Millis,
+}
+
+/// How the x axis is labelled.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum XFormat {
+    /// Minutes and seconds since the start of the run.
+    Elapsed,
+    /// A UTC clock time: the run starts at this many seconds after midnight.
+    #[allow(dead_code)] // used by the incident replay
+    Clock(f64),
+}
+
+/// Everything needed to draw one chart.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ChartSpec {
+    /// End of the x axis, in seconds.
+    pub x_max: f64,
+    /// Top of the y axis.
+    pub y_max: f64,
+    /// Y axis title.
+    pub y_label: String,
+    /// Y tick labels.
+    pub y_format: YFormat,
+    /// X tick labels.
+    pub x_format: XFormat,
+    /// Shaded spans, drawn under the lines.
+    pub bands: Vec<Band>,
+    /// The data.
+    pub lines: Vec<Line>,
+}
+
+/// Why a chart could not be drawn.
+#[derive(Debug)]
+pub enum ChartError {
+    /// The canvas has no 2D context.
+    NoContext,
+    /// Plotters failed.
+    Plot(String),
+}
+
+impl fmt::Display for ChartError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ChartError::NoContext => write!(f, "the canvas has no 2D drawing context"),
+            ChartError::Plot(e) => write!(f, "drawing failed: {e}"),
+        }
+    }
+}
+
+fn plot_err<E: fmt::Debug>(e: E) -> ChartError {
+    ChartError::Plot(format!("{e:?}"))
+}
+
+fn y_tick(fmt: YFormat, v: f64) -> String {
+    match fmt {
+        YFormat::Percent => format!("{:.0}%", 100.0 * v),
+        YFormat::Count => crate::format::count(v),
+        YFormat::Millis => crate::format::millis(v),
+    }
+}
+
+fn x_tick(fmt: XFormat, s: f64) -> String {
+    match fmt {
+        XFormat::Elapsed => {
+            let total = s.round() as i64;
+            let (m, sec) = (total / 60, total % 60);
+            if m >= 60 {
+                format!("{}h{:02}", m / 60, m % 60)
+            } else if sec != 0 {
+                format!("{m}:{sec:02}")
+            } else {
+                format!("{m} min")
+            }
+        }
+        XFormat::Clock(start) => {
+            let t = ((start + s).round() as i64).rem_euclid(86_400);
+            format!("{:02}:{:02}", t / 3600, (t % 3600) / 60)
+        }
+    }
+}
+
+/// Tick positions on the time axis, in seconds: a round step (30 s, 1 min, 2 min, 5 min … 1 h,
+/// 2 h) giving at most `max_ticks` ticks, aligned to the clock when the axis shows one.
+pub fn time_ticks(x_max: f64, fmt: XFormat, max_ticks: usize) -> Vec<f64> {
+    const STEPS: [f64; 12] = [10.0, 30.0, 60.0, 120.0, 300.0, 600.0, 900.0, 1800.0, 3600.0, 7200.0, 14_400.0, 21_600.0];
+    let step = STEPS.into_iter().find(|s| x_max / s <= max_ticks as f64).unwrap_or(43_200.0);
+    let offset = match fmt {
+        XFormat::Elapsed => 0.0,
+        XFormat::Clock(start) => {
+            let r = start.rem_euclid(step);
+            if r == 0.0 {
+                0.0
+            } else {
+                step - r
+            }
+        }
+    };
+    let mut ticks = Vec::new();
+    let mut t = offset;
+    while t <= x_max + 1e-9 {
+        ticks.push(t);
+        t += step;
+    }
+    ticks
+}
+
+/// A time axis in seconds whose grid lines and labels sit on [`time_ticks`].
+struct TimeAxis {
+    range: RangedCoordf64,
+    ticks: Vec<f64>,
+}
+
+impl Ranged for TimeAxis {
+    type FormatOption = DefaultFormatting;
+    type ValueType = f64;
+
+    fn map(&self, value: &f64, limit: (i32, i32)) -> i32 {
+        self.range.map(value, limit)
+    }
+
+    fn key_points<Hint: KeyPointHint>(&self, _hint: Hint) -> Vec<f64> {
+        self.ticks.clone()
+    }
+
+    fn range(&self) -> Range<f64> {
+        self.range.range()
+    }
+}
+
+const TEXT: RGBColor = RGBColor(0x33, 0x33, 0x33);
+const GRID: RGBColor = RGBColor(0xe6, 0xe6, 0xe6);
+
+/// Draws `spec` on `canvas` at `css_w × css_h` CSS pixels and `dpr` device pixels per CSS pixel.
+pub fn draw(canvas: &HtmlCanvasElement, spec: &ChartSpec, css_w: f64, css_h: f64, dpr: f64) -> Result<(), ChartError> {
+    let dpr = if dpr.is_finite() && dpr > 0.0 { dpr.min(4.0) } else { 1.0 };
+    let (w, h) = ((css_w * dpr).round().max(1.0) as u32, (css_h * dpr).round().max(1.0) as u32);
+    if canvas.width() != w || canvas.height() != h {
+        canvas.set_width(w);
+        canvas.set_height(h);
+    }
+    let px = |v: f64| (v * dpr).round() as i32;
+    let font = |size: f64| ("sans-serif", size * dpr).into_font().color(&TEXT);
+
+    let backend = CanvasBackend::with_canvas_object(canvas.clone()).ok_or(ChartError::NoContext)?;
+    let root = backend.into_drawing_area();
+    root.fill(&WHITE).map_err(plot_err)?;
+    let x_max = spec.x_max.max(1.0);
+    let y_max = if spec.y_max > 0.0 { spec.y_max } else { 1.0 };
+    let narrow = css_w < 420.0;
+    let mut chart = ChartBuilder::on(&root)
+        .margin_top(px(10.0))
+        .margin_right(px(16.0))
+        .margin_left(px(6.0))
+        .margin_bottom(px(4.0))
+        .x_label_area_size(px(34.0))
+        .y_label_area_size(px(if narrow { 52.0 } else { 62.0 }))
+        .build_cartesian_2d(
+            TimeAxis {
+                range: (0f64..x_max).into(),
+                ticks: time_ticks(x_max, spec.x_format, if narrow { 4 } else { 8 }),
+            },
+            0f64..y_max,
+        )
+        .map_err(plot_err)?;
+
+    for b in &spec.bands {
+        let (r, g, bl) = b.color;
+        let style = RGBColor(r, g, bl).mix(b.alpha).filled();
+        let x0 = b.x0.clamp(0.0, x_max);
+        let x1 = b.x1.clamp(0.0, x_max);
+        if x1 > x0 {
+            chart
+                .draw_series(std::iter::once(Rectangle::new([(x0, b.y0 * y_max), (x1, b.y1 * y_max)], style)))
+                .map_err(plot_err)?;
+        }
+    }
+
+    let y_format = spec.y_format;
+    let x_format = spec.x_format;
+    let y_fmt = move |v: &f64| y_tick(y_format, *v);
+    let x_fmt = move |v: &f64| x_tick(x_format, *v);
+    chart
+        .configure_mesh()
+        .light_line_style(TRANSPARENT)
+        .bold_line_style(GRID.stroke_width(px(1.0).max(1) as u32))
+        .axis_style(RGBColor(0x99, 0x99, 0x99).stroke_width(px(1.0).max(1) as u32))
+        .y_labels(6)
+        .x_label_formatter(&x_fmt)
+        .y_label_formatter(&y_fmt)
+        .label_style(font(12.0))
+        .axis_desc_style(font(12.0))
+        .y_desc(spec.y_label.as_str())
+        .draw()
+        .map_err(plot_err)?;
+
+    for line in &spec.lines {
+        let (r, g, b) = line.color;
+        let color = RGBColor(r, g, b);
+        let stroke = color.stroke_width(px(line.width).max(1) as u32);
+        // Split at gaps.
+        let mut segments: Vec<Vec<(f64, f64)>> = vec![Vec::new()];
+        for &(x, y) in &line.points {
+            match y {
+                Some(y) if y.is_finite() => segments.last_mut().unwrap().push((x, y.min(y_max))),
+                _ => {
+                    if !segments.last().unwrap().is_empty() {
+                        segments.push(Vec::new());
+                    }
+                }
+            }
+        }
+        for seg in segments.into_iter().filter(|s| !s.is_empty()) {
+            if line.fill {
+                chart
+                    .draw_series(AreaSeries::new(seg.iter().copied(), 0.0, color.mix(0.18)).border_style(stroke))
+                    .map_err(plot_err)?;
+            } else {
+                chart.draw_series(LineSeries::new(seg, stroke)).map_err(plot_err)?;
+            }
+        }
+    }
+    root.present().map_err(plot_err)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ticks_read_well() {
+        assert_eq!(y_tick(YFormat::Percent, 0.5), "50%");
+        assert_eq!(x_tick(XFormat::Elapsed, 600.0), "10 min");
+        assert_eq!(x_tick(XFormat::Elapsed, 5400.0), "1h30");
+        assert_eq!(x_tick(XFormat::Clock(14.0 * 3600.0 + 30.0 * 60.0), 1800.0), "15:00");
+        assert_eq!(x_tick(XFormat::Elapsed, 90.0), "1:30");
+    }
+
+    #[test]
+    fn time_ticks_are_round() {
+        assert_eq!(time_ticks(900.0, XFormat::Elapsed, 8), vec![0.0, 120.0, 240.0, 360.0, 480.0, 600.0, 720.0, 840.0]);
+        assert_eq!(time_ticks(900.0, XFormat::Elapsed, 4), vec![0.0, 300.0, 600.0, 900.0]);
+        // A run starting at 14:40 with half-hour ticks puts them at 15:00, 15:30 …
+        let t = time_ticks(15_780.0, XFormat::Clock(52_800.0), 10);
+        assert_eq!(t[0], 1200.0);
+        assert_eq!(t[1] - t[0], 1800.0);
+        assert_eq!(time_ticks(15_780.0, XFormat::Clock(52_200.0), 10)[0], 0.0);
+    }
+}

@@ -1,0 +1,34 @@
+//! Functions exported to JavaScript for tests and benchmarks (Trunk exposes them as
+//! `window.wasmBindings`). They take parameters as JSON, as the native tools do.
+
+use sim_core::Params;
+use wasm_bindgen::prelude::*;
+
+fn parse(params_json: &str) -> Result<Params, JsError> {
+    if params_json.trim().is_empty() {
+        return Ok(Params::default());
+    }
+    serde_json::from_str(params_json).map_err(|e| JsError::new(&format!("bad parameters: {e}")))
+}
+
+/// The trace digest (16 hex digits) of a run; an empty string means the default parameters.
+#[wasm_bindgen]
+pub fn trace_digest(params_json: &str) -> Result<String, JsError> {
+    let trace = sim_core::run(&parse(params_json)?).map_err(|e| JsError::new(&e.to_string()))?;
+    Ok(format!("{:016x}", trace.digest()))
+}
+
+/// Runs the simulation `runs` times and returns the median run time in milliseconds.
+#[wasm_bindgen]
+pub fn bench_run(params_json: &str, runs: u32) -> Result<f64, JsError> {
+    let valid = parse(params_json)?.validate().map_err(|e| JsError::new(&e.to_string()))?;
+    let mut times = Vec::with_capacity(runs as usize);
+    for _ in 0..runs.max(1) {
+        let t0 = crate::lab::now_ms();
+        let (trace, _) = sim_core::run_audited(&valid);
+        std::hint::black_box(&trace);
+        times.push(crate::lab::now_ms() - t0);
+    }
+    times.sort_by(|a, b| a.total_cmp(b));
+    Ok(times[times.len() / 2])
+}

@@ -1,0 +1,90 @@
+//! The lab's state: the parameters, the run they give, and a few view settings, shared through
+//! context. The simulation is a pure function of the parameters; everything else is derived.
+
+use leptos::prelude::*;
+use sim_core::{Params, Trace};
+use std::cell::Cell;
+use std::sync::Arc;
+
+/// The result of running the current parameters.
+#[derive(Clone)]
+pub struct Run {
+    /// The trace, or the validation message for bad parameters.
+    pub trace: Arc<Result<Trace, String>>,
+    /// How long the simulation took, in milliseconds.
+    pub sim_ms: f64,
+}
+
+impl PartialEq for Run {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.trace, &other.trace)
+    }
+}
+
+/// Timing of the last slider move: from the input event to the end of the last redraw.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Timing {
+    /// Simulation time, in milliseconds.
+    pub sim_ms: f64,
+    /// From the input event until every chart was redrawn, in milliseconds.
+    pub input_to_redraw_ms: f64,
+}
+
+thread_local! {
+    static INPUT_AT: Cell<Option<f64>> = const { Cell::new(None) };
+}
+
+/// Milliseconds since the page loaded (`performance.now()`).
+pub fn now_ms() -> f64 {
+    web_sys::window().and_then(|w| w.performance()).map(|p| p.now()).unwrap_or(0.0)
+}
+
+/// The state every widget of the lab reads, provided through context.
+#[derive(Clone, Copy)]
+pub struct Lab {
+    /// The parameters of the run on show.
+    pub params: RwSignal<Params>,
+    /// The run of those parameters.
+    pub run: Memo<Run>,
+    /// Bumped when the window is resized, so charts fit their containers again.
+    pub resized: RwSignal<u32>,
+    /// Timing of the last slider move.
+    pub timing: RwSignal<Timing>,
+}
+
+impl Lab {
+    /// A lab showing `params`.
+    pub fn new(params: Params) -> Lab {
+        let params = RwSignal::new(params);
+        let run = Memo::new(move |_| {
+            let p = params.get();
+            let t0 = now_ms();
+            let trace = sim_core::run(&p).map_err(|e| e.to_string());
+            Run { trace: Arc::new(trace), sim_ms: now_ms() - t0 }
+        });
+        Lab { params, run, resized: RwSignal::new(0), timing: RwSignal::new(Timing::default()) }
+    }
+
+    /// Changes the parameters from a control: the whole simulation runs again and the charts redraw.
+    pub fn update(&self, f: impl FnOnce(&mut Params)) {
+        INPUT_AT.with(|c| c.set(Some(now_ms())));
+        self.params.update(f);
+    }
+
+    /// Called by each chart after it has drawn: records the time since the input that caused it.
+    pub fn drawn(&self) {
+        if let Some(t0) = INPUT_AT.with(|c| c.get()) {
+            let sim_ms = self.run.get_untracked().sim_ms;
+            let elapsed = now_ms() - t0;
+            self.timing.update(|t| {
+                t.sim_ms = sim_ms;
+                t.input_to_redraw_ms = elapsed;
+            });
+        }
+    }
+}
+
+/// The lab from context.
+pub fn use_lab() -> Lab {
+    expect_context::<Lab>()
+}

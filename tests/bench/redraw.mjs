@@ -1,0 +1,54 @@
+// Measures slider-to-redraw time in headless Chromium: builds nothing, serves dist/, moves the
+// failover slider through a range of values and reads the page's own timing line (input event to
+// the end of the last chart redraw, and the simulation's share). Prints figures; asserts nothing.
+//
+//   node tests/bench/redraw.mjs [--moves N]
+import { spawnSync } from "node:child_process";
+import { serve, launch, newPage, LabPage } from "../e2e/support.js";
+
+const moves = Number(process.argv[process.argv.indexOf("--moves") + 1]) || 40;
+const server = await serve();
+const browser = await launch();
+try {
+  const lab = new LabPage(await newPage(browser));
+  await lab.open(`${server.origin}/`);
+  const sims = [];
+  const redraws = [];
+  for (let i = 0; i < moves; i++) {
+    const value = 5 * ((i * 7) % 61); // 0–300 s in a scrambled order
+    await lab.setSlider("failover", value);
+    const line = await lab.text("timing");
+    const sim = /events in ([\d.]+) ms/.exec(line);
+    const redraw = /redraw ([\d.]+) ms/.exec(line);
+    if (i >= 5 && sim && redraw) {
+      // The first moves warm the wasm tiers up; they are not counted.
+      sims.push(parseFloat(sim[1]));
+      redraws.push(parseFloat(redraw[1]));
+    }
+  }
+  const stats = (xs) => {
+    const s = [...xs].sort((a, b) => a - b);
+    const q = (p) => s[Math.min(s.length - 1, Math.floor(p * s.length))];
+    return `median ${q(0.5).toFixed(1)} ms, p90 ${q(0.9).toFixed(1)} ms, max ${s[s.length - 1].toFixed(1)} ms`;
+  };
+  console.log(`slider moves measured: ${sims.length} (after 5 warm-up moves), default scenario, 4 charts`);
+  console.log(`simulation in wasm:      ${stats(sims)}`);
+  console.log(`input event to redrawn:  ${stats(redraws)}`);
+  // The default scenario alone, in wasm, against the same run natively.
+  const wasmMs = await lab.page.evaluate(() => window.wasmBindings.bench_run("", 30));
+  console.log(`default scenario, wasm:   median of 30 runs ${wasmMs.toFixed(2)} ms`);
+  const native = spawnSync("cargo", ["run", "--release", "-q", "-p", "sim-core", "--example", "bench", "--", "--runs", "30"], {
+    cwd: new URL("../..", import.meta.url).pathname,
+    encoding: "utf8",
+  });
+  const m = /default.*?run median\s+([\d.]+) ms/.exec(native.stdout ?? "");
+  if (m) {
+    const nativeMs = parseFloat(m[1]);
+    console.log(`default scenario, native: median of 30 runs ${nativeMs.toFixed(2)} ms  (wasm / native = ${(wasmMs / nativeMs).toFixed(2)})`);
+  } else {
+    console.log(`native benchmark did not run: ${native.stderr}`);
+  }
+} finally {
+  await browser.close();
+  await server.close();
+}

@@ -1,0 +1,99 @@
+// The lab as a reader uses it: load the built site, move the failover slider, read the figures.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { mkdir } from "node:fs/promises";
+import { join } from "node:path";
+import { serve, launch, newPage, LabPage, ARTIFACTS } from "./support.js";
+
+let server, browser;
+before(async () => {
+  await mkdir(ARTIFACTS, { recursive: true });
+  server = await serve();
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+test("the page loads without console errors and shows sliders, chart and figures", async () => {
+  const lab = new LabPage(await newPage(browser));
+  await lab.open(`${server.origin}/`);
+  for (const id of ["failover", "pool", "jitter", "breaker-threshold", "breaker-open"]) {
+    const slider = lab.byTestId(`slider-${id}`);
+    assert.equal(await slider.getAttribute("type"), "range", id);
+    assert.ok((await lab.text(`value-${id}`)).length > 0, `${id} shows its value`);
+  }
+  assert.match(await lab.text("peak-failure"), /^\d+(\.\d)?%$/);
+  assert.match(await lab.text("recovery-time"), /^(\d+ (h|min|s).*|did not recover)$/);
+  const size = await lab.canvasSize("chart-failure-rate");
+  assert.ok(size.cssWidth > 300, `chart is ${size.cssWidth}px wide`);
+  assert.equal(size.width, Math.round(size.cssWidth), "canvas has one device pixel per CSS pixel at DPR 1");
+  assert.equal(size.clientWidth, Math.round(size.cssWidth), "the canvas has no border or padding to blur it");
+  await lab.page.screenshot({ path: join(ARTIFACTS, "lab-default.png"), fullPage: true });
+  assert.deepEqual(lab.consoleErrors, []);
+  const foreign = lab.requests.filter((u) => !u.startsWith(server.origin) && !u.startsWith("data:"));
+  assert.deepEqual(foreign, [], "no request leaves the site");
+});
+
+test("moving the failover slider from short to long raises the peak and redraws the chart", async () => {
+  const lab = new LabPage(await newPage(browser));
+  await lab.open(`${server.origin}/`);
+  await lab.setSlider("failover", 10);
+  assert.equal(await lab.text("value-failover"), "10 s");
+  const shortPeak = await lab.peakFailure();
+  const shortPixels = await lab.canvasPixels("chart-failure-rate");
+  const shortRecovery = await lab.text("recovery-time");
+  await lab.page.screenshot({ path: join(ARTIFACTS, "lab-failover-10s.png") });
+
+  await lab.setSlider("failover", 240);
+  assert.equal(await lab.text("value-failover"), "4 min");
+  const longPeak = await lab.peakFailure();
+  const longPixels = await lab.canvasPixels("chart-failure-rate");
+  await lab.page.screenshot({ path: join(ARTIFACTS, "lab-failover-4min.png") });
+
+  assert.ok(longPeak > shortPeak, `peak ${shortPeak}% at 10 s should rise at 4 min, got ${longPeak}%`);
+  assert.notEqual(longPixels, shortPixels, "the chart's pixels changed");
+  assert.notEqual(shortRecovery, "did not recover");
+  assert.equal(await lab.text("recovery-time"), "did not recover");
+  assert.deepEqual(lab.consoleErrors, []);
+});
+
+test("the circuit breaker brings the long failover back", async () => {
+  const lab = new LabPage(await newPage(browser));
+  await lab.open(`${server.origin}/`);
+  assert.equal(await lab.text("recovery-time"), "did not recover");
+  assert.equal(await lab.byTestId("slider-breaker-open").isDisabled(), true);
+  await lab.byTestId("toggle-breaker").check();
+  await lab.page.evaluate(() => new Promise((ok) => requestAnimationFrame(() => requestAnimationFrame(ok))));
+  assert.notEqual(await lab.text("recovery-time"), "did not recover");
+  assert.equal(await lab.byTestId("slider-breaker-open").isDisabled(), false);
+  assert.deepEqual(lab.consoleErrors, []);
+});
+
+test("the built site works from a sub-path", async () => {
+  const lab = new LabPage(await newPage(browser));
+  await lab.open(`${server.origin}/cascade/`);
+  assert.match(await lab.text("peak-failure"), /%$/);
+  assert.deepEqual(lab.consoleErrors, []);
+});
+
+test("charts are crisp on a high-DPI screen", async () => {
+  const page = await newPage(browser, { deviceScaleFactor: 2 });
+  const lab = new LabPage(page);
+  await lab.open(`${server.origin}/`);
+  const size = await lab.canvasSize("chart-failure-rate");
+  assert.equal(size.width, Math.round(size.cssWidth * 2), "two device pixels per CSS pixel");
+  assert.equal(size.height, Math.round(size.cssHeight * 2));
+  await page.screenshot({ path: join(ARTIFACTS, "lab-dpr2.png") });
+});
+
+test("on a phone-sized screen nothing is wider than the viewport", async () => {
+  const page = await newPage(browser, { viewport: { width: 375, height: 800 }, deviceScaleFactor: 3 });
+  const lab = new LabPage(page);
+  await lab.open(`${server.origin}/`);
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 0, `page is ${overflow}px wider than the screen`);
+  await page.screenshot({ path: join(ARTIFACTS, "lab-phone.png"), fullPage: true });
+  assert.deepEqual(lab.consoleErrors, []);
+});

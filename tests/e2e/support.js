@@ -1,0 +1,142 @@
+// Shared support for the end-to-end tests: a static file server for dist/, a headless Chromium
+// launched from the system's /usr/bin/chromium, and a page object for the lab.
+import { createServer } from "node:http";
+import { readFile, stat } from "node:fs/promises";
+import { extname, join, normalize, resolve } from "node:path";
+import { chromium } from "playwright-core";
+
+export const DIST = resolve(import.meta.dirname, "..", "..", "dist");
+export const ARTIFACTS = resolve(import.meta.dirname, "..", "artifacts");
+
+const TYPES = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript",
+  ".wasm": "application/wasm",
+  ".css": "text/css",
+  ".png": "image/png",
+  ".json": "application/json",
+};
+
+/// Serves dist/ at `/` and again under `/cascade/`, so tests can check that a sub-path works.
+/// Extra pages (path → HTML) can be served too, e.g. a blog post that embeds the lab.
+export async function serve(extra = {}) {
+  const server = createServer(async (req, res) => {
+    try {
+      let path = decodeURIComponent(new URL(req.url, "http://x").pathname);
+      if (extra[path]) {
+        res.writeHead(200, { "content-type": TYPES[".html"] });
+        res.end(extra[path]);
+        return;
+      }
+      if (path.startsWith("/cascade/")) path = path.slice("/cascade".length);
+      if (path.endsWith("/")) path += "index.html";
+      const file = normalize(join(DIST, path));
+      if (!file.startsWith(DIST)) throw new Error("outside dist");
+      await stat(file);
+      res.writeHead(200, { "content-type": TYPES[extname(file)] ?? "application/octet-stream" });
+      res.end(await readFile(file));
+    } catch {
+      res.writeHead(404);
+      res.end("not found");
+    }
+  });
+  await new Promise((ok) => server.listen(0, "127.0.0.1", ok));
+  const { port } = server.address();
+  return { origin: `http://127.0.0.1:${port}`, close: () => new Promise((ok) => server.close(ok)) };
+}
+
+/// Headless Chromium from Debian's package, with a fresh temporary profile and no background
+/// networking. Returns the browser; `newPage(browser, options)` opens a page in a fresh context.
+export async function launch() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    headless: true,
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--disable-quic",
+    ],
+  });
+}
+
+/// A page in a new browser context (viewport 1280×900 at one device pixel per CSS pixel unless
+/// `options` says otherwise).
+export async function newPage(browser, options = {}) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, deviceScaleFactor: 1, ...options });
+  return context.newPage();
+}
+
+/// The lab page, driven through its data-testid locators.
+export class LabPage {
+  constructor(page) {
+    this.page = page;
+    this.consoleErrors = [];
+    this.requests = [];
+    page.on("console", (m) => {
+      if (m.type() === "error" || m.type() === "warning") this.consoleErrors.push(`${m.type()}: ${m.text()}`);
+    });
+    page.on("pageerror", (e) => this.consoleErrors.push(`pageerror: ${e.message}`));
+    page.on("request", (r) => this.requests.push(r.url()));
+  }
+
+  byTestId(id) {
+    return this.page.locator(`[data-testid="${id}"]`);
+  }
+
+  async open(url) {
+    await this.page.goto(url);
+    await this.byTestId("peak-failure").waitFor();
+    await this.waitForCharts();
+  }
+
+  /// Waits until the failure-rate chart has been drawn (its canvas has pixels other than white).
+  async waitForCharts() {
+    await this.page.waitForFunction(() => {
+      const c = document.querySelector('[data-testid="chart-failure-rate"]');
+      if (!c || c.width < 10) return false;
+      const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+      for (let i = 0; i < d.length; i += 4) if (d[i] < 250 || d[i + 1] < 250 || d[i + 2] < 250) return true;
+      return false;
+    });
+  }
+
+  /// Sets a range input the way a drag does: new value, then an `input` event.
+  async setSlider(id, value) {
+    await this.byTestId(`slider-${id}`).evaluate((el, v) => {
+      el.value = String(v);
+      el.dispatchEvent(new Event("input", { bubbles: true }));
+    }, value);
+    // Effects run after the event; wait for the next frame so the redraw is done.
+    await this.page.evaluate(() => new Promise((ok) => requestAnimationFrame(() => requestAnimationFrame(ok))));
+  }
+
+  async text(id) {
+    return (await this.byTestId(id).textContent()).trim();
+  }
+
+  /// The peak failure rate as a number (percent).
+  async peakFailure() {
+    return parseFloat(await this.text("peak-failure"));
+  }
+
+  /// A fingerprint of a canvas's pixels.
+  async canvasPixels(id) {
+    return this.byTestId(id).evaluate((c) => c.toDataURL("image/png"));
+  }
+
+  /// Canvas size in device pixels and CSS pixels.
+  async canvasSize(id) {
+    return this.byTestId(id).evaluate((c) => ({
+      width: c.width,
+      height: c.height,
+      cssWidth: c.getBoundingClientRect().width,
+      cssHeight: c.getBoundingClientRect().height,
+      clientWidth: c.clientWidth,
+      clientHeight: c.clientHeight,
+    }));
+  }
+}
