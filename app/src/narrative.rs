@@ -36,15 +36,16 @@ pub fn LabSection() -> impl IntoView {
                 of a normal query."
             </p>
             <div class="lab-grid">
+                <div class="lab-main">
+                    <Figures />
+                    <ChartCard kind=ChartKind::FailureRate height=260.0 />
+                </div>
                 <Controls />
                 <div class="charts">
-                    <Figures />
                     {ChartKind::ALL
                         .into_iter()
-                        .map(|kind| {
-                            let height = if kind == ChartKind::FailureRate { 260.0 } else { 220.0 };
-                            view! { <ChartCard kind=kind height=height /> }
-                        })
+                        .filter(|k| *k != ChartKind::FailureRate)
+                        .map(|kind| view! { <ChartCard kind=kind /> })
                         .collect_view()}
                 </div>
             </div>
