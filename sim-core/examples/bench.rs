@@ -46,6 +46,6 @@ fn main() {
     heavy.db.pool_size *= 10;
     heavy.db.cores *= 10.0;
     heavy.run.horizon_s = 3_600.0;
-    heavy.faults = vec![Fault::RedisFailover { start_s: 60.0, duration_s: 300.0 }];
+    heavy.faults = vec![Fault::RedisFailover { start_s: 60.0, duration_s: 300.0, promotion_gap_s: 0.0 }];
     measure("heavy (10x, 1 h)", &heavy, runs.clamp(1, 5));
 }

@@ -8,12 +8,15 @@ fn main() {
         let (k, v) = arg.split_once('=').expect("key=value");
         let f: f64 = v.parse().unwrap_or(0.0);
         match k {
-            "failover" => p.faults = vec![Fault::RedisFailover { start_s: 60.0, duration_s: f }],
+            "failover" => p.faults = vec![Fault::RedisFailover { start_s: 60.0, duration_s: f, promotion_gap_s: 0.0 }],
             "seed" => p.seed = f as u64,
             "rate" => p.traffic.rate_per_s = f,
             "pool" => p.db.pool_size = f as u32,
             "cores" => p.db.cores = f,
-            "query" => p.db.query_ms = f,
+            "query" => {
+                p.db.read_ms = f;
+                p.db.write_ms = f
+            }
             "fallback" => p.db.fallback_query_ms = f,
             "contention" => p.db.contention = f,
             "attempts" => p.client.max_attempts = f as u32,

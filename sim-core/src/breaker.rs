@@ -121,6 +121,14 @@ impl Breaker {
         }
     }
 
+    /// Hands back a permit whose call never reached the database (shed before it ran): a half-open
+    /// breaker may let another trial through instead.
+    pub fn release(&mut self, permit: Permit) {
+        if permit.epoch == self.epoch && self.state == State::HalfOpen && self.trials_let > self.trials_done {
+            self.trials_let -= 1;
+        }
+    }
+
     /// Records the outcome of a permitted call at `now`.
     #[inline]
     pub fn record(&mut self, permit: Permit, failed: bool, now: Micros) {
@@ -171,6 +179,7 @@ mod tests {
     fn cfg() -> params::Breaker {
         params::Breaker {
             enabled: true,
+            per_feature: false,
             failure_rate_threshold: 0.5,
             window: 10,
             min_calls: 4,

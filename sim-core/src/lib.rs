@@ -22,9 +22,11 @@ pub mod error;
 pub mod hist;
 pub mod model;
 pub mod params;
+pub mod presets;
 pub mod queue;
 pub mod retry;
 pub mod rng;
+pub mod scenario;
 pub mod slab;
 pub mod time;
 pub mod trace;
@@ -32,9 +34,11 @@ pub mod trace;
 pub use error::ParamError;
 pub use model::Audit;
 pub use params::{
-    Backoff, Breaker, Client, Database, Fault, Params, RateLimitFallback, Redis, RedisFailureMode, RunParams, Traffic,
-    Valid,
+    Action, AdaptiveThrottle, Backoff, Breaker, Cache, Client, Database, Defences, Fault, Gateway, LoadShedding,
+    MessageQueue, Params, People, Ramp, RateLimitFallback, Redis, RedisFailureMode, Replica, RetryBudget, RunParams,
+    Sessions, Traffic, Valid, Workload,
 };
+pub use presets::{Phase, Preset};
 pub use trace::{Series, Summary, Trace};
 
 /// Validates `params` and runs the simulation.

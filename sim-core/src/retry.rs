@@ -16,7 +16,12 @@ pub struct Policy {
 impl Policy {
     /// The policy described by the client parameters.
     pub fn new(c: &Client) -> Policy {
-        Policy { backoff: c.backoff, base: from_ms(c.base_ms), cap: from_ms(c.cap_ms), jitter: c.jitter }
+        Policy::from_parts(c.backoff, c.base_ms, c.cap_ms, c.jitter)
+    }
+
+    /// A policy from its parts: delays in milliseconds, jitter 0–1.
+    pub fn from_parts(backoff: Backoff, base_ms: f64, cap_ms: f64, jitter: f64) -> Policy {
+        Policy { backoff, base: from_ms(base_ms), cap: from_ms(cap_ms), jitter }
     }
 
     /// The wait before the attempt after attempt number `failed` (1-based) failed; `prev` is the

@@ -4,16 +4,20 @@ use crate::time::{to_s, Micros};
 use serde::{Deserialize, Serialize};
 
 /// Per-interval time series. Index `i` covers `[i·interval_s, (i+1)·interval_s)`. Counts are of
-/// simulated requests (multiply by the trace's `scale` for real-world figures).
+/// simulated requests, messages and users (multiply by the trace's `scale` or `user_scale` for
+/// real-world figures). Gauges are read at the end of each interval. Series of a subsystem that is
+/// switched off hold `None`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Series {
     /// Width of one interval, in seconds.
     pub interval_s: f64,
-    /// New user requests that arrived.
+    /// New user requests that arrived (manual refreshes included).
     pub arrivals: Vec<u32>,
-    /// Attempts started, retries included (the offered load).
+    /// Of those, requests users re-sent by hand after a failure.
+    pub manual: Vec<u32>,
+    /// API attempts started, retries included (the offered load).
     pub attempts: Vec<u32>,
-    /// Attempts started that were retries.
+    /// Attempts started that were automatic retries.
     pub retries: Vec<u32>,
     /// Attempts that ended in success.
     pub successes: Vec<u32>,
@@ -21,10 +25,16 @@ pub struct Series {
     pub fail_timeout: Vec<u32>,
     /// Attempts that failed waiting for a database connection.
     pub fail_pool: Vec<u32>,
-    /// Attempts rejected by the open circuit breaker.
+    /// Attempts rejected by an open circuit breaker.
     pub fail_breaker: Vec<u32>,
-    /// Attempts refused because the rate limit could not be checked.
+    /// Attempts refused because the rate limit could not be checked or the local bucket was empty.
     pub fail_rate_limit: Vec<u32>,
+    /// Attempts refused at once by load shedding (the edge's ramp, the pool's queue limit).
+    pub fail_shed: Vec<u32>,
+    /// Attempts the client refused itself (adaptive throttling).
+    pub fail_throttled: Vec<u32>,
+    /// Attempts that could not reach the edge (network blip).
+    pub fail_unreachable: Vec<u32>,
     /// Failed ÷ ended attempts (0–1). An interval with no ended attempt reads 1 if attempts are in
     /// flight and 0 if the system is idle.
     pub failure_rate: Vec<f64>,
@@ -36,16 +46,46 @@ pub struct Series {
     pub db_p50_ms: Vec<Option<f64>>,
     /// 99th-percentile database query time, in milliseconds.
     pub db_p99_ms: Vec<Option<f64>>,
-    /// Connections in use at the end of the interval.
+    /// Connections of the API's primary pool in use.
     pub pool_in_use: Vec<u32>,
-    /// Requests waiting for a connection at the end of the interval.
+    /// Calls waiting for a primary connection.
     pub pool_waiting: Vec<u32>,
+    /// Connections to the replicas in use.
+    pub replica_in_use: Vec<u32>,
+    /// Queries running on the primary (API and queue consumers).
+    pub db_running: Vec<u32>,
     /// Whether the Redis primary was serving throughout the interval.
     pub redis_up: Vec<bool>,
-    /// The breaker's worst state during the interval: 0 closed, 1 half-open, 2 open.
+    /// The breakers' worst state during the interval: 0 closed, 1 half-open, 2 open.
     pub breaker: Vec<u8>,
     /// Queries finished for attempts whose client had already given up: wasted work.
     pub wasted: Vec<u32>,
+    /// Cache hits ÷ lookups while Redis served (none without lookups or without a cache).
+    pub cache_hit_ratio: Vec<Option<f64>>,
+    /// Re-authentications started (requests and reconnects without a session).
+    pub reauths: Vec<u32>,
+    /// Users with a session in Redis.
+    pub sessions: Vec<Option<u32>>,
+    /// Users whose WebSocket is connected.
+    pub connected: Vec<Option<u32>>,
+    /// Reconnect (identify) attempts started.
+    pub reconnects: Vec<u32>,
+    /// Identify attempts that failed.
+    pub identify_failures: Vec<u32>,
+    /// Messages waiting in the queue.
+    pub backlog: Vec<Option<u64>>,
+    /// Messages queued in the interval.
+    pub queued: Vec<u32>,
+    /// Queued messages written in the interval.
+    pub drained: Vec<u32>,
+    /// Replication lag of the replicas, in seconds (none without replicas).
+    pub replica_lag_s: Vec<Option<f64>>,
+    /// Reads served by the replicas.
+    pub replica_reads: Vec<u32>,
+    /// Replica reads served while the lag exceeded the staleness bound.
+    pub stale_reads: Vec<u32>,
+    /// Users who gave up and are away.
+    pub away: Vec<u32>,
 }
 
 impl Series {
@@ -66,7 +106,18 @@ impl Series {
 
     /// Failed attempts in interval `i`, all causes.
     pub fn failures(&self, i: usize) -> u32 {
-        self.fail_timeout[i] + self.fail_pool[i] + self.fail_breaker[i] + self.fail_rate_limit[i]
+        self.fail_timeout[i]
+            + self.fail_pool[i]
+            + self.fail_breaker[i]
+            + self.fail_rate_limit[i]
+            + self.fail_shed[i]
+            + self.fail_throttled[i]
+            + self.fail_unreachable[i]
+    }
+
+    /// Attempts per new request in interval `i` (1 = no retries), or `None` without arrivals.
+    pub fn amplification(&self, i: usize) -> Option<f64> {
+        (self.arrivals[i] > 0).then(|| self.attempts[i] as f64 / self.arrivals[i] as f64)
     }
 }
 
@@ -82,6 +133,9 @@ pub struct Summary {
     pub recovery_time_s: Option<f64>,
     /// When the last fault ended, in seconds (0 if there were no faults).
     pub trigger_end_s: f64,
+    /// From the start of the first fault to the start of the final healthy stretch, in seconds: how
+    /// long users were affected (`None` if the run did not recover).
+    pub outage_s: Option<f64>,
     /// User requests that arrived.
     pub total_requests: u64,
     /// User requests that ended in success.
@@ -108,13 +162,39 @@ pub struct Summary {
     pub max_pool_in_use: u32,
     /// Queries run for attempts whose client had already given up.
     pub wasted_queries: u64,
+    /// Messages accepted (written directly or queued).
+    pub messages_accepted: u64,
+    /// Messages written to the database by the end of the run.
+    pub messages_delivered: u64,
+    /// Messages still queued at the end of the run (none is lost: accepted = delivered + queued,
+    /// apart from those a consumer was writing at the very end).
+    pub messages_queued_at_end: u64,
+    /// The largest message backlog, simulated messages.
+    pub peak_backlog: u64,
+    /// The largest replication lag, in seconds.
+    pub peak_replica_lag_s: f64,
+    /// Replica reads served stale.
+    pub stale_reads: u64,
+    /// Requests users re-sent by hand.
+    pub manual_requests: u64,
+    /// Reconnect (identify) attempts.
+    pub reconnects: u64,
+    /// The smallest share of users connected to the gateway (1 without a gateway).
+    pub min_connected_share: f64,
+    /// Seconds from the end of the last fault until 99% of the users who have not given up are
+    /// connected again, for good (`None` without a gateway or if that never happens in the run).
+    pub reconnect_time_s: Option<f64>,
 }
 
 /// The result of one run.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Trace {
-    /// Real requests per simulated request (copied from the parameters).
+    /// Real requests (and messages) per simulated one (copied from the parameters).
     pub scale: f64,
+    /// Real users per simulated user (copied from the parameters).
+    pub user_scale: f64,
+    /// Simulated users.
+    pub users: u32,
     /// Per-interval series.
     pub series: Series,
     /// Headline figures.
@@ -155,6 +235,7 @@ impl Trace {
         h.f(s.interval_s);
         for v in [
             &s.arrivals,
+            &s.manual,
             &s.attempts,
             &s.retries,
             &s.successes,
@@ -162,21 +243,37 @@ impl Trace {
             &s.fail_pool,
             &s.fail_breaker,
             &s.fail_rate_limit,
+            &s.fail_shed,
+            &s.fail_throttled,
+            &s.fail_unreachable,
             &s.pool_in_use,
             &s.pool_waiting,
+            &s.replica_in_use,
+            &s.db_running,
             &s.wasted,
+            &s.reauths,
+            &s.reconnects,
+            &s.identify_failures,
+            &s.queued,
+            &s.drained,
+            &s.replica_reads,
+            &s.stale_reads,
+            &s.away,
         ] {
             v.iter().for_each(|&x| h.u(x as u64));
         }
         s.failure_rate.iter().for_each(|&x| h.f(x));
-        for v in [&s.p50_ms, &s.p99_ms, &s.db_p50_ms, &s.db_p99_ms] {
+        for v in [&s.p50_ms, &s.p99_ms, &s.db_p50_ms, &s.db_p99_ms, &s.cache_hit_ratio, &s.replica_lag_s] {
             v.iter().for_each(|x| h.f(x.unwrap_or(-1.0)));
         }
+        s.sessions.iter().chain(&s.connected).for_each(|x| h.u(x.map_or(u64::MAX, u64::from)));
+        s.backlog.iter().for_each(|x| h.u(x.unwrap_or(u64::MAX)));
         s.redis_up.iter().for_each(|&x| h.u(x as u64));
         s.breaker.iter().for_each(|&x| h.u(x as u64));
         let m = &self.summary;
         h.f(m.peak_failure_rate);
         h.f(m.recovery_time_s.unwrap_or(-1.0));
+        h.f(m.peak_replica_lag_s);
         for x in [
             m.total_requests,
             m.succeeded_requests,
@@ -186,6 +283,10 @@ impl Trace {
             m.failed_attempts,
             m.events,
             m.wasted_queries,
+            m.messages_accepted,
+            m.messages_delivered,
+            m.messages_queued_at_end,
+            m.peak_backlog,
         ] {
             h.u(x);
         }

@@ -3,7 +3,7 @@
 use sim_core::*;
 
 fn failover(duration_s: f64) -> Vec<Fault> {
-    vec![Fault::RedisFailover { start_s: 60.0, duration_s }]
+    vec![Fault::RedisFailover { start_s: 60.0, duration_s, promotion_gap_s: 0.0 }]
 }
 
 fn audited(p: &Params) -> (Trace, Audit) {

@@ -1,0 +1,572 @@
+//! The actors of the cascade and their event handlers.
+//!
+//! A user request arrives (open loop, from a random user) and the client makes attempts. Each API
+//! attempt makes one Redis round trip (rate limit, session, cache lookup), then runs the PostgreSQL
+//! calls that round trip leaves it: the rate-limit fallback query if Redis failed, re-authentication if
+//! there is no session, a read on a cache miss, a message write. Then it answers the client. A
+//! reconnecting WebSocket client runs the same machinery for its identify.
+//!
+//! Every PostgreSQL call passes the circuit breaker (when on), then takes a connection from its pool or
+//! waits in the pool's queue until the acquire timeout. The client gives up on an attempt after its
+//! timeout and may retry after a backoff; the server does not notice until the query it is running
+//! ends (queries are not cancelled: wasted work), then abandons the attempt.
+//!
+//! Handlers schedule follow-up events; events about attempts that have ended are recognised by their
+//! slab generation or call number and dropped. The modules split the world by subsystem:
+//! [`api`] (attempts and requests), [`db`] (databases, pools, breakers, queue consumers, replication
+//! lag), [`users`] (sessions, cache, WebSocket gateway, people), [`timeline`] (faults and operator
+//! actions).
+
+mod api;
+mod db;
+mod timeline;
+mod users;
+
+use crate::breaker::Breaker;
+use crate::hist::Hist;
+use crate::params::{Params, Valid};
+use crate::queue::EventQueue;
+use crate::retry::Policy;
+use crate::rng::Streams;
+use crate::slab::{Ref, Slab};
+use crate::time::{from_ms, from_s, to_ms, to_s, Micros, SEC};
+use crate::trace::{self, Series, Summary, Trace};
+
+pub(crate) use api::{Attempt, Outcome, Request};
+pub(crate) use db::{Pool, Server};
+pub(crate) use users::{CacheState, Users};
+
+/// FIFO lanes of the event queue, one per fixed delay.
+const LANE_CLIENT_TIMEOUT: usize = 0;
+const LANE_ACQUIRE_TIMEOUT: usize = 1;
+const LANE_REDIS_REPLY: usize = 2;
+const LANE_REDIS_TIMEOUT: usize = 3;
+
+/// Server indices, and the pools to them: the API's primary pool, the API's replica pool and the
+/// gateway's own pool to the primary.
+const PRIMARY: usize = 0;
+const REPLICAS: usize = 1;
+const GATEWAY_POOL: usize = 2;
+
+/// Failure causes, in series order.
+pub(crate) const CAUSES: usize = 7;
+
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Ev {
+    /// The next user request may arrive (Poisson, thinned to the current rate).
+    Arrival,
+    /// A request's backoff is over: start its next attempt.
+    Retry(Ref),
+    /// A user refreshes by hand: a new request.
+    Refresh(u32),
+    /// The Redis round trip of an attempt answered (true) or failed (false).
+    RedisReply(Ref, bool),
+    /// A query finished; the number tells which of the attempt's calls it was.
+    QueryDone(Ref, u8),
+    /// A wait for a connection timed out (stale if the call got one since).
+    AcquireTimeout(Ref, u8),
+    /// The client's timeout for an attempt (stale if the attempt has ended).
+    ClientTimeout(Ref),
+    /// A queue consumer finished writing a message (true) or gave up on it (false).
+    DrainDone(bool),
+    /// A query a consumer gave up on finishes on the primary.
+    DbRelease,
+    /// A consumer's pause after giving up is over.
+    ConsumerBack,
+    /// The drain rate allows the next queued message.
+    DrainWake,
+    /// A user's WebSocket connection drops (stale unless the connection epoch matches).
+    Drop(u32, u32),
+    /// A disconnected client tries to reconnect.
+    Reconnect(u32),
+    /// A user who gave up comes back.
+    Return(u32),
+    /// A fault begins.
+    FaultStart(u16),
+    /// A fault ends.
+    FaultEnd(u16),
+    /// An operator action.
+    Action(u16),
+    /// One second of replica log replay.
+    ReplicaTick,
+    /// The end of a series interval: record the gauges.
+    Sample,
+}
+
+#[derive(Clone, Default)]
+pub(crate) struct Bucket {
+    arrivals: u32,
+    manual: u32,
+    attempts: u32,
+    retries: u32,
+    successes: u32,
+    fail: [u32; CAUSES],
+    wasted: u32,
+    lat: Hist,
+    db: Hist,
+    cache_hits: u32,
+    cache_misses: u32,
+    reauths: u32,
+    reconnects: u32,
+    identify_ok: u32,
+    identify_fail: u32,
+    queued: u32,
+    drained: u32,
+    replica_reads: u32,
+    stale_reads: u32,
+    pool_in_use: u32,
+    pool_waiting: u32,
+    replica_in_use: u32,
+    db_running: u32,
+    in_flight: u32,
+    backlog: u64,
+    connected: u32,
+    sessions: u32,
+    away: u32,
+    lag_s: Option<f64>,
+    redis_down: bool,
+    breaker: u8,
+}
+
+/// Internal consistency counters, for tests.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Audit {
+    /// User requests that arrived (manual refreshes included).
+    pub requests_started: u64,
+    /// User requests that ended (success or failure), each counted once.
+    pub requests_ended: u64,
+    /// Requests alive at the end.
+    pub requests_alive: u64,
+    /// Handles that should have been live and were not (must be 0).
+    pub anomalies: u64,
+    /// Messages accepted (written directly or queued).
+    pub messages_accepted: u64,
+    /// Messages written to the database (directly or by a consumer).
+    pub messages_delivered: u64,
+    /// Messages queued when the run ended.
+    pub messages_queued: u64,
+    /// Messages being written by consumers when the run ended.
+    pub messages_in_flight: u64,
+    /// The most connections ever in use at once, per pool (API primary, API replicas, gateway).
+    pub max_in_use: [u32; 3],
+    /// The size of each pool at the end of the run.
+    pub pool_size: [u32; 3],
+}
+
+/// The state the timeline (faults and operator actions) changes.
+#[derive(Clone, Debug)]
+pub(crate) struct Conditions {
+    /// Active Redis failovers (overlapping faults stack).
+    redis_down: u32,
+    /// When the current Redis outage is known to end (the latest end of active failovers).
+    redis_down_until: Micros,
+    /// Active network blips.
+    blip: u32,
+    /// Arrival-rate multiplier from traffic spikes.
+    spike: f64,
+    /// Cost multiplier on the primary from slowdowns.
+    slow: f64,
+    /// Cores the primary has lost.
+    cores_lost: f64,
+    /// Cost multiplier of the rate-limit and auth queries (operator optimised them).
+    cheaper: f64,
+    /// Breakers are on.
+    breakers_on: bool,
+    /// Degraded mode is on.
+    degraded: bool,
+    /// Every read goes to the replicas.
+    reads_to_replicas: bool,
+    /// Read replicas in service.
+    replicas: u32,
+    /// Queue drain rate, messages per second (0 = unlimited).
+    drain_rate: f64,
+    /// An admission ramp: start, initial share, duration.
+    ramp: Option<(Micros, f64, Micros)>,
+}
+
+pub(crate) struct World {
+    p: Params,
+    now: Micros,
+    horizon: Micros,
+    interval: Micros,
+    q: EventQueue<Ev>,
+    rng: Streams,
+    requests: Slab<Request>,
+    attempts: Slab<Attempt>,
+    servers: [Server; 2],
+    pools: [Pool; 3],
+    breakers: Vec<Breaker>,
+    policy: Policy,
+    gateway_policy: Policy,
+    cond: Conditions,
+    users: Users,
+    cache: Option<CacheState>,
+    queue: db::QueueState,
+    lag: db::Lag,
+    budget: api::Budgets,
+    /// Upper bound of the arrival rate, per second, for thinning.
+    max_rate: f64,
+    client_timeout: Micros,
+    acquire_timeout: Micros,
+    redis_latency: Micros,
+    redis_timeout: Micros,
+    buckets: Vec<Bucket>,
+    /// Attempts (API and identify) the client is still waiting on.
+    in_flight: u32,
+    sampled: usize,
+    summary: Summary,
+    audit: Audit,
+}
+
+/// Runs the simulation for validated parameters.
+pub fn simulate(valid: &Valid) -> (Trace, Audit) {
+    let mut w = World::new(valid.params().clone());
+    w.run();
+    w.finish()
+}
+
+impl World {
+    fn new(p: Params) -> World {
+        let horizon = from_s(p.run.horizon_s);
+        let interval = from_s(p.run.interval_s).max(1);
+        let n_buckets = horizon.div_ceil(interval).max(1) as usize;
+        let mut rng = Streams::new(p.seed);
+        let users = Users::new(&p, &mut rng.gateway);
+        let cache = p.cache.enabled.then(|| CacheState::new(&p, &mut rng.workload));
+        let breakers = (0..api::Step::COUNT).map(|_| Breaker::new(&p.breaker)).collect();
+        let spike_bound: f64 = p
+            .faults
+            .iter()
+            .map(|f| if let crate::params::Fault::TrafficSpike { multiplier, .. } = f { *multiplier } else { 1.0 })
+            .product();
+        let replicas = p.replica.replicas;
+        World {
+            now: 0,
+            horizon,
+            interval,
+            q: EventQueue::new(),
+            servers: [
+                Server::new(p.db.cores, p.db.contention),
+                Server::new(p.replica.cores_per_replica * replicas as f64, p.db.contention),
+            ],
+            pools: [
+                Pool::new(p.db.pool_size, PRIMARY),
+                Pool::new(p.replica.pool_per_replica * replicas, REPLICAS),
+                Pool::new(p.gateway.pool_size, PRIMARY),
+            ],
+            breakers,
+            policy: Policy::new(&p.client),
+            gateway_policy: Policy::from_parts(
+                crate::params::Backoff::Exponential,
+                p.gateway.reconnect_base_ms,
+                p.gateway.reconnect_cap_ms,
+                p.gateway.reconnect_jitter,
+            ),
+            cond: Conditions {
+                redis_down: 0,
+                redis_down_until: 0,
+                blip: 0,
+                spike: 1.0,
+                slow: 1.0,
+                cores_lost: 0.0,
+                cheaper: 1.0,
+                breakers_on: p.breaker.enabled,
+                degraded: p.defences.degraded_mode,
+                reads_to_replicas: false,
+                replicas,
+                drain_rate: p.queue.drain_rate_per_s,
+                ramp: None,
+            },
+            users,
+            cache,
+            queue: db::QueueState::default(),
+            lag: db::Lag::default(),
+            budget: api::Budgets::new(&p),
+            max_rate: p.traffic.rate_per_s * spike_bound,
+            client_timeout: from_ms(p.client.timeout_ms).max(1),
+            acquire_timeout: from_ms(p.db.acquire_timeout_ms),
+            redis_latency: from_ms(p.redis.latency_ms),
+            redis_timeout: from_ms(p.redis.timeout_ms),
+            buckets: vec![Bucket::default(); n_buckets],
+            in_flight: 0,
+            sampled: 0,
+            summary: Summary::default(),
+            audit: Audit::default(),
+            requests: Slab::default(),
+            attempts: Slab::default(),
+            rng,
+            p,
+        }
+    }
+
+    #[inline]
+    pub(crate) fn bucket(&mut self) -> &mut Bucket {
+        let i = ((self.now / self.interval) as usize).min(self.buckets.len() - 1);
+        &mut self.buckets[i]
+    }
+
+    fn run(&mut self) {
+        if self.max_rate > 0.0 {
+            let first = self.next_arrival_gap();
+            self.q.push(first, Ev::Arrival);
+        }
+        for (i, f) in self.p.faults.iter().enumerate() {
+            self.q.push(from_s(f.start_s()), Ev::FaultStart(i as u16));
+            self.q.push(from_s(f.end_s()), Ev::FaultEnd(i as u16));
+        }
+        for (i, a) in self.p.actions.iter().enumerate() {
+            self.q.push(from_s(a.at_s()), Ev::Action(i as u16));
+        }
+        if self.p.defences.ramp.enabled {
+            if let Some(end) = self.p.faults.iter().map(|f| from_s(f.end_s())).max() {
+                let r = &self.p.defences.ramp;
+                self.cond.ramp = Some((end, r.from_fraction, from_s(r.duration_s)));
+            }
+        }
+        let replicas_ever = self.p.replica.replicas > 0
+            || self.p.actions.iter().any(|a| matches!(a, crate::params::Action::AddReplicas { .. }));
+        if replicas_ever {
+            self.q.push(SEC, Ev::ReplicaTick);
+        }
+        self.q.push(self.interval, Ev::Sample);
+
+        let max_events = self.p.run.max_events;
+        while let Some(e) = self.q.pop() {
+            if e.time >= self.horizon {
+                self.now = self.horizon;
+                break;
+            }
+            if self.summary.events >= max_events {
+                self.summary.cut_short = true;
+                break;
+            }
+            self.now = e.time;
+            self.summary.events += 1;
+            self.handle(e.ev);
+        }
+    }
+
+    fn handle(&mut self, ev: Ev) {
+        match ev {
+            Ev::Arrival => self.on_arrival(),
+            Ev::Retry(r) => self.start_api_attempt(r),
+            Ev::Refresh(u) => self.on_refresh(u),
+            Ev::RedisReply(a, ok) => self.on_redis_reply(a, ok),
+            Ev::QueryDone(a, n) => self.on_query_done(a, n),
+            Ev::AcquireTimeout(a, n) => self.on_acquire_timeout(a, n),
+            Ev::ClientTimeout(a) => self.on_client_timeout(a),
+            Ev::DrainDone(ok) => self.on_drain_done(ok),
+            Ev::ConsumerBack => {
+                self.queue.busy -= 1;
+                self.try_drain();
+            }
+            Ev::DbRelease => {
+                // An abandoned consumer write still commits: it is shipped to the replicas too.
+                self.servers[PRIMARY].running -= 1;
+                self.lag.add_write(self.p.replica.apply_ms);
+            }
+            Ev::DrainWake => {
+                self.queue.wake_pending = false;
+                self.try_drain();
+            }
+            Ev::Drop(u, epoch) => self.on_drop(u, epoch),
+            Ev::Reconnect(u) => self.on_reconnect(u),
+            Ev::Return(u) => self.on_return(u),
+            Ev::FaultStart(i) => self.on_fault(i as usize, true),
+            Ev::FaultEnd(i) => self.on_fault(i as usize, false),
+            Ev::Action(i) => self.on_action(i as usize),
+            Ev::ReplicaTick => self.on_replica_tick(),
+            Ev::Sample => self.on_sample(),
+        }
+    }
+
+    fn next_arrival_gap(&mut self) -> Micros {
+        from_s(self.rng.arrivals.exp(1.0 / self.max_rate)).max(1)
+    }
+
+    /// Notes the breakers' state in the current interval (the worst state seen counts).
+    #[inline]
+    pub(crate) fn note_breaker(&mut self) {
+        if !self.cond.breakers_on {
+            return;
+        }
+        let now = self.now;
+        let s = self.breakers.iter().map(|b| b.state(now) as u8).max().unwrap_or(0);
+        let bucket = self.bucket();
+        bucket.breaker = bucket.breaker.max(s);
+    }
+
+    fn on_sample(&mut self) {
+        let i = (self.now / self.interval) as usize;
+        if i < self.buckets.len() {
+            self.q.push(self.now + self.interval, Ev::Sample);
+        }
+        // Record the gauges of the interval that just ended, and open the next one.
+        self.record_gauges(i.saturating_sub(1).min(self.buckets.len() - 1));
+        self.sampled = i;
+        if i < self.buckets.len() {
+            let down = self.cond.redis_down > 0;
+            self.buckets[i].redis_down |= down;
+            self.note_breaker();
+        }
+    }
+
+    fn record_gauges(&mut self, i: usize) {
+        let lag = (self.servers[REPLICAS].cores > 0.0).then_some(self.lag.lag_s);
+        let b = Bucket {
+            pool_in_use: self.pools[PRIMARY].in_use,
+            pool_waiting: self.pools[PRIMARY].waiting,
+            replica_in_use: self.pools[REPLICAS].in_use,
+            db_running: self.servers[PRIMARY].running,
+            in_flight: self.in_flight,
+            backlog: self.queue.backlog,
+            connected: self.users.connected_n,
+            sessions: self.users.sessions_n,
+            away: self.users.away_n,
+            lag_s: lag,
+            ..Bucket::default()
+        };
+        let t = &mut self.buckets[i];
+        t.pool_in_use = b.pool_in_use;
+        t.pool_waiting = b.pool_waiting;
+        t.replica_in_use = b.replica_in_use;
+        t.db_running = b.db_running;
+        t.in_flight = b.in_flight;
+        t.backlog = b.backlog;
+        t.connected = b.connected;
+        t.sessions = b.sessions;
+        t.away = b.away;
+        t.lag_s = b.lag_s;
+    }
+
+    fn finish(mut self) -> (Trace, Audit) {
+        // Intervals the sampler did not reach (the run's last, or all after a cut-short stop).
+        let reached = ((self.now / self.interval) as usize).min(self.buckets.len() - 1);
+        for i in self.sampled..=reached {
+            self.record_gauges(i);
+        }
+        let n = if self.summary.cut_short { reached + 1 } else { self.buckets.len() };
+        self.buckets.truncate(n);
+
+        let gateway = self.p.gateway.enabled;
+        let sessions = self.p.sessions.enabled;
+        let cache = self.cache.is_some();
+        let queue = self.p.queue.enabled;
+        let mut s = Series { interval_s: to_s(self.interval), ..Series::default() };
+        let m = &mut self.summary;
+        let mut peak: f64 = 0.0;
+        m.min_connected_share = 1.0;
+        let ms = |h: &Hist, q: f64| h.quantile(q).map(|x| to_ms(x as Micros));
+        for b in &self.buckets {
+            let failed: u32 = b.fail.iter().sum();
+            let ended = failed + b.successes;
+            let rate = if ended > 0 {
+                failed as f64 / ended as f64
+            } else if b.in_flight > 0 {
+                1.0
+            } else {
+                0.0
+            };
+            peak = peak.max(rate);
+            s.arrivals.push(b.arrivals);
+            s.manual.push(b.manual);
+            s.attempts.push(b.attempts);
+            s.retries.push(b.retries);
+            s.successes.push(b.successes);
+            s.fail_timeout.push(b.fail[Outcome::ClientTimeout.index()]);
+            s.fail_pool.push(b.fail[Outcome::PoolTimeout.index()]);
+            s.fail_breaker.push(b.fail[Outcome::BreakerRejected.index()]);
+            s.fail_rate_limit.push(b.fail[Outcome::RateLimited.index()]);
+            s.fail_shed.push(b.fail[Outcome::Shed.index()]);
+            s.fail_throttled.push(b.fail[Outcome::Throttled.index()]);
+            s.fail_unreachable.push(b.fail[Outcome::Unreachable.index()]);
+            s.failure_rate.push(rate);
+            s.p50_ms.push(ms(&b.lat, 0.5));
+            s.p99_ms.push(ms(&b.lat, 0.99));
+            s.db_p50_ms.push(ms(&b.db, 0.5));
+            s.db_p99_ms.push(ms(&b.db, 0.99));
+            s.pool_in_use.push(b.pool_in_use);
+            s.pool_waiting.push(b.pool_waiting);
+            s.replica_in_use.push(b.replica_in_use);
+            s.db_running.push(b.db_running);
+            s.redis_up.push(!b.redis_down);
+            s.breaker.push(b.breaker);
+            s.wasted.push(b.wasted);
+            let lookups = b.cache_hits + b.cache_misses;
+            s.cache_hit_ratio.push((cache && lookups > 0).then(|| b.cache_hits as f64 / lookups as f64));
+            s.reauths.push(b.reauths);
+            s.sessions.push(sessions.then_some(b.sessions));
+            s.connected.push(gateway.then_some(b.connected));
+            s.reconnects.push(b.reconnects);
+            s.identify_failures.push(b.identify_fail);
+            s.backlog.push(queue.then_some(b.backlog));
+            s.queued.push(b.queued);
+            s.drained.push(b.drained);
+            s.replica_lag_s.push(b.lag_s);
+            s.replica_reads.push(b.replica_reads);
+            s.stale_reads.push(b.stale_reads);
+            s.away.push(b.away);
+
+            m.peak_backlog = m.peak_backlog.max(b.backlog);
+            if let Some(l) = b.lag_s {
+                m.peak_replica_lag_s = m.peak_replica_lag_s.max(l);
+            }
+            m.stale_reads += b.stale_reads as u64;
+            m.manual_requests += b.manual as u64;
+            m.reconnects += b.reconnects as u64;
+            if gateway {
+                m.min_connected_share = m.min_connected_share.min(b.connected as f64 / self.p.traffic.users as f64);
+            }
+        }
+
+        let trigger_end = self.p.faults.iter().map(|f| from_s(f.end_s())).max().unwrap_or(0);
+        let (recovered, recovery_time_s) =
+            trace::recovery(&s, trigger_end, self.p.run.healthy_below, self.p.run.recovery_window_s);
+        m.peak_failure_rate = peak;
+        m.recovered = recovered;
+        m.recovery_time_s = recovery_time_s;
+        m.trigger_end_s = to_s(trigger_end);
+        if gateway {
+            // The start of the final stretch in which at least 99% of present users are connected.
+            let users = self.p.traffic.users as f64;
+            let ok = |i: usize| s.connected[i].unwrap_or(0) as f64 >= 0.99 * (users - s.away[i] as f64);
+            let mut start = s.len();
+            while start > 0 && ok(start - 1) {
+                start -= 1;
+            }
+            if start < s.len() {
+                m.reconnect_time_s = Some((start as f64 * s.interval_s - to_s(trigger_end)).max(0.0));
+            }
+        }
+        let trigger_start = self.p.faults.iter().map(|f| f.start_s()).fold(f64::INFINITY, f64::min);
+        m.outage_s = match recovery_time_s {
+            Some(r) if trigger_start.is_finite() => Some(m.trigger_end_s + r - trigger_start),
+            Some(_) => Some(0.0),
+            None => None,
+        };
+        m.open_requests = self.requests.len() as u64;
+        let firsts = m.total_requests;
+        m.retry_amplification = if firsts > 0 { m.total_attempts as f64 / firsts as f64 } else { 1.0 };
+        m.simulated_s = to_s(self.now);
+        m.breaker_opened = self.breakers.iter().map(|b| b.opened).sum();
+        m.max_pool_in_use = self.pools[PRIMARY].max_in_use;
+        m.messages_accepted = self.queue.accepted;
+        m.messages_delivered = self.queue.delivered;
+        m.messages_queued_at_end = self.queue.backlog;
+        self.audit.requests_alive = self.requests.len() as u64;
+        self.audit.messages_accepted = self.queue.accepted;
+        self.audit.messages_delivered = self.queue.delivered;
+        self.audit.messages_queued = self.queue.backlog;
+        self.audit.messages_in_flight = self.queue.writing as u64;
+        self.audit.max_in_use = self.pools.each_ref().map(|p| p.max_in_use);
+        self.audit.pool_size = self.pools.each_ref().map(|p| p.size);
+        let trace = Trace {
+            scale: self.p.traffic.scale,
+            user_scale: self.p.traffic.user_scale,
+            users: self.p.traffic.users,
+            series: s,
+            summary: self.summary,
+        };
+        (trace, self.audit)
+    }
+}

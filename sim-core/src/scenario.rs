@@ -1,0 +1,321 @@
+//! Scenarios as data: setting any parameter by its dotted path (`db.pool_size`,
+//! `faults[0].duration_s`), and scenario files (versioned JSON) that name a bad field and keep the rest.
+
+use crate::params::Params;
+use crate::presets::Preset;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::fmt;
+
+/// The current version of the scenario file format and of share links.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// Why a scenario or an override was refused.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ScenarioError {
+    /// The path names no parameter.
+    UnknownPath {
+        /// The path given.
+        path: String,
+        /// The closest known paths, if any.
+        suggestions: Vec<String>,
+    },
+    /// The value does not fit the parameter.
+    BadValue {
+        /// The path.
+        path: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// The text is not a scenario.
+    Malformed(String),
+    /// A version this program does not know.
+    UnknownVersion(u32),
+    /// An unknown preset id.
+    UnknownPreset(String),
+}
+
+impl fmt::Display for ScenarioError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ScenarioError::UnknownPath { path, suggestions } => {
+                write!(f, "unknown parameter '{path}'")?;
+                if !suggestions.is_empty() {
+                    write!(f, " (did you mean {}?)", suggestions.join(", "))?;
+                }
+                Ok(())
+            }
+            ScenarioError::BadValue { path, reason } => write!(f, "bad value for '{path}': {reason}"),
+            ScenarioError::Malformed(e) => write!(f, "not a scenario: {e}"),
+            ScenarioError::UnknownVersion(v) => {
+                write!(f, "scenario format version {v} is newer than this program knows ({FORMAT_VERSION})")
+            }
+            ScenarioError::UnknownPreset(id) => {
+                let ids: Vec<&str> = Preset::ALL.iter().map(|p| p.id()).collect();
+                write!(f, "unknown preset '{id}' (known: {})", ids.join(", "))
+            }
+        }
+    }
+}
+
+impl std::error::Error for ScenarioError {}
+
+/// Splits `a.b[2].c` into segments: `a`, `b`, `2`, `c`.
+fn segments(path: &str) -> Vec<String> {
+    path.replace('[', ".").replace(']', "").split('.').filter(|s| !s.is_empty()).map(str::to_string).collect()
+}
+
+/// Every settable path of `params` (leaves of its JSON form), e.g. `db.pool_size`, `faults[0].start_s`.
+pub fn paths(params: &Params) -> Vec<String> {
+    fn walk(v: &Value, prefix: &str, out: &mut Vec<String>) {
+        match v {
+            Value::Object(m) => {
+                for (k, x) in m {
+                    let p = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
+                    walk(x, &p, out);
+                }
+            }
+            Value::Array(a) if !a.is_empty() => {
+                for (i, x) in a.iter().enumerate() {
+                    walk(x, &format!("{prefix}[{i}]"), out);
+                }
+            }
+            _ => out.push(prefix.to_string()),
+        }
+    }
+    let mut out = Vec::new();
+    walk(&serde_json::to_value(params).expect("parameters serialise"), "", &mut out);
+    out
+}
+
+/// Reads a value given on a command line or in a URL: JSON if it parses (numbers, booleans, `null`,
+/// arrays, objects, quoted strings), otherwise a bare word taken as a string (`exponential`).
+pub fn parse_value(text: &str) -> Value {
+    serde_json::from_str(text).unwrap_or_else(|_| Value::String(text.to_string()))
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            cur.push((prev[j] + (ca != *cb) as usize).min(prev[j + 1] + 1).min(cur[j] + 1));
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+fn suggest(params: &Params, path: &str) -> Vec<String> {
+    let mut known: Vec<(usize, String)> =
+        paths(params).into_iter().map(|p| (edit_distance(&p, path), p)).filter(|(d, _)| *d <= 3).collect();
+    known.sort();
+    known.into_iter().take(3).map(|(_, p)| p).collect()
+}
+
+/// Sets the parameter at `path` to `value`, checking that the result still has the right types.
+/// The parameters are unchanged on error.
+pub fn set_path(params: &mut Params, path: &str, value: Value) -> Result<(), ScenarioError> {
+    let mut root = serde_json::to_value(&*params).expect("parameters serialise");
+    let segs = segments(path);
+    if segs.is_empty() {
+        return Err(ScenarioError::UnknownPath { path: path.into(), suggestions: vec![] });
+    }
+    let unknown = || ScenarioError::UnknownPath { path: path.into(), suggestions: suggest(params, path) };
+    let mut node = &mut root;
+    for (i, seg) in segs.iter().enumerate() {
+        let last = i + 1 == segs.len();
+        node = match node {
+            Value::Object(m) => {
+                // `clock_start_s` and other optional fields may be null and still settable.
+                if !m.contains_key(seg.as_str()) {
+                    return Err(unknown());
+                }
+                m.get_mut(seg.as_str()).expect("checked")
+            }
+            Value::Array(a) => {
+                let idx: usize = seg.parse().map_err(|_| unknown())?;
+                if idx > a.len() || (idx == a.len() && !last) {
+                    return Err(unknown());
+                }
+                if idx == a.len() {
+                    a.push(Value::Null); // appending a whole fault or action: `faults[1]={...}`
+                }
+                &mut a[idx]
+            }
+            _ => return Err(unknown()),
+        };
+    }
+    *node = value;
+    match serde_json::from_value::<Params>(root) {
+        Ok(p) => {
+            *params = p;
+            Ok(())
+        }
+        Err(e) => Err(ScenarioError::BadValue { path: path.into(), reason: e.to_string() }),
+    }
+}
+
+/// A scenario file: a preset to start from, a version, and the parameters.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ScenarioFile {
+    /// Format version ([`FORMAT_VERSION`]).
+    pub version: u32,
+    /// The preset the scenario started from, if any (for readers; `params` is complete).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preset: Option<String>,
+    /// Every parameter.
+    pub params: Params,
+}
+
+/// The result of reading a scenario file: the parameters, and the problems found on the way (each
+/// bad field was left at its value from the base and named here).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Loaded {
+    /// The parameters.
+    pub params: Params,
+    /// The preset the file names, if it names a known one.
+    pub preset: Option<Preset>,
+    /// What was wrong, field by field.
+    pub problems: Vec<ScenarioError>,
+}
+
+/// Writes a scenario file.
+pub fn to_file(params: &Params, preset: Option<Preset>) -> String {
+    let f =
+        ScenarioFile { version: FORMAT_VERSION, preset: preset.map(|p| p.id().to_string()), params: params.clone() };
+    serde_json::to_string_pretty(&f).expect("scenario serialises")
+}
+
+/// Reads a scenario file leniently: unknown or ill-typed fields are reported and skipped, the rest
+/// is kept. The base is the named preset's parameters (or the defaults).
+pub fn from_file(text: &str) -> Result<Loaded, ScenarioError> {
+    let root: Value = serde_json::from_str(text).map_err(|e| ScenarioError::Malformed(e.to_string()))?;
+    let Value::Object(top) = root else {
+        return Err(ScenarioError::Malformed("expected a JSON object".into()));
+    };
+    let version = match top.get("version") {
+        None => return Err(ScenarioError::Malformed("no \"version\" field".into())),
+        Some(v) => v.as_u64().ok_or_else(|| ScenarioError::Malformed("\"version\" must be a whole number".into()))?,
+    } as u32;
+    if version > FORMAT_VERSION {
+        return Err(ScenarioError::UnknownVersion(version));
+    }
+    let mut problems = Vec::new();
+    let preset = match top.get("preset") {
+        Some(Value::String(id)) => match Preset::from_id(id) {
+            Some(p) => Some(p),
+            None => {
+                problems.push(ScenarioError::UnknownPreset(id.clone()));
+                None
+            }
+        },
+        _ => None,
+    };
+    let mut params = preset.map(Preset::params).unwrap_or_default();
+    if let Some(given) = top.get("params") {
+        apply_tree(&mut params, given, "", &mut problems);
+    }
+    for key in top.keys() {
+        if !matches!(key.as_str(), "version" | "preset" | "params") {
+            problems.push(ScenarioError::UnknownPath { path: key.clone(), suggestions: vec![] });
+        }
+    }
+    Ok(Loaded { params, preset, problems })
+}
+
+/// Applies every leaf of `given` onto `params` by path, collecting the failures. Arrays (faults,
+/// actions) are replaced whole, each element checked on its own.
+fn apply_tree(params: &mut Params, given: &Value, prefix: &str, problems: &mut Vec<ScenarioError>) {
+    match given {
+        Value::Object(m) => {
+            for (k, v) in m {
+                let path = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
+                apply_tree(params, v, &path, problems);
+            }
+        }
+        Value::Array(items) if prefix == "faults" || prefix == "actions" => {
+            // Start from an empty list and add the elements that are valid.
+            let _ = set_path(params, prefix, Value::Array(vec![]));
+            let mut n = 0;
+            for (i, item) in items.iter().enumerate() {
+                match set_path(params, &format!("{prefix}[{n}]"), item.clone()) {
+                    Ok(()) => n += 1,
+                    Err(ScenarioError::BadValue { reason, .. }) => {
+                        problems.push(ScenarioError::BadValue { path: format!("{prefix}[{i}]"), reason })
+                    }
+                    Err(e) => problems.push(e),
+                }
+            }
+        }
+        v => {
+            if let Err(e) = set_path(params, prefix, v.clone()) {
+                problems.push(e);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::params::{Backoff, Fault};
+
+    #[test]
+    fn set_any_path() {
+        let mut p = Params::default();
+        set_path(&mut p, "db.pool_size", parse_value("12")).unwrap();
+        assert_eq!(p.db.pool_size, 12);
+        set_path(&mut p, "client.backoff", parse_value("decorrelated")).unwrap();
+        assert_eq!(p.client.backoff, Backoff::Decorrelated);
+        set_path(&mut p, "faults[0].duration_s", parse_value("30")).unwrap();
+        assert_eq!(p.faults[0].duration_s(), 30.0);
+        set_path(&mut p, "faults[1]", parse_value(r#"{"kind":"cache_flush","start_s":5}"#)).unwrap();
+        assert_eq!(p.faults[1], Fault::CacheFlush { start_s: 5.0 });
+        set_path(&mut p, "run.clock_start_s", parse_value("3600")).unwrap();
+        assert_eq!(p.run.clock_start_s, Some(3600.0));
+    }
+
+    #[test]
+    fn errors_name_the_path_and_leave_params_alone() {
+        let mut p = Params::default();
+        let before = p.clone();
+        let e = set_path(&mut p, "db.pool_sise", parse_value("3")).unwrap_err();
+        assert!(
+            matches!(&e, ScenarioError::UnknownPath { suggestions, .. } if suggestions.contains(&"db.pool_size".to_string())),
+            "{e}"
+        );
+        let e = set_path(&mut p, "db.pool_size", parse_value("many")).unwrap_err();
+        assert!(e.to_string().starts_with("bad value for 'db.pool_size'"), "{e}");
+        assert!(set_path(&mut p, "faults[5].start_s", parse_value("1")).is_err());
+        assert_eq!(p, before);
+    }
+
+    #[test]
+    fn files_round_trip_and_bad_fields_are_named_and_skipped() {
+        let p = Preset::ReconnectHerd.params();
+        let text = to_file(&p, Some(Preset::ReconnectHerd));
+        let loaded = from_file(&text).unwrap();
+        assert_eq!(loaded.params, p);
+        assert!(loaded.problems.is_empty());
+
+        let text = r#"{"version": 1, "preset": "failover",
+            "params": {"db": {"pool_size": "lots", "cores": 8},
+                       "faults": [{"kind": "redis_failover", "start_s": 10, "duration_s": 20},
+                                  {"kind": "volcano", "start_s": 1}]},
+            "colour": "red"}"#;
+        let loaded = from_file(text).unwrap();
+        assert_eq!(loaded.params.db.cores, 8.0, "good fields are kept");
+        assert_eq!(loaded.params.db.pool_size, Params::default().db.pool_size, "bad ones keep the base value");
+        assert_eq!(loaded.params.faults.len(), 1);
+        let names: Vec<String> = loaded.problems.iter().map(|e| e.to_string()).collect();
+        assert_eq!(names.len(), 3, "{names:?}");
+        assert!(names[0].contains("db.pool_size"));
+        assert!(names[1].contains("faults[1]"));
+        assert!(names[2].contains("colour"));
+
+        assert!(matches!(from_file("{\"version\": 99, \"params\": {}}"), Err(ScenarioError::UnknownVersion(99))));
+        assert!(matches!(from_file("not json"), Err(ScenarioError::Malformed(_))));
+    }
+}
