@@ -61,8 +61,9 @@ fn main() {
     }
     let m = &t.summary;
     println!(
-        "peak {:.1}% recovered {} in {:?} s outage {:?} s reconnected {:?} s | requests {} failed {} | attempts {} amp {:.2} | events {} cut {} | backlog peak {} (real {:.2} M) lag peak {:.0} s | msgs acc {} del {} q {} | reconnects {} | wall {:?}",
+        "peak {:.1}% wasted {} recovered {} in {:?} s outage {:?} s reconnected {:?} s | requests {} failed {} | attempts {} amp {:.2} | events {} cut {} | backlog peak {} (real {:.2} M) lag peak {:.0} s | msgs acc {} del {} q {} | reconnects {} | wall {:?}",
         100.0 * m.peak_failure_rate,
+        m.wasted_queries,
         m.recovered,
         m.recovery_time_s,
         m.outage_s,

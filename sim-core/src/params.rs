@@ -569,7 +569,8 @@ pub struct LoadShedding {
     pub enabled: bool,
     /// The most calls that may wait for a connection; more are refused at once (0 = no limit).
     pub queue_limit: u32,
-    /// Drop a waiting call whose client has already given up instead of running it.
+    /// Drop a waiting call, when its turn comes, if its client's deadline has passed or will pass
+    /// before the query can end (deadline propagation), instead of running it for nobody.
     pub drop_expired: bool,
     /// Serve the newest waiting call first (LIFO) instead of the oldest.
     pub lifo: bool,

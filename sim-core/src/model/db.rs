@@ -283,10 +283,9 @@ impl World {
                 continue;
             }
             self.pools[pool].waiting -= 1;
-            let att = self.attempts.get(w.att).expect("live waiter");
-            if drop_expired && !att.client_open {
-                // Its client gave up: running it would be wasted work.
-                let permit = att.permit;
+            if drop_expired && !self.can_finish_in_time(w.att, pool) {
+                // Its client gives up before the query could end: running it would be wasted work.
+                let permit = self.attempts.get(w.att).expect("live waiter").permit;
                 if let Some((i, p)) = permit {
                     self.breakers[i as usize].release(p);
                 }
@@ -295,6 +294,22 @@ impl World {
             }
             self.start_query(w.att);
         }
+    }
+
+    /// Whether attempt `a`'s next query, started now on `pool`'s server, would end before its
+    /// client's deadline (the query's expected time, at the current load, without noise).
+    fn can_finish_in_time(&mut self, a: Ref, pool: usize) -> bool {
+        let att = self.attempts.get(a).expect("live attempt");
+        if !att.client_open {
+            return false;
+        }
+        let (deadline, step) = (att.start + self.client_timeout, att.current_step());
+        let server = self.pools[pool].server;
+        let cores = self.cores(server);
+        let s = &mut self.servers[server];
+        let slow = s.slowdown(s.running + 1, cores);
+        let fault = if server == PRIMARY { self.cond.slow } else { 1.0 };
+        self.now + from_ms(self.cost_ms(step) * slow * fault) <= deadline
     }
 
     #[inline]
