@@ -1,5 +1,8 @@
 //! The registry of scenarios: every preset the page, the command line and the tests can load.
 
+// Presets read best as "the defaults, then these changes".
+#![allow(clippy::field_reassign_with_default)]
+
 use crate::params::*;
 
 /// A span of the timeline with a name, drawn on the charts of a preset.
