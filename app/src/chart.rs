@@ -8,6 +8,7 @@
 use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint, Ranged};
 use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 use plotters_canvas::CanvasBackend;
 use std::fmt;
 use std::ops::Range;
@@ -48,6 +49,17 @@ pub struct Line {
     pub width: f64,
 }
 
+/// A moment on the time axis: the start of a named phase, or an operator action.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Marker {
+    /// When, in seconds.
+    pub x: f64,
+    /// Text.
+    pub label: String,
+    /// A phase (grey) rather than an action (blue).
+    pub phase: bool,
+}
+
 /// How the y axis is labelled.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum YFormat {
@@ -57,6 +69,8 @@ pub enum YFormat {
     Count,
     /// Milliseconds shown as ms or s.
     Millis,
+    /// A plain number with one decimal.
+    Ratio,
 }
 
 /// How the x axis is labelled.
@@ -65,7 +79,6 @@ pub enum XFormat {
     /// Minutes and seconds since the start of the run.
     Elapsed,
     /// A UTC clock time: the run starts at this many seconds after midnight.
-    #[allow(dead_code)] // used by the incident replay
     Clock(f64),
 }
 
@@ -84,6 +97,8 @@ pub struct ChartSpec {
     pub x_format: XFormat,
     /// Shaded spans, drawn under the lines.
     pub bands: Vec<Band>,
+    /// Phases and operator actions, drawn as thin vertical lines.
+    pub markers: Vec<Marker>,
     /// The data.
     pub lines: Vec<Line>,
 }
@@ -115,6 +130,7 @@ fn y_tick(fmt: YFormat, v: f64) -> String {
         YFormat::Percent => format!("{:.0}%", 100.0 * v),
         YFormat::Count => crate::format::count(v),
         YFormat::Millis => crate::format::millis(v),
+        YFormat::Ratio => format!("{v:.1}"),
     }
 }
 
@@ -189,8 +205,16 @@ impl Ranged for TimeAxis {
 const TEXT: RGBColor = RGBColor(0x33, 0x33, 0x33);
 const GRID: RGBColor = RGBColor(0xe6, 0xe6, 0xe6);
 
-/// Draws `spec` on `canvas` at `css_w × css_h` CSS pixels and `dpr` device pixels per CSS pixel.
-pub fn draw(canvas: &HtmlCanvasElement, spec: &ChartSpec, css_w: f64, css_h: f64, dpr: f64) -> Result<(), ChartError> {
+/// Draws `spec` on `canvas` at `css_w × css_h` CSS pixels and `dpr` device pixels per CSS pixel;
+/// marker labels are written when `labels` is set (the other charts show the lines only).
+pub fn draw(
+    canvas: &HtmlCanvasElement,
+    spec: &ChartSpec,
+    css_w: f64,
+    css_h: f64,
+    dpr: f64,
+    labels: bool,
+) -> Result<(), ChartError> {
     let dpr = if dpr.is_finite() && dpr > 0.0 { dpr.min(4.0) } else { 1.0 };
     let (w, h) = ((css_w * dpr).round().max(1.0) as u32, (css_h * dpr).round().max(1.0) as u32);
     if canvas.width() != w || canvas.height() != h {
@@ -206,8 +230,9 @@ pub fn draw(canvas: &HtmlCanvasElement, spec: &ChartSpec, css_w: f64, css_h: f64
     let x_max = spec.x_max.max(1.0);
     let y_max = if spec.y_max > 0.0 { spec.y_max } else { 1.0 };
     let narrow = css_w < 420.0;
+    let label_rows = if labels && !spec.markers.is_empty() { 2.0 } else { 0.0 };
     let mut chart = ChartBuilder::on(&root)
-        .margin_top(px(10.0))
+        .margin_top(px(10.0 + 14.0 * label_rows))
         .margin_right(px(16.0))
         .margin_left(px(6.0))
         .margin_bottom(px(4.0))
@@ -276,6 +301,30 @@ pub fn draw(canvas: &HtmlCanvasElement, spec: &ChartSpec, css_w: f64, css_h: f64
             } else {
                 chart.draw_series(LineSeries::new(seg, stroke)).map_err(plot_err)?;
             }
+        }
+    }
+    let label_font = ("sans-serif", 11.0 * dpr).into_font();
+    for (k, m) in spec.markers.iter().enumerate() {
+        if m.x < 0.0 || m.x > x_max {
+            continue;
+        }
+        let color = if m.phase { RGBColor(0x55, 0x55, 0x55) } else { RGBColor(0x1f, 0x5f, 0x8b) };
+        chart
+            .draw_series(std::iter::once(PathElement::new(
+                vec![(m.x, 0.0), (m.x, y_max)],
+                color.mix(0.7).stroke_width(px(1.0).max(1) as u32),
+            )))
+            .map_err(plot_err)?;
+        if labels {
+            // Above the plot, in two rows so that labels of nearby markers do not overlap; labels in
+            // the right quarter run leftwards from their line so that they are not cut off.
+            let (x, top) = chart.backend_coord(&(m.x, y_max));
+            let row = (k % 2) as i32;
+            let y = top - px(3.0) - row * px(14.0);
+            let right = m.x > 0.75 * x_max;
+            let (h, dx) = if right { (HPos::Right, -px(3.0)) } else { (HPos::Left, px(3.0)) };
+            let font = label_font.clone().color(&color).pos(Pos::new(h, VPos::Bottom));
+            root.draw(&Text::new(m.label.clone(), (x + dx, y), font)).map_err(plot_err)?;
         }
     }
     root.present().map_err(plot_err)?;

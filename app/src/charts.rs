@@ -1,8 +1,8 @@
 //! From a trace to chart specifications: which lines, bands and axes each chart shows. Pure data,
 //! testable without a browser; `chart::draw` does the drawing.
 
-use crate::chart::{Band, ChartSpec, Line, Rgb, XFormat, YFormat};
-use sim_core::Trace;
+use crate::chart::{Band, ChartSpec, Line, Marker, Rgb, XFormat, YFormat};
+use sim_core::{Params, Preset, Trace};
 
 /// Colours used across the page (kept in step with style/main.css).
 pub mod colors {
@@ -17,8 +17,14 @@ pub mod colors {
     pub const REDIS_DOWN: Rgb = (0xe6, 0x7e, 0x22);
     /// The open breaker.
     pub const BREAKER: Rgb = (0x29, 0x80, 0xb9);
-    /// Pool in use.
+    /// Pools, queues, latencies.
     pub const POOL: Rgb = (0x8e, 0x44, 0xad);
+    /// A second neutral series.
+    pub const SLATE: Rgb = (0x34, 0x49, 0x5e);
+    /// A third series.
+    pub const AMBER: Rgb = (0xd4, 0xa0, 0x17);
+    /// A fourth series.
+    pub const TEAL: Rgb = (0x16, 0xa0, 0x85);
 }
 
 /// Which chart.
@@ -26,40 +32,100 @@ pub mod colors {
 pub enum ChartKind {
     /// Failure rate of attempts over time.
     FailureRate,
+    /// Failed attempts per second, by cause.
+    Causes,
     /// Offered attempts per second (retries included) against successful ones.
     Load,
-    /// Connections in use and requests waiting for one.
+    /// Attempts per new request.
+    Amplification,
+    /// Connections in use and calls waiting for one.
     Pool,
     /// Median and 99th-percentile database query time.
     QueryLatency,
+    /// Cache hit ratio.
+    CacheHit,
+    /// Users with a session and users connected to the gateway.
+    Connected,
+    /// Messages waiting in the queue.
+    Backlog,
+    /// Replication lag of the replicas.
+    ReplicaLag,
 }
 
 impl ChartKind {
     /// Every chart, in page order.
-    pub const ALL: [ChartKind; 4] = [ChartKind::FailureRate, ChartKind::Load, ChartKind::Pool, ChartKind::QueryLatency];
+    pub const ALL: [ChartKind; 10] = [
+        ChartKind::FailureRate,
+        ChartKind::Causes,
+        ChartKind::Load,
+        ChartKind::Amplification,
+        ChartKind::Pool,
+        ChartKind::QueryLatency,
+        ChartKind::CacheHit,
+        ChartKind::Connected,
+        ChartKind::Backlog,
+        ChartKind::ReplicaLag,
+    ];
 
     /// Identifier: the canvas's `data-testid` is `chart-{id}`.
     pub fn id(self) -> &'static str {
         match self {
             ChartKind::FailureRate => "failure-rate",
+            ChartKind::Causes => "causes",
             ChartKind::Load => "load",
+            ChartKind::Amplification => "amplification",
             ChartKind::Pool => "pool",
             ChartKind::QueryLatency => "query-latency",
+            ChartKind::CacheHit => "cache-hit",
+            ChartKind::Connected => "connected",
+            ChartKind::Backlog => "backlog",
+            ChartKind::ReplicaLag => "replica-lag",
         }
+    }
+
+    /// The chart with this id.
+    pub fn from_id(id: &str) -> Option<ChartKind> {
+        ChartKind::ALL.into_iter().find(|k| k.id() == id)
     }
 
     /// Title shown above the chart.
     pub fn title(self) -> &'static str {
         match self {
             ChartKind::FailureRate => "Failure rate of API attempts",
+            ChartKind::Causes => "Why attempts fail",
             ChartKind::Load => "Offered load and goodput",
+            ChartKind::Amplification => "Attempts per request (retry amplification)",
             ChartKind::Pool => "PostgreSQL connection pool",
             ChartKind::QueryLatency => "PostgreSQL query time",
+            ChartKind::CacheHit => "Cache hit ratio",
+            ChartKind::Connected => "Users with a session, and connected WebSockets",
+            ChartKind::Backlog => "Message queue backlog",
+            ChartKind::ReplicaLag => "Replica lag",
+        }
+    }
+
+    /// Whether the chart has anything to show for this run (a switched-off subsystem has not).
+    pub fn applies(self, trace: &Trace) -> bool {
+        let s = &trace.series;
+        match self {
+            ChartKind::CacheHit => s.cache_hit_ratio.iter().any(Option::is_some),
+            ChartKind::Connected => s.connected.iter().chain(&s.sessions).any(Option::is_some),
+            ChartKind::Backlog => s.backlog.iter().any(Option::is_some),
+            ChartKind::ReplicaLag => s.replica_lag_s.iter().any(Option::is_some),
+            _ => true,
         }
     }
 }
 
-/// Shaded spans for the whole plot height where Redis was down, and a strip along the top where the
+/// How the time axis reads for these parameters.
+pub fn x_format(p: &Params) -> XFormat {
+    match p.run.clock_start_s {
+        Some(c) => XFormat::Clock(c),
+        None => XFormat::Elapsed,
+    }
+}
+
+/// Shaded spans for the whole plot height where Redis was down, and a strip along the top where a
 /// breaker was open (darker) or half-open (lighter).
 pub fn state_bands(trace: &Trace) -> Vec<Band> {
     let s = &trace.series;
@@ -85,18 +151,39 @@ pub fn state_bands(trace: &Trace) -> Vec<Band> {
     bands
 }
 
+/// The named phases of a preset and the operator actions, as markers on the time axis.
+pub fn markers(p: &Params, preset: Option<Preset>) -> Vec<Marker> {
+    let mut out: Vec<Marker> = preset
+        .map(|pr| pr.phases())
+        .unwrap_or_default()
+        .into_iter()
+        .map(|ph| Marker { x: ph.start_s, label: ph.label.to_string(), phase: true })
+        .collect();
+    let mut last_at = f64::NAN;
+    for a in &p.actions {
+        // Actions at the same moment share one marker.
+        if a.at_s() == last_at {
+            continue;
+        }
+        last_at = a.at_s();
+        let n = p.actions.iter().filter(|b| b.at_s() == a.at_s()).count();
+        let label = if n > 1 { format!("operators: {n} actions") } else { format!("operators: {}", a.label()) };
+        out.push(Marker { x: a.at_s(), label, phase: false });
+    }
+    out
+}
+
 fn xs(trace: &Trace) -> impl Iterator<Item = f64> + '_ {
     let dt = trace.series.interval_s;
     // Each interval is plotted at its midpoint.
     (0..trace.series.len()).map(move |i| (i as f64 + 0.5) * dt)
 }
 
-/// The chart of `kind` for `trace`, with time measured as `x_format` says.
-pub fn spec(kind: ChartKind, trace: &Trace, x_format: XFormat) -> ChartSpec {
+/// The chart of `kind` for `trace`.
+pub fn spec(kind: ChartKind, trace: &Trace, x_format: XFormat, markers: Vec<Marker>) -> ChartSpec {
     let s = &trace.series;
     let x_max = s.len() as f64 * s.interval_s;
     let per_s = trace.scale / s.interval_s;
-    let bands = state_bands(trace);
     let line = |name: &str, color: Rgb, ys: Vec<Option<f64>>, fill: bool| Line {
         name: name.to_string(),
         color,
@@ -104,64 +191,106 @@ pub fn spec(kind: ChartKind, trace: &Trace, x_format: XFormat) -> ChartSpec {
         fill,
         width: 2.0,
     };
+    let counts = |v: &[u32], k: f64| -> Vec<Option<f64>> { v.iter().map(|&x| Some(x as f64 * k)).collect() };
+    let top = |lines: &[Line]| {
+        nice_max(lines.iter().flat_map(|l| l.points.iter().filter_map(|p| p.1)).fold(0.0, f64::max))
+    };
+    let chart = |y_label: &str, y_format: YFormat, y_max: f64, lines: Vec<Line>| ChartSpec {
+        x_max,
+        y_max,
+        y_label: y_label.into(),
+        y_format,
+        x_format,
+        bands: state_bands(trace),
+        markers: markers.clone(),
+        lines,
+    };
     match kind {
-        ChartKind::FailureRate => ChartSpec {
-            x_max,
-            y_max: 1.0,
-            y_label: "failed attempts".into(),
-            y_format: YFormat::Percent,
-            x_format,
-            bands,
-            lines: vec![line("failure rate", colors::FAIL, s.failure_rate.iter().map(|&v| Some(v)).collect(), true)],
-        },
+        ChartKind::FailureRate => chart(
+            "failed attempts",
+            YFormat::Percent,
+            1.0,
+            vec![line("failure rate", colors::FAIL, s.failure_rate.iter().map(|&v| Some(v)).collect(), true)],
+        ),
+        ChartKind::Causes => {
+            let lines: Vec<Line> = [
+                ("client timeout", colors::FAIL, &s.fail_timeout),
+                ("no connection in time", colors::POOL, &s.fail_pool),
+                ("breaker rejected", colors::BREAKER, &s.fail_breaker),
+                ("rate limit unavailable", colors::AMBER, &s.fail_rate_limit),
+                ("shed", colors::TEAL, &s.fail_shed),
+                ("throttled by the client", colors::SLATE, &s.fail_throttled),
+                ("network down", colors::OFFERED, &s.fail_unreachable),
+            ]
+            .into_iter()
+            .filter(|(_, _, v)| v.iter().any(|&x| x > 0))
+            .map(|(name, c, v)| line(name, c, counts(v, per_s), false))
+            .collect();
+            let y = top(&lines);
+            chart("failed attempts / s", YFormat::Count, y, lines)
+        }
         ChartKind::Load => {
-            let offered: Vec<Option<f64>> = s.attempts.iter().map(|&v| Some(v as f64 * per_s)).collect();
-            let good: Vec<Option<f64>> = s.successes.iter().map(|&v| Some(v as f64 * per_s)).collect();
-            let y_max = nice_max(offered.iter().flatten().copied().fold(0.0, f64::max));
-            ChartSpec {
-                x_max,
-                y_max,
-                y_label: "requests / s".into(),
-                y_format: YFormat::Count,
-                x_format,
-                bands,
-                lines: vec![
-                    line("offered (retries included)", colors::OFFERED, offered, true),
-                    line("succeeded", colors::GOOD, good, false),
-                ],
-            }
+            let lines = vec![
+                line("offered (retries included)", colors::OFFERED, counts(&s.attempts, per_s), true),
+                line("succeeded", colors::GOOD, counts(&s.successes, per_s), false),
+            ];
+            let y = top(&lines);
+            chart("requests / s", YFormat::Count, y, lines)
+        }
+        ChartKind::Amplification => {
+            let lines =
+                vec![line("attempts per new request", colors::SLATE, (0..s.len()).map(|i| s.amplification(i)).collect(), false)];
+            let y = top(&lines).max(2.0);
+            chart("attempts / request", YFormat::Ratio, y, lines)
         }
         ChartKind::Pool => {
-            let in_use: Vec<Option<f64>> = s.pool_in_use.iter().map(|&v| Some(v as f64)).collect();
-            let waiting: Vec<Option<f64>> = s.pool_waiting.iter().map(|&v| Some(v as f64)).collect();
-            let top = in_use.iter().chain(waiting.iter()).flatten().copied().fold(1.0, f64::max);
-            ChartSpec {
-                x_max,
-                y_max: nice_max(top),
-                y_label: "connections / requests".into(),
-                y_format: YFormat::Count,
-                x_format,
-                bands,
-                lines: vec![
-                    line("waiting for a connection", colors::FAIL, waiting, true),
-                    line("connections in use", colors::POOL, in_use, false),
-                ],
-            }
+            let lines = vec![
+                line("waiting for a connection", colors::FAIL, counts(&s.pool_waiting, 1.0), true),
+                line("connections in use", colors::POOL, counts(&s.pool_in_use, 1.0), false),
+            ];
+            let y = top(&lines).max(1.0);
+            chart("connections / calls", YFormat::Count, y, lines)
         }
         ChartKind::QueryLatency => {
-            let top = s.db_p99_ms.iter().flatten().copied().fold(1.0, f64::max);
-            ChartSpec {
-                x_max,
-                y_max: nice_max(top),
-                y_label: "query time".into(),
-                y_format: YFormat::Millis,
-                x_format,
-                bands,
-                lines: vec![
-                    line("p99", colors::FAIL, s.db_p99_ms.clone(), false),
-                    line("median", colors::POOL, s.db_p50_ms.clone(), false),
-                ],
-            }
+            let lines = vec![
+                line("p99", colors::FAIL, s.db_p99_ms.clone(), false),
+                line("median", colors::POOL, s.db_p50_ms.clone(), false),
+            ];
+            let y = top(&lines).max(1.0);
+            chart("query time", YFormat::Millis, y, lines)
+        }
+        ChartKind::CacheHit => {
+            let lines = vec![line("hit ratio", colors::TEAL, s.cache_hit_ratio.clone(), true)];
+            chart("hits / lookups", YFormat::Percent, 1.0, lines)
+        }
+        ChartKind::Connected => {
+            let k = trace.user_scale;
+            let lines: Vec<Line> = [
+                ("connected WebSockets", colors::BREAKER, &s.connected),
+                ("users with a session", colors::GOOD, &s.sessions),
+            ]
+            .into_iter()
+            .filter(|(_, _, v)| v.iter().any(Option::is_some))
+            .map(|(name, c, v)| line(name, c, v.iter().map(|x| x.map(|n| n as f64 * k)).collect(), false))
+            .collect();
+            let y = nice_max(trace.users as f64 * k);
+            chart("users", YFormat::Count, y, lines)
+        }
+        ChartKind::Backlog => {
+            let lines = vec![line(
+                "messages queued",
+                colors::POOL,
+                s.backlog.iter().map(|x| x.map(|n| n as f64 * trace.scale)).collect(),
+                true,
+            )];
+            let y = top(&lines).max(1.0);
+            chart("messages", YFormat::Count, y, lines)
+        }
+        ChartKind::ReplicaLag => {
+            let lines =
+                vec![line("replication lag", colors::AMBER, s.replica_lag_s.iter().map(|x| x.map(|v| v * 1000.0)).collect(), true)];
+            let y = top(&lines).max(1000.0);
+            chart("lag", YFormat::Millis, y, lines)
         }
     }
 }
@@ -183,7 +312,6 @@ pub fn nice_max(x: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use sim_core::Params;
 
     #[test]
     fn nice_maxima() {
@@ -203,9 +331,24 @@ mod tests {
         assert_eq!((redis.x0, redis.x1), (60.0, 180.0));
         assert!(bands.len() > 1, "the breaker opened");
         for kind in ChartKind::ALL {
-            let s = spec(kind, &t, XFormat::Elapsed);
-            assert!(!s.lines.is_empty());
-            assert!(s.lines.iter().all(|l| l.points.len() == t.series.len()));
+            let s = spec(kind, &t, XFormat::Elapsed, vec![]);
+            if kind.applies(&t) {
+                assert!(!s.lines.is_empty(), "{kind:?}");
+                assert!(s.lines.iter().all(|l| l.points.len() == t.series.len()));
+            }
+            assert_eq!(ChartKind::from_id(kind.id()), Some(kind));
         }
+        assert!(!ChartKind::Backlog.applies(&t), "no queue in the core cascade");
+    }
+
+    #[test]
+    fn the_replay_shows_every_subsystem_with_phases_and_actions() {
+        let p = Preset::AsItHappened.params();
+        let t = sim_core::run(&p).unwrap();
+        assert!(ChartKind::ALL.iter().all(|k| k.applies(&t)));
+        let m = markers(&p, Some(Preset::AsItHappened));
+        assert_eq!(m.iter().filter(|m| m.phase).count(), 4);
+        assert_eq!(m.iter().filter(|m| !m.phase).count(), 1, "all actions at 17:30 share a marker");
+        assert!(matches!(x_format(&p), XFormat::Clock(_)));
     }
 }

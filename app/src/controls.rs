@@ -1,134 +1,321 @@
-//! The lab's controls: sliders from the knob registry, the breaker switch and the backoff choice.
+//! The lab's controls: sliders, switches and choices from the registry in `knobs.rs`, the preset
+//! picker, and the groups that keep the panel readable.
 
-use crate::knobs::{knob, Knob};
+use crate::format;
+use crate::knobs::{self, SliderSpec};
 use crate::lab::use_lab;
 use leptos::prelude::*;
-use sim_core::Backoff;
+use serde_json::{json, Value};
+use sim_core::Preset;
 
-/// A labelled range input over one knob, with its current value and unit.
+/// A labelled range input over the parameter at `spec.path`, with its current value and unit.
 #[component]
-pub fn KnobSlider(
-    /// The knob's id in [`crate::knobs::KNOBS`].
-    id: &'static str,
+pub fn PathSlider(
+    /// What the slider moves.
+    spec: SliderSpec,
     /// Grey the slider out while this returns true.
     #[prop(optional, into)]
     disabled: Option<Signal<bool>>,
 ) -> impl IntoView {
     let lab = use_lab();
-    let k: &'static Knob = knob(id).expect("a registered knob");
-    let value = Memo::new(move |_| lab.params.with(|p| (k.get)(p)));
-    let input_id = format!("knob-{}", k.id);
+    let SliderSpec { id, path, label, unit, help, min, max, step, scale, integer, show } = spec;
+    let read_path = path.clone();
+    let value = Memo::new(move |_| lab.value(&read_path).and_then(|v| v.as_f64()).unwrap_or(min / scale) * scale);
+    let input_id = format!("knob-{id}");
     let disabled = move || disabled.map(|d| d.get()).unwrap_or(false);
+    let error = RwSignal::new(None::<String>);
+    let title = help.clone();
     view! {
-        <div class="knob" class:disabled=disabled title=k.help>
+        <div class="knob" class:disabled=disabled title=title>
             <label for=input_id.clone()>
-                <span class="knob-label">{k.label}</span>
-                <output data-testid=format!("value-{}", k.id)>{move || (k.show)(value.get())}</output>
+                <span class="knob-label">{label}</span>
+                <output data-testid=format!("value-{id}")>{move || show(value.get())}</output>
             </label>
             <input
                 type="range"
                 id=input_id
-                data-testid=format!("slider-{}", k.id)
-                min=k.min
-                max=k.max
-                step=k.step
-                aria-valuetext=move || format!("{} {}", (k.show)(value.get()), k.unit)
+                data-testid=format!("slider-{id}")
+                min=min
+                max=max
+                step=step
+                aria-valuetext=move || format!("{} {}", show(value.get()), unit)
                 prop:value=move || value.get().to_string()
                 prop:disabled=disabled
                 on:input=move |ev| {
                     if let Ok(v) = event_target_value(&ev).parse::<f64>() {
-                        lab.update(|p| (k.set)(p, v.clamp(k.min, k.max)));
+                        let raw = v.clamp(min, max) / scale;
+                        let value = if integer { json!(raw.round() as u64) } else { json!(raw) };
+                        error.set(lab.set_path(&path, value).err().map(|e| e.to_string()));
                     }
                 }
             />
-            <span class="knob-help">{k.help}</span>
+            <span class="knob-help">{help}</span>
+            {move || error.get().map(|e| view! { <span class="error">{e}</span> })}
         </div>
     }
 }
 
-/// Switches the circuit breaker on the API → PostgreSQL path on and off.
+/// A slider from the registry by id.
 #[component]
-pub fn BreakerToggle() -> impl IntoView {
+pub fn Knob(
+    /// The knob's id in [`knobs::KNOBS`].
+    id: &'static str,
+    /// Grey the slider out while this returns true.
+    #[prop(optional, into)]
+    disabled: Option<Signal<bool>>,
+) -> impl IntoView {
+    let spec = knobs::knob(id).expect("a registered knob").spec();
+    match disabled {
+        Some(d) => view! { <PathSlider spec=spec disabled=d /> }.into_any(),
+        None => view! { <PathSlider spec=spec /> }.into_any(),
+    }
+}
+
+/// A checkbox over a boolean parameter of the registry.
+#[component]
+pub fn Switch(
+    /// The toggle's id in [`knobs::TOGGLES`].
+    id: &'static str,
+    /// A sub-option: indented, and greyed out while this returns true.
+    #[prop(optional, into)]
+    disabled: Option<Signal<bool>>,
+) -> impl IntoView {
     let lab = use_lab();
+    let t = knobs::toggle(id).expect("a registered toggle");
+    let on = Memo::new(move |_| lab.value(t.path).and_then(|v| v.as_bool()).unwrap_or(false));
+    let sub = disabled.is_some();
+    let disabled = move || disabled.map(|d| d.get()).unwrap_or(false);
     view! {
-        <label class="toggle">
+        <label class="toggle" class:sub=sub class:disabled=disabled title=t.help>
             <input
                 type="checkbox"
-                data-testid="toggle-breaker"
-                prop:checked=move || lab.params.with(|p| p.breaker.enabled)
+                data-testid=format!("toggle-{}", t.id)
+                prop:disabled=disabled
+                prop:checked=move || on.get()
                 on:change=move |ev| {
-                    let on = event_target_checked(&ev);
-                    lab.update(|p| p.breaker.enabled = on);
+                    let _ = lab.set_path(t.path, Value::Bool(event_target_checked(&ev)));
                 }
             />
-            <span>"Circuit breaker on the API → PostgreSQL path"</span>
+            <span>{t.label}</span>
         </label>
     }
 }
 
-const BACKOFFS: [(Backoff, &str, &str); 4] = [
-    (Backoff::Immediate, "immediate", "Retry at once"),
-    (Backoff::Constant, "constant", "Constant delay"),
-    (Backoff::Exponential, "exponential", "Exponential (1 s, 2 s, 4 s …)"),
-    (Backoff::Decorrelated, "decorrelated", "Decorrelated jitter"),
-];
-
-/// Chooses the clients' backoff policy.
-#[component]
-pub fn BackoffSelect() -> impl IntoView {
+/// Whether the toggle with this id is on, as a signal.
+pub fn is_on(id: &'static str) -> Signal<bool> {
     let lab = use_lab();
-    let current = move || {
-        let b = lab.params.with(|p| p.client.backoff);
-        BACKOFFS.iter().find(|x| x.0 == b).map(|x| x.1).unwrap_or("exponential")
-    };
+    let t = knobs::toggle(id).expect("a registered toggle");
+    Signal::derive(move || lab.value(t.path).and_then(|v| v.as_bool()).unwrap_or(false))
+}
+
+/// A select over a parameter with named values.
+#[component]
+pub fn Pick(
+    /// The choice's id in [`knobs::CHOICES`].
+    id: &'static str,
+) -> impl IntoView {
+    let lab = use_lab();
+    let c = knobs::choice(id).expect("a registered choice");
+    let current = move || lab.value(c.path).and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
     view! {
         <label class="select">
-            <span class="knob-label">"Client backoff"</span>
+            <span class="knob-label">{c.label}</span>
             <select
-                data-testid="select-backoff"
+                data-testid=format!("select-{}", c.id)
                 prop:value=current
                 on:change=move |ev| {
-                    let v = event_target_value(&ev);
-                    if let Some((b, _, _)) = BACKOFFS.iter().find(|x| x.1 == v) {
-                        lab.update(|p| p.client.backoff = *b);
-                    }
+                    let _ = lab.set_path(c.path, Value::String(event_target_value(&ev)));
                 }
             >
-                {BACKOFFS
-                    .iter()
-                    .map(|(_, id, label)| view! { <option value=*id>{*label}</option> })
-                    .collect_view()}
+                {c.options.iter().map(|(v, label)| view! { <option value=*v>{*label}</option> }).collect_view()}
             </select>
         </label>
+    }
+}
+
+/// Chooses the scenario.
+#[component]
+pub fn PresetPicker() -> impl IntoView {
+    let lab = use_lab();
+    let current = move || lab.preset.get().map(|p| p.id()).unwrap_or("custom").to_string();
+    let summary = move || lab.preset.get().map(|p| p.summary()).unwrap_or("A scenario of your own.");
+    view! {
+        <div class="preset-picker">
+            <label class="select">
+                <span class="knob-label">"Scenario"</span>
+                <select
+                    data-testid="preset-picker"
+                    prop:value=current
+                    on:change=move |ev| {
+                        if let Some(p) = Preset::from_id(&event_target_value(&ev)) {
+                            lab.load_preset(p);
+                        }
+                    }
+                >
+                    {Preset::ALL.iter().map(|p| view! { <option value=p.id()>{p.title()}</option> }).collect_view()}
+                    <option value="custom" disabled=true>"Custom (loaded from a file or link)"</option>
+                </select>
+            </label>
+            <p class="preset-summary" data-testid="preset-summary">{summary}</p>
+        </div>
+    }
+}
+
+/// The scenario's faults, one group of sliders each.
+#[component]
+fn FaultControls() -> impl IntoView {
+    let lab = use_lab();
+    let sliders = Memo::new(move |_| lab.params.with(knobs::fault_sliders));
+    view! {
+        {move || {
+            let s = sliders.get();
+            if s.is_empty() {
+                view! { <p class="knob-help">"This scenario has no fault with a duration."</p> }.into_any()
+            } else {
+                s.into_iter().map(|spec| view! { <PathSlider spec=spec /> }).collect_view().into_any()
+            }
+        }}
+    }
+}
+
+/// Operator actions of the scenario: listed with their times, and switched on or off together.
+#[component]
+fn OperatorActions() -> impl IntoView {
+    let lab = use_lab();
+    let preset_actions = move || lab.preset.get().map(|p| p.params().actions).unwrap_or_default();
+    let has_actions = move || !preset_actions().is_empty();
+    let on = move || lab.params.with(|p| !p.actions.is_empty());
+    let clock = move || lab.params.with(|p| p.run.clock_start_s);
+    view! {
+        <Show when=has_actions fallback=|| view! { <p class="knob-help">"No operator steps in this scenario."</p> }>
+            <label class="toggle">
+                <input
+                    type="checkbox"
+                    data-testid="toggle-operators"
+                    prop:checked=on
+                    on:change=move |ev| {
+                        let keep = event_target_checked(&ev);
+                        let actions = if keep { preset_actions() } else { Vec::new() };
+                        lab.update(|p| p.actions = actions);
+                    }
+                />
+                <span>"The operators step in"</span>
+            </label>
+            <ul class="actions-list">
+                {move || {
+                    preset_actions()
+                        .into_iter()
+                        .map(|a| {
+                            let when = match clock() {
+                                Some(c) => format::clock(c + a.at_s()),
+                                None => format::duration(a.at_s()),
+                            };
+                            view! { <li><span class="when">{when}</span>" "{a.label()}</li> }
+                        })
+                        .collect_view()
+                }}
+            </ul>
+        </Show>
+    }
+}
+
+/// The seed of every random stream, with a button for another.
+#[component]
+fn SeedControl() -> impl IntoView {
+    let lab = use_lab();
+    let seed = move || lab.params.with(|p| p.seed);
+    view! {
+        <div class="seed">
+            <label>
+                <span class="knob-label">"Random seed"</span>
+                <input
+                    type="number"
+                    min="0"
+                    data-testid="seed"
+                    prop:value=move || seed().to_string()
+                    on:change=move |ev| {
+                        if let Ok(s) = event_target_value(&ev).trim().parse::<u64>() {
+                            lab.update(|p| p.seed = s);
+                        }
+                    }
+                />
+            </label>
+            <button type="button" data-testid="reseed" on:click=move |_| lab.update(|p| p.seed = p.seed.wrapping_add(1))>
+                "Another run"
+            </button>
+        </div>
     }
 }
 
 /// All controls of the lab, grouped by what they act on.
 #[component]
 pub fn Controls() -> impl IntoView {
-    let lab = use_lab();
-    let breaker_off = Signal::derive(move || lab.params.with(|p| !p.breaker.enabled));
+    let breaker_off = Signal::derive(move || !is_on("breaker").get());
+    let budget_off = Signal::derive(move || !is_on("retry-budget").get());
+    let throttle_off = Signal::derive(move || !is_on("throttle").get());
+    let shedding_off = Signal::derive(move || !is_on("shedding").get());
+    let ramp_off = Signal::derive(move || !is_on("ramp").get());
+    let cache_off = Signal::derive(move || !is_on("cache").get());
+    let gateway_off = Signal::derive(move || !is_on("gateway").get());
+    let queue_off = Signal::derive(move || !is_on("queue").get());
     view! {
         <div class="controls" data-testid="controls">
             <fieldset>
-                <legend>"The trigger"</legend>
-                <KnobSlider id="failover" />
+                <legend>"Scenario"</legend>
+                <PresetPicker />
+                <SeedControl />
             </fieldset>
-            <fieldset>
-                <legend>"The database"</legend>
-                <KnobSlider id="pool" />
-            </fieldset>
-            <fieldset>
-                <legend>"The clients"</legend>
-                <BackoffSelect />
-                <KnobSlider id="jitter" />
-            </fieldset>
-            <fieldset>
-                <legend>"Defence: circuit breaker"</legend>
-                <BreakerToggle />
-                <KnobSlider id="breaker-threshold" disabled=breaker_off />
-                <KnobSlider id="breaker-open" disabled=breaker_off />
-            </fieldset>
+            <details open>
+                <summary>"The trigger"</summary>
+                <FaultControls />
+            </details>
+            <details open>
+                <summary>"Clients and the database"</summary>
+                <Pick id="backoff" />
+                <Knob id="jitter" />
+                <Knob id="attempts" />
+                <Knob id="timeout" />
+                <Knob id="pool" />
+                <Knob id="fallback-cost" />
+            </details>
+            <details open>
+                <summary>"Defences"</summary>
+                <Pick id="fallback" />
+                <Switch id="breaker" />
+                <Switch id="breaker-per-feature" disabled=breaker_off />
+                <Knob id="breaker-threshold" disabled=breaker_off />
+                <Knob id="breaker-open" disabled=breaker_off />
+                <Switch id="retry-budget" />
+                <Knob id="budget-ratio" disabled=budget_off />
+                <Switch id="throttle" />
+                <Knob id="throttle-k" disabled=throttle_off />
+                <Switch id="shedding" />
+                <Knob id="queue-limit" disabled=shedding_off />
+                <Switch id="drop-expired" disabled=shedding_off />
+                <Switch id="lifo" disabled=shedding_off />
+                <Switch id="degraded" />
+                <Switch id="ramp" />
+                <Knob id="ramp-duration" disabled=ramp_off />
+                <Knob id="ramp-from" disabled=ramp_off />
+            </details>
+            <details>
+                <summary>"Operator actions"</summary>
+                <OperatorActions />
+            </details>
+            <details>
+                <summary>"Subsystems and people"</summary>
+                <Switch id="cache" />
+                <Knob id="cache-ttl" disabled=cache_off />
+                <Switch id="sessions" />
+                <Switch id="gateway" />
+                <Knob id="reconnect-jitter" disabled=gateway_off />
+                <Switch id="queue" />
+                <Knob id="drain-rate" disabled=queue_off />
+                <Knob id="replicas" />
+                <Switch id="read-fallback" />
+                <Knob id="abandon-after" />
+                <Knob id="refresh" />
+            </details>
         </div>
     }
 }

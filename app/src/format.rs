@@ -21,20 +21,23 @@ pub fn duration(s: f64) -> String {
     }
 }
 
-/// A count of real-world things with a k/M suffix: `1_250_000` → `"1.25 M"`.
+/// A count of real-world things with a k/M/G suffix and at most three significant digits, without
+/// trailing zeros: `1_250_000` → `"1.25 M"`, `200_000_000` → `"200 M"`, `60_000` → `"60 k"`.
 pub fn count(x: f64) -> String {
     let a = x.abs();
-    if a >= 1e9 {
-        format!("{:.2} G", x / 1e9)
+    let (v, suffix) = if a >= 1e9 {
+        (x / 1e9, " G")
     } else if a >= 1e6 {
-        format!("{:.2} M", x / 1e6)
-    } else if a >= 1e4 {
-        format!("{:.0} k", x / 1e3)
+        (x / 1e6, " M")
     } else if a >= 1e3 {
-        format!("{:.1} k", x / 1e3)
+        (x / 1e3, " k")
     } else {
-        format!("{x:.0}")
-    }
+        return format!("{x:.0}");
+    };
+    let decimals = if v.abs() >= 100.0 { 0 } else if v.abs() >= 10.0 { 1 } else { 2 };
+    let text = format!("{v:.decimals$}");
+    let text = if text.contains('.') { text.trim_end_matches('0').trim_end_matches('.').to_string() } else { text };
+    format!("{text}{suffix}")
 }
 
 /// Milliseconds, switching to seconds above one second: `240` → `"240 ms"`, `3100` → `"3.1 s"`.
@@ -44,6 +47,12 @@ pub fn millis(ms: f64) -> String {
     } else {
         format!("{ms:.0} ms")
     }
+}
+
+/// Seconds after midnight as a UTC clock time: `52200` → `"14:30"`.
+pub fn clock(s: f64) -> String {
+    let t = (s.round() as i64).rem_euclid(86_400);
+    format!("{:02}:{:02}", t / 3600, (t % 3600) / 60)
 }
 
 #[cfg(test)]
@@ -60,6 +69,10 @@ mod tests {
         assert_eq!(duration(f64::NAN), "—");
         assert_eq!(count(1_250_000.0), "1.25 M");
         assert_eq!(count(60_000.0), "60 k");
+        assert_eq!(count(200_000_000.0), "200 M");
+        assert_eq!(count(2_500.0), "2.5 k");
+        assert_eq!(count(39_170_000.0), "39.2 M");
         assert_eq!(millis(3100.0), "3.1 s");
+        assert_eq!(clock(52_200.0), "14:30");
     }
 }

@@ -1,120 +1,248 @@
-//! The registry of the lab's sliders: each names the parameter it moves, its range and unit, and how
-//! its value is written. Widgets, URLs and embeds refer to knobs by `id`.
+//! The registry of the lab's controls. Each names the parameter it moves by its dotted path (the
+//! same paths as scenario files, the command line and share links), its range and unit, and when it
+//! applies. Widgets refer to controls by `id`; their `data-testid` is `slider-{id}`, `toggle-{id}` or
+//! `select-{id}`.
 
 use crate::format;
 use sim_core::{Fault, Params};
 
-/// A slider over one parameter.
-pub struct Knob {
-    /// Identifier: the slider's `data-testid` is `slider-{id}`.
-    pub id: &'static str,
+/// Everything a slider needs, with owned strings (fault sliders are made per fault).
+#[derive(Clone, Debug)]
+pub struct SliderSpec {
+    /// Identifier (`data-testid="slider-{id}"`).
+    pub id: String,
+    /// Parameter path, e.g. `db.pool_size`.
+    pub path: String,
     /// Label shown beside the slider.
-    pub label: &'static str,
-    /// Unit of the slider's value.
+    pub label: String,
+    /// Unit of the shown value.
     pub unit: &'static str,
     /// One sentence on what the parameter is.
-    pub help: &'static str,
-    /// Smallest value.
+    pub help: String,
+    /// Range and step, in shown units.
     pub min: f64,
-    /// Largest value.
+    /// Largest shown value.
     pub max: f64,
-    /// Step.
+    /// Step in shown units.
     pub step: f64,
-    /// Reads the value (in the slider's unit) from the parameters.
-    pub get: fn(&Params) -> f64,
-    /// Writes the value into the parameters.
-    pub set: fn(&mut Params, f64),
-    /// Writes the value for readers.
+    /// Shown value = parameter value × scale.
+    pub scale: f64,
+    /// The parameter is a whole number.
+    pub integer: bool,
+    /// Writes a shown value for readers.
     pub show: fn(f64) -> String,
 }
 
-/// The first Redis failover of the scenario, if any.
-#[allow(clippy::unnecessary_find_map)] // more fault kinds are coming
-pub fn failover_duration(p: &Params) -> f64 {
-    p.faults
-        .iter()
-        .find_map(|f| match f {
-            Fault::RedisFailover { duration_s, .. } => Some(*duration_s),
-        })
-        .unwrap_or(0.0)
-}
-
-#[allow(clippy::unnecessary_find_map)]
-fn set_failover_duration(p: &mut Params, v: f64) {
-    let slot = p.faults.iter_mut().find_map(|f| match f {
-        Fault::RedisFailover { duration_s, .. } => Some(duration_s),
-    });
-    match slot {
-        Some(d) => *d = v,
-        None => p.faults.push(Fault::RedisFailover { start_s: 60.0, duration_s: v }),
+impl PartialEq for SliderSpec {
+    /// Equal when they move the same parameter the same way (the formatter is not compared).
+    fn eq(&self, o: &Self) -> bool {
+        (&self.id, &self.path, &self.label, self.unit, &self.help) == (&o.id, &o.path, &o.label, o.unit, &o.help)
+            && (self.min, self.max, self.step, self.scale, self.integer) == (o.min, o.max, o.step, o.scale, o.integer)
     }
 }
 
-fn show_pct(v: f64) -> String {
-    format!("{v:.0}%")
+/// A slider of the registry.
+pub struct Knob {
+    /// Identifier.
+    pub id: &'static str,
+    /// Parameter path.
+    pub path: &'static str,
+    /// Label.
+    pub label: &'static str,
+    /// Unit of the shown value.
+    pub unit: &'static str,
+    /// Help text.
+    pub help: &'static str,
+    /// Smallest shown value.
+    pub min: f64,
+    /// Largest shown value.
+    pub max: f64,
+    /// Step.
+    pub step: f64,
+    /// Shown value = parameter value × scale.
+    pub scale: f64,
+    /// Whole number.
+    pub integer: bool,
+    /// Formatter of the shown value.
+    pub show: fn(f64) -> String,
 }
 
-/// Every knob.
+impl Knob {
+    /// The slider for this knob.
+    pub fn spec(&self) -> SliderSpec {
+        SliderSpec {
+            id: self.id.into(),
+            path: self.path.into(),
+            label: self.label.into(),
+            unit: self.unit,
+            help: self.help.into(),
+            min: self.min,
+            max: self.max,
+            step: self.step,
+            scale: self.scale,
+            integer: self.integer,
+            show: self.show,
+        }
+    }
+}
+
+/// An on/off parameter.
+pub struct Toggle {
+    /// Identifier (`data-testid="toggle-{id}"`).
+    pub id: &'static str,
+    /// Parameter path (a boolean).
+    pub path: &'static str,
+    /// Label.
+    pub label: &'static str,
+    /// Help text.
+    pub help: &'static str,
+}
+
+/// A choice among named values.
+pub struct Choice {
+    /// Identifier (`data-testid="select-{id}"`).
+    pub id: &'static str,
+    /// Parameter path (a string).
+    pub path: &'static str,
+    /// Label.
+    pub label: &'static str,
+    /// (value, label) pairs.
+    pub options: &'static [(&'static str, &'static str)],
+}
+
+fn pct(v: f64) -> String {
+    format!("{v:.0}%")
+}
+fn whole(v: f64) -> String {
+    format!("{v:.0}")
+}
+fn ms(v: f64) -> String {
+    format::millis(v)
+}
+fn times(v: f64) -> String {
+    format!("{v:.1}×")
+}
+fn attempts(v: f64) -> String {
+    match v as u32 {
+        1 => "1 (no retry)".into(),
+        n => format!("{n}"),
+    }
+}
+fn after_failures(v: f64) -> String {
+    match v as u32 {
+        0 => "never".into(),
+        1 => "1 failure".into(),
+        n => format!("{n} failures in a row"),
+    }
+}
+
+macro_rules! knob {
+    ($id:expr, $path:expr, $label:expr, $unit:expr, $help:expr, $min:expr, $max:expr, $step:expr, $scale:expr, $int:expr, $show:expr) => {
+        Knob {
+            id: $id,
+            path: $path,
+            label: $label,
+            unit: $unit,
+            help: $help,
+            min: $min,
+            max: $max,
+            step: $step,
+            scale: $scale,
+            integer: $int,
+            show: $show,
+        }
+    };
+}
+
+/// Every slider not tied to a particular fault.
 pub static KNOBS: &[Knob] = &[
-    Knob {
-        id: "failover",
-        label: "Redis failover",
-        unit: "s",
-        help: "How long the Redis primary is unreachable before the promoted replica serves.",
-        min: 0.0,
-        max: 300.0,
-        step: 5.0,
-        get: failover_duration,
-        set: set_failover_duration,
-        show: format::duration,
+    knob!("pool", "db.pool_size", "Connection pool", "connections",
+        "Connections from the API to PostgreSQL: the most API queries that run at once.",
+        4.0, 120.0, 1.0, 1.0, true, whole),
+    knob!("fallback-cost", "db.fallback_query_ms", "Rate-limit fallback query", "ms",
+        "What the PostgreSQL rate-limit query costs on an idle database.", 20.0, 1000.0, 10.0, 1.0, false, ms),
+    knob!("jitter", "client.jitter", "Retry jitter", "%",
+        "How much of each backoff delay is random: 0 none, 50 equal jitter, 100 full jitter.",
+        0.0, 100.0, 5.0, 100.0, false, pct),
+    knob!("attempts", "client.max_attempts", "Attempts per request", "",
+        "How many times the client library tries a request, the first included.", 1.0, 8.0, 1.0, 1.0, true, attempts),
+    knob!("timeout", "client.timeout_ms", "Client timeout", "s",
+        "How long a client waits for an answer before giving up on an attempt.",
+        2.0, 60.0, 1.0, 0.001, false, format::duration),
+    knob!("breaker-threshold", "breaker.failure_rate_threshold", "Breaker opens at", "% failed",
+        "Share of failed (or slow) calls in the breaker's window that opens it.", 5.0, 100.0, 5.0, 100.0, false, pct),
+    knob!("breaker-open", "breaker.open_s", "Breaker stays open", "s",
+        "How long an open breaker rejects every call before letting trial calls through.",
+        1.0, 180.0, 1.0, 1.0, false, format::duration),
+    knob!("budget-ratio", "defences.retry_budget.ratio", "Retry budget", "% of requests",
+        "Retries allowed, as a share of first attempts.", 1.0, 50.0, 1.0, 100.0, false, pct),
+    knob!("throttle-k", "defences.throttle.k", "Throttle multiplier K", "",
+        "Clients refuse locally once requests exceed K × accepted; lower K throttles harder.",
+        1.0, 3.0, 0.1, 1.0, false, times),
+    knob!("queue-limit", "defences.shedding.queue_limit", "Pool queue limit", "calls",
+        "The most calls that may wait for a connection; more are refused at once (0 = no limit).",
+        0.0, 1000.0, 10.0, 1.0, true, whole),
+    knob!("ramp-duration", "defences.ramp.duration_s", "Ramp length", "s",
+        "How long the edge takes to go from the starting share back to all traffic.",
+        30.0, 3600.0, 30.0, 1.0, false, format::duration),
+    knob!("ramp-from", "defences.ramp.from_fraction", "Ramp starts at", "% of traffic",
+        "Share of attempts admitted when the ramp begins.", 0.0, 100.0, 5.0, 100.0, false, pct),
+    knob!("cache-ttl", "cache.ttl_s", "Cache entry lifetime", "s",
+        "How long a cached read stays in Redis.", 30.0, 7200.0, 30.0, 1.0, false, format::duration),
+    knob!("reconnect-jitter", "gateway.reconnect_jitter", "Reconnect jitter", "%",
+        "How much of each WebSocket reconnect delay is random.", 0.0, 100.0, 5.0, 100.0, false, pct),
+    knob!("drain-rate", "queue.drain_rate_per_s", "Queue drain limit", "msg/s (model)",
+        "The most queued messages written per second (0 = as fast as the consumers go).",
+        0.0, 20.0, 0.5, 1.0, false, |v| if v == 0.0 { "no limit".into() } else { format!("{v:.1}/s") }),
+    knob!("replicas", "replica.replicas", "Read replicas", "replicas",
+        "PostgreSQL read replicas at the start.", 0.0, 4.0, 1.0, 1.0, true, whole),
+    knob!("abandon-after", "people.abandon_after", "People give up after", "",
+        "Users leave for a while after this many failed requests in a row.", 0.0, 10.0, 1.0, 1.0, true, after_failures),
+    knob!("refresh", "people.refresh_probability", "People refresh by hand", "% of failures",
+        "Chance that a user re-sends a request that failed for good.", 0.0, 100.0, 5.0, 100.0, false, pct),
+];
+
+/// Every on/off control.
+pub static TOGGLES: &[Toggle] = &[
+    Toggle { id: "breaker", path: "breaker.enabled", label: "Circuit breakers", help: "Fail calls to PostgreSQL fast while most of them fail." },
+    Toggle { id: "breaker-per-feature", path: "breaker.per_feature", label: "One breaker per feature", help: "Rate-limit fallback, auth, reads, writes and identify each get their own breaker." },
+    Toggle { id: "retry-budget", path: "defences.retry_budget.enabled", label: "Retry budget", help: "Retries spend tokens that only first attempts earn." },
+    Toggle { id: "throttle", path: "defences.throttle.enabled", label: "Adaptive throttling", help: "Clients refuse requests locally when the backend keeps failing them." },
+    Toggle { id: "shedding", path: "defences.shedding.enabled", label: "Load shedding", help: "The API refuses or drops calls instead of queueing them for nobody." },
+    Toggle { id: "drop-expired", path: "defences.shedding.drop_expired", label: "Drop calls that cannot meet their deadline", help: "Deadline propagation: no query for a client that will have gone." },
+    Toggle { id: "lifo", path: "defences.shedding.lifo", label: "Serve the newest call first", help: "LIFO: fresh calls get connections before stale ones." },
+    Toggle { id: "degraded", path: "defences.degraded_mode", label: "Degraded mode", help: "Non-essential features (typing, presence) are off." },
+    Toggle { id: "ramp", path: "defences.ramp.enabled", label: "Gradual ramp after the trigger", help: "When the fault ends, admit a share of traffic and raise it slowly." },
+    Toggle { id: "cache", path: "cache.enabled", label: "Cache reads in Redis", help: "Reads that hit the cache need no database query." },
+    Toggle { id: "sessions", path: "sessions.enabled", label: "Sessions in Redis", help: "A request without a session re-authenticates against PostgreSQL." },
+    Toggle { id: "gateway", path: "gateway.enabled", label: "WebSocket gateway", help: "Clients hold connections that drop when sessions fail, and reconnect." },
+    Toggle { id: "queue", path: "queue.enabled", label: "Message queue", help: "Message writes that cannot reach PostgreSQL are queued and drained later." },
+    Toggle { id: "read-fallback", path: "replica.fallback_when_busy", label: "Reads fall back to replicas", help: "A read that finds no free primary connection goes to a replica." },
+];
+
+/// Every choice.
+pub static CHOICES: &[Choice] = &[
+    Choice {
+        id: "backoff",
+        path: "client.backoff",
+        label: "Client backoff",
+        options: &[
+            ("immediate", "Retry at once"),
+            ("constant", "Constant delay (1 s)"),
+            ("exponential", "Exponential (1 s, 2 s, 4 s …)"),
+            ("decorrelated", "Decorrelated jitter"),
+        ],
     },
-    Knob {
-        id: "pool",
-        label: "Connection pool",
-        unit: "connections",
-        help: "Connections from the API to PostgreSQL: the most queries that run at once.",
-        min: 4.0,
-        max: 120.0,
-        step: 1.0,
-        get: |p| p.db.pool_size as f64,
-        set: |p, v| p.db.pool_size = v.round().max(1.0) as u32,
-        show: |v| format!("{v:.0}"),
-    },
-    Knob {
-        id: "jitter",
-        label: "Retry jitter",
-        unit: "%",
-        help: "How much of each backoff delay is random: 0 none, 50 equal jitter, 100 full jitter.",
-        min: 0.0,
-        max: 100.0,
-        step: 5.0,
-        get: |p| p.client.jitter * 100.0,
-        set: |p, v| p.client.jitter = (v / 100.0).clamp(0.0, 1.0),
-        show: show_pct,
-    },
-    Knob {
-        id: "breaker-threshold",
-        label: "Breaker opens at",
-        unit: "% failed",
-        help: "Share of failed (or slow) calls in the breaker's window that opens it.",
-        min: 5.0,
-        max: 100.0,
-        step: 5.0,
-        get: |p| p.breaker.failure_rate_threshold * 100.0,
-        set: |p, v| p.breaker.failure_rate_threshold = (v / 100.0).clamp(0.01, 1.0),
-        show: show_pct,
-    },
-    Knob {
-        id: "breaker-open",
-        label: "Breaker stays open",
-        unit: "s",
-        help: "How long an open breaker rejects every call before letting trial calls through.",
-        min: 1.0,
-        max: 180.0,
-        step: 1.0,
-        get: |p| p.breaker.open_s,
-        set: |p, v| p.breaker.open_s = v,
-        show: format::duration,
+    Choice {
+        id: "fallback",
+        path: "redis.fallback",
+        label: "When Redis cannot check a rate limit",
+        options: &[
+            ("postgres", "Ask PostgreSQL (as in the incident)"),
+            ("local_bucket", "Local rate limiting (in-process bucket)"),
+            ("fail_open", "Let the request through"),
+            ("fail_closed", "Refuse the request"),
+        ],
     },
 ];
 
@@ -123,26 +251,150 @@ pub fn knob(id: &str) -> Option<&'static Knob> {
     KNOBS.iter().find(|k| k.id == id)
 }
 
+/// The toggle with this id.
+pub fn toggle(id: &str) -> Option<&'static Toggle> {
+    TOGGLES.iter().find(|k| k.id == id)
+}
+
+/// The choice with this id.
+pub fn choice(id: &str) -> Option<&'static Choice> {
+    CHOICES.iter().find(|k| k.id == id)
+}
+
+/// Sliders for the scenario's faults: each one's duration and strength. The first Redis failover's
+/// duration has the id `failover`.
+pub fn fault_sliders(p: &Params) -> Vec<SliderSpec> {
+    let mut out = Vec::new();
+    let mut seen_failover = false;
+    for (i, f) in p.faults.iter().enumerate() {
+        let base = |id: String, field: &str, label: String, unit, help: String, min, max, step, show| SliderSpec {
+            id,
+            path: format!("faults[{i}].{field}"),
+            label,
+            unit,
+            help,
+            min,
+            max,
+            step,
+            scale: 1.0,
+            integer: false,
+            show,
+        };
+        let n = if p.faults.len() > 1 { format!(" {}", i + 1) } else { String::new() };
+        match f {
+            Fault::RedisFailover { .. } => {
+                let id = if seen_failover { format!("fault-{i}-duration") } else { "failover".to_string() };
+                seen_failover = true;
+                out.push(base(
+                    id,
+                    "duration_s",
+                    format!("Redis failover{n}"),
+                    "s",
+                    "How long the Redis primary is unreachable before the promoted replica serves.".into(),
+                    0.0,
+                    600.0,
+                    5.0,
+                    format::duration,
+                ));
+                out.push(base(
+                    format!("fault-{i}-gap"),
+                    "promotion_gap_s",
+                    "Data lost in the failover".into(),
+                    "s",
+                    "The promoted replica lagged this far: sessions and cache entries written in that window are gone."
+                        .into(),
+                    0.0,
+                    120.0,
+                    1.0,
+                    |v| if v == 0.0 { "none".into() } else { format!("last {}", format::duration(v)) },
+                ));
+            }
+            Fault::DbSlowdown { .. } | Fault::DbCapacityLoss { .. } | Fault::TrafficSpike { .. } | Fault::NetworkBlip { .. } => {
+                out.push(base(
+                    format!("fault-{i}-duration"),
+                    "duration_s",
+                    format!("{}{n} lasts", capitalise(f.label())),
+                    "s",
+                    format!("How long the {} lasts.", f.label()),
+                    0.0,
+                    900.0,
+                    5.0,
+                    format::duration,
+                ));
+                let (field, label, min, max, step, show): (&str, &str, f64, f64, f64, fn(f64) -> String) = match f {
+                    Fault::DbSlowdown { .. } => ("factor", "Queries cost", 1.0, 10.0, 0.5, times),
+                    Fault::DbCapacityLoss { .. } => ("cores_lost", "Cores lost", 0.0, p.db.cores, 0.5, |v| format!("{v:.1}")),
+                    Fault::TrafficSpike { .. } => ("multiplier", "Traffic", 1.0, 6.0, 0.5, times),
+                    _ => continue,
+                };
+                out.push(base(format!("fault-{i}-{field}"), field, label.into(), "", String::new(), min, max, step, show));
+            }
+            Fault::CacheFlush { .. } => {}
+        }
+    }
+    out
+}
+
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
+        None => String::new(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use sim_core::scenario::{get_path, set_path, to_json};
+    use sim_core::Preset;
+
+    fn check_slider(p: &Params, s: &SliderSpec) {
+        for shown in [s.min, (s.min + s.max) / 2.0, s.max] {
+            let raw = shown / s.scale;
+            let raw = if s.integer { raw.round() } else { raw };
+            let mut q = p.clone();
+            let value = if s.integer { serde_json::json!(raw as u64) } else { serde_json::json!(raw) };
+            set_path(&mut q, &s.path, value).unwrap_or_else(|e| panic!("{}: {e}", s.id));
+            let back = get_path(&to_json(&q), &s.path).and_then(|v| v.as_f64()).unwrap();
+            assert!((back * s.scale - shown).abs() < 1e-6 || s.integer, "{}: wrote {shown}, read {}", s.id, back * s.scale);
+            q.validate().unwrap_or_else(|e| panic!("{} = {shown}: {e}", s.id));
+        }
+    }
 
     #[test]
-    fn every_knob_reads_back_what_it_writes_and_stays_valid() {
-        for k in KNOBS {
-            for v in [k.min, (k.min + k.max) / 2.0, k.max] {
-                let mut p = Params::default();
-                (k.set)(&mut p, v);
-                assert!(((k.get)(&p) - v).abs() < 1e-9, "{}: wrote {v}, read {}", k.id, (k.get)(&p));
-                p.validate().unwrap_or_else(|e| panic!("{} = {v}: {e}", k.id));
+    fn every_control_names_a_real_parameter_and_stays_valid() {
+        for preset in Preset::ALL {
+            let p = preset.params();
+            let json = to_json(&p);
+            for k in KNOBS {
+                assert!(get_path(&json, k.path).is_some(), "{}", k.path);
+                check_slider(&p, &k.spec());
+            }
+            for s in fault_sliders(&p) {
+                check_slider(&p, &s);
+            }
+            for t in TOGGLES {
+                assert!(get_path(&json, t.path).and_then(|v| v.as_bool()).is_some(), "{}", t.path);
+            }
+            for c in CHOICES {
+                for (value, _) in c.options {
+                    let mut q = p.clone();
+                    set_path(&mut q, c.path, serde_json::json!(value)).unwrap_or_else(|e| panic!("{}: {e}", c.id));
+                }
             }
         }
     }
 
     #[test]
-    fn ids_are_unique() {
-        for (i, a) in KNOBS.iter().enumerate() {
-            assert!(KNOBS[i + 1..].iter().all(|b| b.id != a.id));
-        }
+    fn ids_are_unique_and_the_first_failover_is_called_failover() {
+        let mut ids: Vec<String> = KNOBS.iter().map(|k| k.id.to_string()).collect();
+        ids.extend(fault_sliders(&Preset::AsItHappened.params()).into_iter().map(|s| s.id));
+        let n = ids.len();
+        ids.sort();
+        ids.dedup();
+        assert_eq!(ids.len(), n);
+        assert!(ids.contains(&"failover".to_string()));
+        assert!(fault_sliders(&Preset::CacheMissStorm.params()).iter().all(|s| s.id != "failover"));
     }
 }

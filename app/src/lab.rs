@@ -2,7 +2,9 @@
 //! context. The simulation is a pure function of the parameters; everything else is derived.
 
 use leptos::prelude::*;
-use sim_core::{Params, Trace};
+use serde_json::Value;
+use sim_core::scenario::{self, ScenarioError};
+use sim_core::{Params, Preset, Trace};
 use std::cell::Cell;
 use std::sync::Arc;
 
@@ -44,6 +46,10 @@ pub fn now_ms() -> f64 {
 pub struct Lab {
     /// The parameters of the run on show.
     pub params: RwSignal<Params>,
+    /// Their JSON form, for controls that read a parameter by path.
+    pub json: Memo<Value>,
+    /// The preset the scenario started from.
+    pub preset: RwSignal<Option<Preset>>,
     /// The run of those parameters.
     pub run: Memo<Run>,
     /// Bumped when the window is resized, so charts fit their containers again.
@@ -53,16 +59,43 @@ pub struct Lab {
 }
 
 impl Lab {
-    /// A lab showing `params`.
-    pub fn new(params: Params) -> Lab {
+    /// A lab showing `params`, which started from `preset`.
+    pub fn new(params: Params, preset: Option<Preset>) -> Lab {
         let params = RwSignal::new(params);
+        let json = Memo::new(move |_| params.with(scenario::to_json));
         let run = Memo::new(move |_| {
             let p = params.get();
             let t0 = now_ms();
             let trace = sim_core::run(&p).map_err(|e| e.to_string());
             Run { trace: Arc::new(trace), sim_ms: now_ms() - t0 }
         });
-        Lab { params, run, resized: RwSignal::new(0), timing: RwSignal::new(Timing::default()) }
+        Lab {
+            params,
+            json,
+            preset: RwSignal::new(preset),
+            run,
+            resized: RwSignal::new(0),
+            timing: RwSignal::new(Timing::default()),
+        }
+    }
+
+    /// Sets the parameter at `path` (a control moved). Invalid values are refused and reported.
+    pub fn set_path(&self, path: &str, value: Value) -> Result<(), ScenarioError> {
+        let mut p = self.params.get_untracked();
+        scenario::set_path(&mut p, path, value)?;
+        self.update(|q| *q = p);
+        Ok(())
+    }
+
+    /// Loads a preset, replacing every parameter.
+    pub fn load_preset(&self, preset: Preset) {
+        self.preset.set(Some(preset));
+        self.update(|p| *p = preset.params());
+    }
+
+    /// The value at `path` of the current parameters (tracked).
+    pub fn value(&self, path: &str) -> Option<Value> {
+        self.json.with(|j| scenario::get_path(j, path).cloned())
     }
 
     /// Changes the parameters from a control: the whole simulation runs again and the charts redraw.

@@ -12,13 +12,14 @@ mod views;
 
 use lab::Lab;
 use leptos::prelude::*;
-use narrative::{Intro, LabSection, Provenance, Reading};
-use sim_core::Params;
+use narrative::{Incident, Intro, LabSection, Provenance, Reading};
+use sim_core::Preset;
 
 /// The whole page.
 #[component]
 fn App() -> impl IntoView {
-    let lab = Lab::new(Params::default());
+    let preset = Preset::Failover;
+    let lab = Lab::new(preset.params(), Some(preset));
     provide_context(lab);
     let handle = window_event_listener(leptos::ev::resize, move |_| lab.resized.update(|n| *n += 1));
     on_cleanup(move || handle.remove());
@@ -27,6 +28,7 @@ fn App() -> impl IntoView {
             <Intro />
             <LabSection />
             <Reading />
+            <Incident />
             <Provenance />
             <footer class="site-footer">
                 <p>"Cascade Lab · a simulation for teaching; numbers are the model's, not Discord's."</p>

@@ -2,8 +2,36 @@
 
 use crate::charts::ChartKind;
 use crate::controls::Controls;
+use crate::lab::use_lab;
 use crate::views::{ChartCard, Figures, RunStatus};
 use leptos::prelude::*;
+use sim_core::Preset;
+
+/// A button in the prose that loads a preset into the lab and scrolls to it.
+#[component]
+fn LoadPreset(
+    /// The preset.
+    preset: Preset,
+    /// Button text.
+    text: &'static str,
+) -> impl IntoView {
+    let lab = use_lab();
+    view! {
+        <button
+            type="button"
+            class="load-preset"
+            data-testid=format!("load-{}", preset.id())
+            on:click=move |_| {
+                lab.load_preset(preset);
+                if let Some(el) = document().get_element_by_id("lab-title") {
+                    el.scroll_into_view();
+                }
+            }
+        >
+            {text}
+        </button>
+    }
+}
 
 /// The opening: what happened and what this page lets you do.
 #[component]
@@ -30,10 +58,10 @@ pub fn LabSection() -> impl IntoView {
         <section class="lab" aria-labelledby="lab-title">
             <h2 id="lab-title">"The lab"</h2>
             <p class="lab-intro">
-                "Requests arrive at random, 60,000 a second on average. One minute in, the Redis primary drops and
-                stays unreachable for the failover time you choose (orange band). Each request checks its rate limit
-                in Redis; when Redis does not answer within 2 s, the API asks PostgreSQL instead, at twice the cost
-                of a normal query."
+                "Pick a scenario, then move anything. In the core cascade requests arrive at random, 60,000 a
+                second on average; one minute in, the Redis primary drops for the failover time you choose (orange
+                band). Each request checks its rate limit in Redis; when Redis does not answer within 2 s, the API
+                asks PostgreSQL instead, at twice the cost of a normal query."
             </p>
             <div class="lab-grid">
                 <div class="lab-main">
@@ -50,6 +78,65 @@ pub fn LabSection() -> impl IntoView {
                 </div>
             </div>
             <RunStatus />
+        </section>
+    }
+}
+
+/// The whole incident, phase by phase, with buttons that load it.
+#[component]
+pub fn Incident() -> impl IntoView {
+    view! {
+        <section class="prose" data-testid="incident">
+            <h2>"The whole incident, replayed"</h2>
+            <p>
+                "The core cascade is only the start. In the write-up this site follows, losing the Redis primary
+                also lost what Redis held for everyone else. Load the replay to see all of it on the write-up's
+                clock, 14:30 to 18:53 UTC:"
+            </p>
+            <p><LoadPreset preset=Preset::AsItHappened text="Replay the incident" /></p>
+            <ol>
+                <li>
+                    <strong>"14:30–14:35, the trigger."</strong>
+                    " The primary goes away for five minutes. Every rate-limit check falls back to PostgreSQL, and
+                    WebSocket clients whose heartbeat cannot refresh their session disconnect."
+                </li>
+                <li>
+                    <strong>"14:35–15:30, the API cascade."</strong>
+                    " The promoted replica was 40 seconds behind, so nearly every session is gone: every request
+                    now re-authenticates against PostgreSQL, every disconnected client identifies again, the pool
+                    queue fills and requests hit their 30-second timeout. By 15:00 about 95% of attempts fail."
+                </li>
+                <li>
+                    <strong>"15:00–17:30, the database overload."</strong>
+                    " Queries take 5 seconds and more. Cache entries expire and only successful reads refill them,
+                    so the cache goes cold. Message writes that cannot get a connection go to the queue, whose
+                    consumers cannot write to the drowning database: millions of messages back up. The read replica,
+                    swamped by fallback reads and starved of log from an overloaded primary, falls two minutes
+                    behind. Half the users give up for a while; some refresh by hand."
+                </li>
+                <li>
+                    <strong>"17:30–18:53, the recovery."</strong>
+                    " The operators add read replicas, make the slow queries cheaper, switch on circuit breakers
+                    and degraded mode, drain the backlog at a measured pace and admit traffic gradually. The
+                    system is healthy again just before 18:53."
+                </li>
+            </ol>
+            <p>
+                "Then switch off "
+                <em>"Operator actions"</em>
+                " in the lab: without them the replay never recovers. The same trigger with the lessons applied —
+                local rate limiting instead of the database fallback, breakers, jittered backoff, a retry budget,
+                jittered reconnects — is over in minutes:"
+            </p>
+            <p><LoadPreset preset=Preset::LessonsApplied text="Apply the lessons" /></p>
+            <h3>"The patterns on their own"</h3>
+            <ul class="pattern-list">
+                <li><LoadPreset preset=Preset::RetryStorm text="Metastable retry storm" />" retries keep a database down after a short trigger; try load shedding or a retry budget."</li>
+                <li><LoadPreset preset=Preset::PoolExhaustion text="Pool exhaustion" />" a slow database holds every connection; calls queue until they time out."</li>
+                <li><LoadPreset preset=Preset::CacheMissStorm text="Cache-miss storm" />" a flushed cache sends every read to the database; try the gradual ramp."</li>
+                <li><LoadPreset preset=Preset::ReconnectHerd text="Thundering-herd reconnect" />" every client reconnects at once; try reconnect jitter."</li>
+                <li><LoadPreset preset=Preset::StaleQueue text="Stale-queue goodput collapse" />" a spike leaves a queue of requests nobody waits for; try dropping calls that cannot meet their deadline."</li>
+            </ul>
         </section>
     }
 }
@@ -96,22 +183,27 @@ pub fn Reading() -> impl IntoView {
             <dl>
                 <dt>"Failure rate"</dt>
                 <dd>
-                    "Failed attempts ÷ attempts that ended in that 5-second interval, retries included. An attempt
-                    fails when the client's 30-second timeout expires, when it waits too long for a database
-                    connection, when the breaker rejects it, or when its rate limit cannot be checked."
+                    "Failed attempts ÷ attempts that ended in that interval (5 seconds; 30 in the replay), retries
+                    included. An attempt fails when the client's 30-second timeout expires, when it waits too long for
+                    a database connection, when a breaker rejects it, when its rate limit cannot be checked, when it is
+                    shed, throttled by the client itself, or cannot reach the edge."
                 </dd>
-                <dt>"Recovery after the failover"</dt>
+                <dt>"Recovery after the trigger"</dt>
                 <dd>
-                    "Time from the end of the failover to the start of the final stretch in which every interval's
+                    "Time from the end of the last fault to the start of the final stretch in which every interval's
                     failure rate is below 1%, provided that stretch lasts at least 60 seconds. If the run ends
                     while still failing, it did not recover."
                 </dd>
+                <dt>"Users affected for"</dt>
+                <dd>"From the start of the first fault to that same moment of recovery."</dd>
                 <dt>"Attempts per request"</dt>
                 <dd>"All attempts ÷ user requests: 1.00 means nobody retried; 4.00 means every request used all four attempts."</dd>
                 <dt>"Units"</dt>
                 <dd>
-                    "Each simulated request stands for 5,000 real ones, so request counts are shown multiplied.
-                    Times, rates and the database's own figures (connections, query times) are the model's own."
+                    "Each simulated request stands for several thousand real ones (5,000 in the core cascade) and
+                    each simulated user for many real users, so counts of requests, messages and users are shown
+                    multiplied. Times, rates and the database's own figures (connections, query times) are the
+                    model's own."
                 </dd>
             </dl>
         </section>

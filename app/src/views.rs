@@ -1,6 +1,6 @@
 //! What the lab shows: headline figures, charts and the run's status.
 
-use crate::chart::{self, XFormat};
+use crate::chart;
 use crate::charts::{self, ChartKind};
 use crate::format;
 use crate::lab::use_lab;
@@ -20,81 +20,109 @@ where
     }
 }
 
-/// The headline figures: peak failure rate, recovery time, retry amplification, failed requests.
+/// One headline figure.
+#[component]
+fn Figure(
+    /// What it is.
+    label: &'static str,
+    /// `data-testid` of the value.
+    testid: &'static str,
+    /// The value, as text.
+    value: Signal<String>,
+    /// Extra class (`good`, `bad`).
+    #[prop(optional, into)]
+    class: Option<Signal<&'static str>>,
+) -> impl IntoView {
+    let class = move || format!("figure {}", class.map(|c| c.get()).unwrap_or(""));
+    view! {
+        <div class=class>
+            <span class="figure-label">{label}</span>
+            <span class="figure-value" data-testid=testid>{move || value.get()}</span>
+        </div>
+    }
+}
+
+/// The headline figures: peak failure rate, recovery time, how long users were affected, retry
+/// amplification, failed requests.
 #[component]
 pub fn Figures() -> impl IntoView {
-    let peak = with_trace(|t| format::percent(t.summary.peak_failure_rate), "—".to_string());
-    let recovery = with_trace(
+    let peak = Signal::derive(with_trace(|t| format::percent(t.summary.peak_failure_rate), "—".to_string()));
+    let recovery = Signal::derive(with_trace(
         |t| match t.summary.recovery_time_s {
             Some(s) => format::duration(s),
             None => "did not recover".to_string(),
         },
         "—".to_string(),
-    );
-    let recovered_class = with_trace(|t| if t.summary.recovered { "figure good" } else { "figure bad" }, "figure");
-    let amplification = with_trace(|t| format!("{:.2}×", t.summary.retry_amplification), "—".to_string());
-    let failed = with_trace(|t| format::count(t.summary.failed_requests as f64 * t.scale), "—".to_string());
+    ));
+    let recovered = Signal::derive(with_trace(|t| if t.summary.recovered { "good" } else { "bad" }, ""));
+    let outage = Signal::derive(with_trace(
+        |t| match t.summary.outage_s {
+            Some(s) => format::duration(s),
+            None => "to the end of the run".to_string(),
+        },
+        "—".to_string(),
+    ));
+    let amplification = Signal::derive(with_trace(|t| format!("{:.2}×", t.summary.retry_amplification), "—".to_string()));
+    let failed = Signal::derive(with_trace(|t| format::count(t.summary.failed_requests as f64 * t.scale), "—".to_string()));
     view! {
         <div class="figures" data-testid="figures">
-            <div class="figure">
-                <span class="figure-label">"Peak failure rate"</span>
-                <span class="figure-value" data-testid="peak-failure">{peak}</span>
-            </div>
-            <div class=recovered_class>
-                <span class="figure-label">"Recovery"</span>
-                <span class="figure-value" data-testid="recovery-time">{recovery}</span>
-            </div>
-            <div class="figure">
-                <span class="figure-label">"Attempts per request"</span>
-                <span class="figure-value" data-testid="amplification">{amplification}</span>
-            </div>
-            <div class="figure">
-                <span class="figure-label">"Requests that failed"</span>
-                <span class="figure-value" data-testid="failed-requests">{failed}</span>
-            </div>
+            <Figure label="Peak failure rate" testid="peak-failure" value=peak />
+            <Figure label="Recovery after the trigger" testid="recovery-time" value=recovery class=recovered />
+            <Figure label="Users affected for" testid="outage" value=outage />
+            <Figure label="Attempts per request" testid="amplification" value=amplification />
+            <Figure label="Requests that failed" testid="failed-requests" value=failed />
         </div>
     }
 }
 
-/// One chart: title, canvas, legend. It redraws whenever the run or the window size changes.
+/// One chart: title, canvas, legend. It redraws whenever the run or the window size changes, and
+/// is hidden when its subsystem is off.
 #[component]
 pub fn ChartCard(
     /// Which chart.
     kind: ChartKind,
     /// Height in CSS pixels.
-    #[prop(default = 240.0)]
+    #[prop(default = 220.0)]
     height: f64,
 ) -> impl IntoView {
     let lab = use_lab();
     let canvas_ref = NodeRef::<Canvas>::new();
     let error = RwSignal::new(None::<String>);
-    let x_format = XFormat::Elapsed;
-    Effect::new(move |_| {
+    let draws = StoredValue::new(0u64);
+    let applies = Memo::new(move |_| lab.run.with(|r| r.trace.as_ref().as_ref().is_ok_and(|t| kind.applies(t))));
+    let spec = Memo::new(move |_| {
         let run = lab.run.get();
+        let trace = run.trace.as_ref().as_ref().ok()?;
+        let preset = lab.preset.get();
+        let (x_format, markers) = lab.params.with(|p| (charts::x_format(p), charts::markers(p, preset)));
+        Some(charts::spec(kind, trace, x_format, markers))
+    });
+    Effect::new(move |_| {
         lab.resized.get();
+        let Some(spec) = spec.get() else { return };
+        if !applies.get() {
+            return;
+        }
         let Some(canvas) = canvas_ref.get() else { return };
-        let Ok(trace) = run.trace.as_ref() else { return };
         // The canvas's laid-out size (it has no border or padding), in CSS pixels.
         let rect = canvas.get_bounding_client_rect();
         let (width, css_height) = (rect.width().max(200.0), rect.height().max(100.0));
         let dpr = window().device_pixel_ratio();
-        let spec = charts::spec(kind, trace, x_format);
-        match chart::draw(&canvas, &spec, width, css_height, dpr) {
+        let labels = kind == ChartKind::FailureRate;
+        match chart::draw(&canvas, &spec, width, css_height, dpr, labels) {
             Ok(()) => error.set(None),
             Err(e) => error.set(Some(e.to_string())),
         }
+        // Tests wait on this counter instead of reading pixels back.
+        draws.update_value(|n| *n += 1);
+        let _ = canvas.set_attribute("data-draws", &draws.get_value().to_string());
         lab.drawn();
     });
-    let legend = with_trace(
-        move |t| {
-            charts::spec(kind, t, x_format)
-                .lines
-                .into_iter()
-                .map(|l| (l.name, format!("background: rgb{:?}", l.color)))
-                .collect::<Vec<_>>()
-        },
-        Vec::new(),
-    );
+    let legend = move || {
+        spec.get()
+            .map(|s| s.lines.into_iter().map(|l| (l.name, format!("background: rgb{:?}", l.color))).collect::<Vec<_>>())
+            .unwrap_or_default()
+    };
     let label = with_trace(
         move |t| {
             let m = &t.summary;
@@ -104,7 +132,7 @@ pub fn ChartCard(
                 format::duration(t.series.len() as f64 * t.series.interval_s),
                 format::percent(m.peak_failure_rate),
                 match m.recovery_time_s {
-                    Some(s) => format!("recovered {} after the failover", format::duration(s)),
+                    Some(s) => format!("recovered {} after the trigger", format::duration(s)),
                     None => "did not recover".into(),
                 }
             )
@@ -112,16 +140,16 @@ pub fn ChartCard(
         String::new(),
     );
     view! {
-        <figure class="chart-card">
+        <figure class="chart-card" class:hidden=move || !applies.get() data-testid=format!("card-{}", kind.id())>
             <figcaption>{kind.title()}</figcaption>
             <div class="canvas-frame">
-            <canvas
-                node_ref=canvas_ref
-                data-testid=format!("chart-{}", kind.id())
-                role="img"
-                aria-label=label
-                style=format!("height: {height}px")
-            ></canvas>
+                <canvas
+                    node_ref=canvas_ref
+                    data-testid=format!("chart-{}", kind.id())
+                    role="img"
+                    aria-label=label
+                    style=format!("height: {height}px")
+                ></canvas>
             </div>
             <ul class="legend">
                 {move || {

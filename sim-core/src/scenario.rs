@@ -88,6 +88,24 @@ pub fn paths(params: &Params) -> Vec<String> {
     out
 }
 
+/// The value at `path` in the JSON form of `params_json` (see [`to_json`]), if there is one.
+pub fn get_path<'a>(params_json: &'a Value, path: &str) -> Option<&'a Value> {
+    let mut node = params_json;
+    for seg in segments(path) {
+        node = match node {
+            Value::Object(m) => m.get(seg.as_str())?,
+            Value::Array(a) => a.get(seg.parse::<usize>().ok()?)?,
+            _ => return None,
+        };
+    }
+    Some(node)
+}
+
+/// The JSON form of the parameters, for reading many paths at once with [`get_path`].
+pub fn to_json(params: &Params) -> Value {
+    serde_json::to_value(params).expect("parameters serialise")
+}
+
 /// Reads a value given on a command line or in a URL: JSON if it parses (numbers, booleans, `null`,
 /// arrays, objects, quoted strings), otherwise a bare word taken as a string (`exponential`).
 pub fn parse_value(text: &str) -> Value {
@@ -275,6 +293,10 @@ mod tests {
         assert_eq!(p.faults[1], Fault::CacheFlush { start_s: 5.0 });
         set_path(&mut p, "run.clock_start_s", parse_value("3600")).unwrap();
         assert_eq!(p.run.clock_start_s, Some(3600.0));
+        let json = to_json(&p);
+        assert_eq!(get_path(&json, "db.pool_size").and_then(Value::as_u64), Some(12));
+        assert_eq!(get_path(&json, "faults[1].kind").and_then(Value::as_str), Some("cache_flush"));
+        assert!(get_path(&json, "faults[7].kind").is_none());
     }
 
     #[test]

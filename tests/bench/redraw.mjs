@@ -31,7 +31,8 @@ try {
     const q = (p) => s[Math.min(s.length - 1, Math.floor(p * s.length))];
     return `median ${q(0.5).toFixed(1)} ms, p90 ${q(0.9).toFixed(1)} ms, max ${s[s.length - 1].toFixed(1)} ms`;
   };
-  console.log(`slider moves measured: ${sims.length} (after 5 warm-up moves), default scenario, 4 charts`);
+  const charts = await lab.page.locator("figure.chart-card:not(.hidden)").count();
+  console.log(`slider moves measured: ${sims.length} (after 5 warm-up moves), default scenario, ${charts} charts on show`);
   console.log(`simulation in wasm:      ${stats(sims)}`);
   console.log(`input event to redrawn:  ${stats(redraws)}`);
   // The default scenario alone, in wasm, against the same run natively.

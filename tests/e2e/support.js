@@ -93,15 +93,17 @@ export class LabPage {
     await this.waitForCharts();
   }
 
-  /// Waits until the failure-rate chart has been drawn (its canvas has pixels other than white).
+  /// Waits until the failure-rate chart has been drawn (the app counts draws in `data-draws`).
   async waitForCharts() {
     await this.page.waitForFunction(() => {
       const c = document.querySelector('[data-testid="chart-failure-rate"]');
-      if (!c || c.width < 10) return false;
-      const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
-      for (let i = 0; i < d.length; i += 4) if (d[i] < 250 || d[i + 1] < 250 || d[i + 2] < 250) return true;
-      return false;
+      return c && Number(c.dataset.draws) > 0;
     });
+  }
+
+  /// How many times a chart has been drawn.
+  async draws(id) {
+    return Number(await this.byTestId(id).getAttribute("data-draws"));
   }
 
   /// Sets a range input the way a drag does: new value, then an `input` event.
