@@ -202,6 +202,9 @@ impl Ranged for TimeAxis {
     }
 }
 
+/// Rows of marker labels above a chart that shows them.
+const LABEL_ROWS: usize = 3;
+
 const TEXT: RGBColor = RGBColor(0x33, 0x33, 0x33);
 const GRID: RGBColor = RGBColor(0xe6, 0xe6, 0xe6);
 
@@ -230,7 +233,7 @@ pub fn draw(
     let x_max = spec.x_max.max(1.0);
     let y_max = if spec.y_max > 0.0 { spec.y_max } else { 1.0 };
     let narrow = css_w < 420.0;
-    let label_rows = if labels && !spec.markers.is_empty() { 2.0 } else { 0.0 };
+    let label_rows = if labels && !spec.markers.is_empty() { LABEL_ROWS as f64 } else { 0.0 };
     let mut chart = ChartBuilder::on(&root)
         .margin_top(px(10.0 + 14.0 * label_rows))
         .margin_right(px(16.0))
@@ -304,7 +307,9 @@ pub fn draw(
         }
     }
     let label_font = ("sans-serif", 11.0 * dpr).into_font();
-    for (k, m) in spec.markers.iter().enumerate() {
+    // Right edge (in device pixels) of the last label placed in each row above the plot.
+    let mut row_end = [i32::MIN; LABEL_ROWS];
+    for m in &spec.markers {
         if m.x < 0.0 || m.x > x_max {
             continue;
         }
@@ -316,15 +321,18 @@ pub fn draw(
             )))
             .map_err(plot_err)?;
         if labels {
-            // Above the plot, in two rows so that labels of nearby markers do not overlap; labels in
-            // the right quarter run leftwards from their line so that they are not cut off.
+            // Above the plot, in the first row where the label does not overlap the previous one;
+            // labels in the right quarter run leftwards from their line so that they are not cut off.
             let (x, top) = chart.backend_coord(&(m.x, y_max));
-            let row = (k % 2) as i32;
-            let y = top - px(3.0) - row * px(14.0);
+            let width = root.estimate_text_size(&m.label, &label_font.clone().into_text_style(&root)).map(|s| s.0 as i32).unwrap_or(0);
             let right = m.x > 0.75 * x_max;
-            let (h, dx) = if right { (HPos::Right, -px(3.0)) } else { (HPos::Left, px(3.0)) };
+            let (start, end) = if right { (x - px(3.0) - width, x - px(3.0)) } else { (x + px(3.0), x + px(3.0) + width) };
+            let Some(row) = (0..LABEL_ROWS).find(|&r| row_end[r] + px(6.0) <= start) else { continue };
+            row_end[row] = end;
+            let y = top - px(3.0) - row as i32 * px(14.0);
+            let (h, ax) = if right { (HPos::Right, end) } else { (HPos::Left, start) };
             let font = label_font.clone().color(&color).pos(Pos::new(h, VPos::Bottom));
-            root.draw(&Text::new(m.label.clone(), (x + dx, y), font)).map_err(plot_err)?;
+            root.draw(&Text::new(m.label.clone(), (ax, y), font)).map_err(plot_err)?;
         }
     }
     root.present().map_err(plot_err)?;
