@@ -324,9 +324,13 @@ pub fn draw(
             // Above the plot, in the first row where the label does not overlap the previous one;
             // labels in the right quarter run leftwards from their line so that they are not cut off.
             let (x, top) = chart.backend_coord(&(m.x, y_max));
-            let width = root.estimate_text_size(&m.label, &label_font.clone().into_text_style(&root)).map(|s| s.0 as i32).unwrap_or(0);
+            let width = root
+                .estimate_text_size(&m.label, &label_font.clone().into_text_style(&root))
+                .map(|s| s.0 as i32)
+                .unwrap_or(0);
             let right = m.x > 0.75 * x_max;
-            let (start, end) = if right { (x - px(3.0) - width, x - px(3.0)) } else { (x + px(3.0), x + px(3.0) + width) };
+            let (start, end) =
+                if right { (x - px(3.0) - width, x - px(3.0)) } else { (x + px(3.0), x + px(3.0) + width) };
             let Some(row) = (0..LABEL_ROWS).find(|&r| row_end[r] + px(6.0) <= start) else { continue };
             row_end[row] = end;
             let y = top - px(3.0) - row as i32 * px(14.0);

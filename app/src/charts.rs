@@ -192,9 +192,8 @@ pub fn spec(kind: ChartKind, trace: &Trace, x_format: XFormat, markers: Vec<Mark
         width: 2.0,
     };
     let counts = |v: &[u32], k: f64| -> Vec<Option<f64>> { v.iter().map(|&x| Some(x as f64 * k)).collect() };
-    let top = |lines: &[Line]| {
-        nice_max(lines.iter().flat_map(|l| l.points.iter().filter_map(|p| p.1)).fold(0.0, f64::max))
-    };
+    let top =
+        |lines: &[Line]| nice_max(lines.iter().flat_map(|l| l.points.iter().filter_map(|p| p.1)).fold(0.0, f64::max));
     let chart = |y_label: &str, y_format: YFormat, y_max: f64, lines: Vec<Line>| ChartSpec {
         x_max,
         y_max,
@@ -238,8 +237,12 @@ pub fn spec(kind: ChartKind, trace: &Trace, x_format: XFormat, markers: Vec<Mark
             chart("requests / s", YFormat::Count, y, lines)
         }
         ChartKind::Amplification => {
-            let lines =
-                vec![line("attempts per new request", colors::SLATE, (0..s.len()).map(|i| s.amplification(i)).collect(), false)];
+            let lines = vec![line(
+                "attempts per new request",
+                colors::SLATE,
+                (0..s.len()).map(|i| s.amplification(i)).collect(),
+                false,
+            )];
             let y = top(&lines).max(2.0);
             chart("attempts / request", YFormat::Ratio, y, lines)
         }
@@ -287,8 +290,12 @@ pub fn spec(kind: ChartKind, trace: &Trace, x_format: XFormat, markers: Vec<Mark
             chart("messages", YFormat::Count, y, lines)
         }
         ChartKind::ReplicaLag => {
-            let lines =
-                vec![line("replication lag", colors::AMBER, s.replica_lag_s.iter().map(|x| x.map(|v| v * 1000.0)).collect(), true)];
+            let lines = vec![line(
+                "replication lag",
+                colors::AMBER,
+                s.replica_lag_s.iter().map(|x| x.map(|v| v * 1000.0)).collect(),
+                true,
+            )];
             let y = top(&lines).max(1000.0);
             chart("lag", YFormat::Millis, y, lines)
         }

@@ -34,7 +34,13 @@ pub fn count(x: f64) -> String {
     } else {
         return format!("{x:.0}");
     };
-    let decimals = if v.abs() >= 100.0 { 0 } else if v.abs() >= 10.0 { 1 } else { 2 };
+    let decimals = if v.abs() >= 100.0 {
+        0
+    } else if v.abs() >= 10.0 {
+        1
+    } else {
+        2
+    };
     let text = format!("{v:.decimals$}");
     let text = if text.contains('.') { text.trim_end_matches('0').trim_end_matches('.').to_string() } else { text };
     format!("{text}{suffix}")

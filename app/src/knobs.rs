@@ -156,68 +156,328 @@ macro_rules! knob {
 
 /// Every slider not tied to a particular fault.
 pub static KNOBS: &[Knob] = &[
-    knob!("pool", "db.pool_size", "Connection pool", "connections",
+    knob!(
+        "pool",
+        "db.pool_size",
+        "Connection pool",
+        "connections",
         "Connections from the API to PostgreSQL: the most API queries that run at once.",
-        4.0, 120.0, 1.0, 1.0, true, whole),
-    knob!("fallback-cost", "db.fallback_query_ms", "Rate-limit fallback query", "ms",
-        "What the PostgreSQL rate-limit query costs on an idle database.", 20.0, 1000.0, 10.0, 1.0, false, ms),
-    knob!("jitter", "client.jitter", "Retry jitter", "%",
+        4.0,
+        120.0,
+        1.0,
+        1.0,
+        true,
+        whole
+    ),
+    knob!(
+        "fallback-cost",
+        "db.fallback_query_ms",
+        "Rate-limit fallback query",
+        "ms",
+        "What the PostgreSQL rate-limit query costs on an idle database.",
+        20.0,
+        1000.0,
+        10.0,
+        1.0,
+        false,
+        ms
+    ),
+    knob!(
+        "jitter",
+        "client.jitter",
+        "Retry jitter",
+        "%",
         "How much of each backoff delay is random: 0 none, 50 equal jitter, 100 full jitter.",
-        0.0, 100.0, 5.0, 100.0, false, pct),
-    knob!("attempts", "client.max_attempts", "Attempts per request", "",
-        "How many times the client library tries a request, the first included.", 1.0, 8.0, 1.0, 1.0, true, attempts),
-    knob!("timeout", "client.timeout_ms", "Client timeout", "s",
+        0.0,
+        100.0,
+        5.0,
+        100.0,
+        false,
+        pct
+    ),
+    knob!(
+        "attempts",
+        "client.max_attempts",
+        "Attempts per request",
+        "",
+        "How many times the client library tries a request, the first included.",
+        1.0,
+        8.0,
+        1.0,
+        1.0,
+        true,
+        attempts
+    ),
+    knob!(
+        "timeout",
+        "client.timeout_ms",
+        "Client timeout",
+        "s",
         "How long a client waits for an answer before giving up on an attempt.",
-        2.0, 60.0, 1.0, 0.001, false, format::duration),
-    knob!("breaker-threshold", "breaker.failure_rate_threshold", "Breaker opens at", "% failed",
-        "Share of failed (or slow) calls in the breaker's window that opens it.", 5.0, 100.0, 5.0, 100.0, false, pct),
-    knob!("breaker-open", "breaker.open_s", "Breaker stays open", "s",
+        2.0,
+        60.0,
+        1.0,
+        0.001,
+        false,
+        format::duration
+    ),
+    knob!(
+        "breaker-threshold",
+        "breaker.failure_rate_threshold",
+        "Breaker opens at",
+        "% failed",
+        "Share of failed (or slow) calls in the breaker's window that opens it.",
+        5.0,
+        100.0,
+        5.0,
+        100.0,
+        false,
+        pct
+    ),
+    knob!(
+        "breaker-open",
+        "breaker.open_s",
+        "Breaker stays open",
+        "s",
         "How long an open breaker rejects every call before letting trial calls through.",
-        1.0, 180.0, 1.0, 1.0, false, format::duration),
-    knob!("budget-ratio", "defences.retry_budget.ratio", "Retry budget", "% of requests",
-        "Retries allowed, as a share of first attempts.", 1.0, 50.0, 1.0, 100.0, false, pct),
-    knob!("throttle-k", "defences.throttle.k", "Throttle multiplier K", "",
+        1.0,
+        180.0,
+        1.0,
+        1.0,
+        false,
+        format::duration
+    ),
+    knob!(
+        "budget-ratio",
+        "defences.retry_budget.ratio",
+        "Retry budget",
+        "% of requests",
+        "Retries allowed, as a share of first attempts.",
+        1.0,
+        50.0,
+        1.0,
+        100.0,
+        false,
+        pct
+    ),
+    knob!(
+        "throttle-k",
+        "defences.throttle.k",
+        "Throttle multiplier K",
+        "",
         "Clients refuse locally once requests exceed K × accepted; lower K throttles harder.",
-        1.0, 3.0, 0.1, 1.0, false, times),
-    knob!("queue-limit", "defences.shedding.queue_limit", "Pool queue limit", "calls",
+        1.0,
+        3.0,
+        0.1,
+        1.0,
+        false,
+        times
+    ),
+    knob!(
+        "queue-limit",
+        "defences.shedding.queue_limit",
+        "Pool queue limit",
+        "calls",
         "The most calls that may wait for a connection; more are refused at once (0 = no limit).",
-        0.0, 1000.0, 10.0, 1.0, true, whole),
-    knob!("ramp-duration", "defences.ramp.duration_s", "Ramp length", "s",
+        0.0,
+        1000.0,
+        10.0,
+        1.0,
+        true,
+        whole
+    ),
+    knob!(
+        "ramp-duration",
+        "defences.ramp.duration_s",
+        "Ramp length",
+        "s",
         "How long the edge takes to go from the starting share back to all traffic.",
-        30.0, 3600.0, 30.0, 1.0, false, format::duration),
-    knob!("ramp-from", "defences.ramp.from_fraction", "Ramp starts at", "% of traffic",
-        "Share of attempts admitted when the ramp begins.", 0.0, 100.0, 5.0, 100.0, false, pct),
-    knob!("cache-ttl", "cache.ttl_s", "Cache entry lifetime", "s",
-        "How long a cached read stays in Redis.", 30.0, 7200.0, 30.0, 1.0, false, format::duration),
-    knob!("reconnect-jitter", "gateway.reconnect_jitter", "Reconnect jitter", "%",
-        "How much of each WebSocket reconnect delay is random.", 0.0, 100.0, 5.0, 100.0, false, pct),
-    knob!("drain-rate", "queue.drain_rate_per_s", "Queue drain limit", "msg/s (model)",
+        30.0,
+        3600.0,
+        30.0,
+        1.0,
+        false,
+        format::duration
+    ),
+    knob!(
+        "ramp-from",
+        "defences.ramp.from_fraction",
+        "Ramp starts at",
+        "% of traffic",
+        "Share of attempts admitted when the ramp begins.",
+        0.0,
+        100.0,
+        5.0,
+        100.0,
+        false,
+        pct
+    ),
+    knob!(
+        "cache-ttl",
+        "cache.ttl_s",
+        "Cache entry lifetime",
+        "s",
+        "How long a cached read stays in Redis.",
+        30.0,
+        7200.0,
+        30.0,
+        1.0,
+        false,
+        format::duration
+    ),
+    knob!(
+        "reconnect-jitter",
+        "gateway.reconnect_jitter",
+        "Reconnect jitter",
+        "%",
+        "How much of each WebSocket reconnect delay is random.",
+        0.0,
+        100.0,
+        5.0,
+        100.0,
+        false,
+        pct
+    ),
+    knob!(
+        "drain-rate",
+        "queue.drain_rate_per_s",
+        "Queue drain limit",
+        "msg/s (model)",
         "The most queued messages written per second (0 = as fast as the consumers go).",
-        0.0, 20.0, 0.5, 1.0, false, |v| if v == 0.0 { "no limit".into() } else { format!("{v:.1}/s") }),
-    knob!("replicas", "replica.replicas", "Read replicas", "replicas",
-        "PostgreSQL read replicas at the start.", 0.0, 4.0, 1.0, 1.0, true, whole),
-    knob!("abandon-after", "people.abandon_after", "People give up after", "",
-        "Users leave for a while after this many failed requests in a row.", 0.0, 10.0, 1.0, 1.0, true, after_failures),
-    knob!("refresh", "people.refresh_probability", "People refresh by hand", "% of failures",
-        "Chance that a user re-sends a request that failed for good.", 0.0, 100.0, 5.0, 100.0, false, pct),
+        0.0,
+        20.0,
+        0.5,
+        1.0,
+        false,
+        |v| if v == 0.0 { "no limit".into() } else { format!("{v:.1}/s") }
+    ),
+    knob!(
+        "replicas",
+        "replica.replicas",
+        "Read replicas",
+        "replicas",
+        "PostgreSQL read replicas at the start.",
+        0.0,
+        4.0,
+        1.0,
+        1.0,
+        true,
+        whole
+    ),
+    knob!(
+        "abandon-after",
+        "people.abandon_after",
+        "People give up after",
+        "",
+        "Users leave for a while after this many failed requests in a row.",
+        0.0,
+        10.0,
+        1.0,
+        1.0,
+        true,
+        after_failures
+    ),
+    knob!(
+        "refresh",
+        "people.refresh_probability",
+        "People refresh by hand",
+        "% of failures",
+        "Chance that a user re-sends a request that failed for good.",
+        0.0,
+        100.0,
+        5.0,
+        100.0,
+        false,
+        pct
+    ),
 ];
 
 /// Every on/off control.
 pub static TOGGLES: &[Toggle] = &[
-    Toggle { id: "breaker", path: "breaker.enabled", label: "Circuit breakers", help: "Fail calls to PostgreSQL fast while most of them fail." },
-    Toggle { id: "breaker-per-feature", path: "breaker.per_feature", label: "One breaker per feature", help: "Rate-limit fallback, auth, reads, writes and identify each get their own breaker." },
-    Toggle { id: "retry-budget", path: "defences.retry_budget.enabled", label: "Retry budget", help: "Retries spend tokens that only first attempts earn." },
-    Toggle { id: "throttle", path: "defences.throttle.enabled", label: "Adaptive throttling", help: "Clients refuse requests locally when the backend keeps failing them." },
-    Toggle { id: "shedding", path: "defences.shedding.enabled", label: "Load shedding", help: "The API refuses or drops calls instead of queueing them for nobody." },
-    Toggle { id: "drop-expired", path: "defences.shedding.drop_expired", label: "Drop calls that cannot meet their deadline", help: "Deadline propagation: no query for a client that will have gone." },
-    Toggle { id: "lifo", path: "defences.shedding.lifo", label: "Serve the newest call first", help: "LIFO: fresh calls get connections before stale ones." },
-    Toggle { id: "degraded", path: "defences.degraded_mode", label: "Degraded mode", help: "Non-essential features (typing, presence) are off." },
-    Toggle { id: "ramp", path: "defences.ramp.enabled", label: "Gradual ramp after the trigger", help: "When the fault ends, admit a share of traffic and raise it slowly." },
-    Toggle { id: "cache", path: "cache.enabled", label: "Cache reads in Redis", help: "Reads that hit the cache need no database query." },
-    Toggle { id: "sessions", path: "sessions.enabled", label: "Sessions in Redis", help: "A request without a session re-authenticates against PostgreSQL." },
-    Toggle { id: "gateway", path: "gateway.enabled", label: "WebSocket gateway", help: "Clients hold connections that drop when sessions fail, and reconnect." },
-    Toggle { id: "queue", path: "queue.enabled", label: "Message queue", help: "Message writes that cannot reach PostgreSQL are queued and drained later." },
-    Toggle { id: "read-fallback", path: "replica.fallback_when_busy", label: "Reads fall back to replicas", help: "A read that finds no free primary connection goes to a replica." },
+    Toggle {
+        id: "breaker",
+        path: "breaker.enabled",
+        label: "Circuit breakers",
+        help: "Fail calls to PostgreSQL fast while most of them fail.",
+    },
+    Toggle {
+        id: "breaker-per-feature",
+        path: "breaker.per_feature",
+        label: "One breaker per feature",
+        help: "Rate-limit fallback, auth, reads, writes and identify each get their own breaker.",
+    },
+    Toggle {
+        id: "retry-budget",
+        path: "defences.retry_budget.enabled",
+        label: "Retry budget",
+        help: "Retries spend tokens that only first attempts earn.",
+    },
+    Toggle {
+        id: "throttle",
+        path: "defences.throttle.enabled",
+        label: "Adaptive throttling",
+        help: "Clients refuse requests locally when the backend keeps failing them.",
+    },
+    Toggle {
+        id: "shedding",
+        path: "defences.shedding.enabled",
+        label: "Load shedding",
+        help: "The API refuses or drops calls instead of queueing them for nobody.",
+    },
+    Toggle {
+        id: "drop-expired",
+        path: "defences.shedding.drop_expired",
+        label: "Drop calls that cannot meet their deadline",
+        help: "Deadline propagation: no query for a client that will have gone.",
+    },
+    Toggle {
+        id: "lifo",
+        path: "defences.shedding.lifo",
+        label: "Serve the newest call first",
+        help: "LIFO: fresh calls get connections before stale ones.",
+    },
+    Toggle {
+        id: "degraded",
+        path: "defences.degraded_mode",
+        label: "Degraded mode",
+        help: "Non-essential features (typing, presence) are off.",
+    },
+    Toggle {
+        id: "ramp",
+        path: "defences.ramp.enabled",
+        label: "Gradual ramp after the trigger",
+        help: "When the fault ends, admit a share of traffic and raise it slowly.",
+    },
+    Toggle {
+        id: "cache",
+        path: "cache.enabled",
+        label: "Cache reads in Redis",
+        help: "Reads that hit the cache need no database query.",
+    },
+    Toggle {
+        id: "sessions",
+        path: "sessions.enabled",
+        label: "Sessions in Redis",
+        help: "A request without a session re-authenticates against PostgreSQL.",
+    },
+    Toggle {
+        id: "gateway",
+        path: "gateway.enabled",
+        label: "WebSocket gateway",
+        help: "Clients hold connections that drop when sessions fail, and reconnect.",
+    },
+    Toggle {
+        id: "queue",
+        path: "queue.enabled",
+        label: "Message queue",
+        help: "Message writes that cannot reach PostgreSQL are queued and drained later.",
+    },
+    Toggle {
+        id: "read-fallback",
+        path: "replica.fallback_when_busy",
+        label: "Reads fall back to replicas",
+        help: "A read that finds no free primary connection goes to a replica.",
+    },
 ];
 
 /// Every choice.
@@ -309,7 +569,10 @@ pub fn fault_sliders(p: &Params) -> Vec<SliderSpec> {
                     |v| if v == 0.0 { "none".into() } else { format!("last {}", format::duration(v)) },
                 ));
             }
-            Fault::DbSlowdown { .. } | Fault::DbCapacityLoss { .. } | Fault::TrafficSpike { .. } | Fault::NetworkBlip { .. } => {
+            Fault::DbSlowdown { .. }
+            | Fault::DbCapacityLoss { .. }
+            | Fault::TrafficSpike { .. }
+            | Fault::NetworkBlip { .. } => {
                 out.push(base(
                     format!("fault-{i}-duration"),
                     "duration_s",
@@ -323,11 +586,23 @@ pub fn fault_sliders(p: &Params) -> Vec<SliderSpec> {
                 ));
                 let (field, label, min, max, step, show): (&str, &str, f64, f64, f64, fn(f64) -> String) = match f {
                     Fault::DbSlowdown { .. } => ("factor", "Queries cost", 1.0, 10.0, 0.5, times),
-                    Fault::DbCapacityLoss { .. } => ("cores_lost", "Cores lost", 0.0, p.db.cores, 0.5, |v| format!("{v:.1}")),
+                    Fault::DbCapacityLoss { .. } => {
+                        ("cores_lost", "Cores lost", 0.0, p.db.cores, 0.5, |v| format!("{v:.1}"))
+                    }
                     Fault::TrafficSpike { .. } => ("multiplier", "Traffic", 1.0, 6.0, 0.5, times),
                     _ => continue,
                 };
-                out.push(base(format!("fault-{i}-{field}"), field, label.into(), "", String::new(), min, max, step, show));
+                out.push(base(
+                    format!("fault-{i}-{field}"),
+                    field,
+                    label.into(),
+                    "",
+                    String::new(),
+                    min,
+                    max,
+                    step,
+                    show,
+                ));
             }
             Fault::CacheFlush { .. } => {}
         }
@@ -357,7 +632,12 @@ mod tests {
             let value = if s.integer { serde_json::json!(raw as u64) } else { serde_json::json!(raw) };
             set_path(&mut q, &s.path, value).unwrap_or_else(|e| panic!("{}: {e}", s.id));
             let back = get_path(&to_json(&q), &s.path).and_then(|v| v.as_f64()).unwrap();
-            assert!((back * s.scale - shown).abs() < 1e-6 || s.integer, "{}: wrote {shown}, read {}", s.id, back * s.scale);
+            assert!(
+                (back * s.scale - shown).abs() < 1e-6 || s.integer,
+                "{}: wrote {shown}, read {}",
+                s.id,
+                back * s.scale
+            );
             q.validate().unwrap_or_else(|e| panic!("{} = {shown}: {e}", s.id));
         }
     }

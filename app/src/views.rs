@@ -62,8 +62,10 @@ pub fn Figures() -> impl IntoView {
         },
         "—".to_string(),
     ));
-    let amplification = Signal::derive(with_trace(|t| format!("{:.2}×", t.summary.retry_amplification), "—".to_string()));
-    let failed = Signal::derive(with_trace(|t| format::count(t.summary.failed_requests as f64 * t.scale), "—".to_string()));
+    let amplification =
+        Signal::derive(with_trace(|t| format!("{:.2}×", t.summary.retry_amplification), "—".to_string()));
+    let failed =
+        Signal::derive(with_trace(|t| format::count(t.summary.failed_requests as f64 * t.scale), "—".to_string()));
     view! {
         <div class="figures" data-testid="figures">
             <Figure label="Peak failure rate" testid="peak-failure" value=peak />

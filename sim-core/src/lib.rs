@@ -27,6 +27,7 @@ pub mod queue;
 pub mod retry;
 pub mod rng;
 pub mod scenario;
+pub mod share;
 pub mod slab;
 pub mod time;
 pub mod trace;

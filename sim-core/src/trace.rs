@@ -227,6 +227,77 @@ pub fn recovery(series: &Series, trigger_end: Micros, healthy_below: f64, window
 }
 
 impl Trace {
+    /// The series as CSV: one row per interval, a header naming each column with its unit. Counts
+    /// are of the model (`scale` and `user_scale` convert them); `clock_utc` appears when the run has
+    /// a wall clock.
+    pub fn to_csv(&self, clock_start_s: Option<f64>) -> String {
+        use std::fmt::Write;
+        let s = &self.series;
+        let opt = |x: Option<f64>| x.map(|v| format!("{v}")).unwrap_or_default();
+        let mut out = String::new();
+        out.push_str("t_s,");
+        if clock_start_s.is_some() {
+            out.push_str("clock_utc,");
+        }
+        out.push_str(
+            "arrivals,manual,attempts,retries,successes,fail_timeout,fail_pool,fail_breaker,fail_rate_limit,\
+             fail_shed,fail_throttled,fail_unreachable,failure_rate,p50_ms,p99_ms,db_p50_ms,db_p99_ms,\
+             pool_in_use,pool_waiting,replica_in_use,db_running,redis_up,breaker_state,wasted,cache_hit_ratio,\
+             reauths,sessions,connected,reconnects,identify_failures,backlog,queued,drained,replica_lag_s,\
+             replica_reads,stale_reads,away\n",
+        );
+        for i in 0..s.len() {
+            let t = s.t_s(i);
+            let _ = write!(out, "{t},");
+            if let Some(c) = clock_start_s {
+                let c = ((c + t).round() as i64).rem_euclid(86_400);
+                let _ = write!(out, "{:02}:{:02}:{:02},", c / 3600, (c % 3600) / 60, c % 60);
+            }
+            let _ = writeln!(
+                out,
+                "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
+                s.arrivals[i],
+                s.manual[i],
+                s.attempts[i],
+                s.retries[i],
+                s.successes[i],
+                s.fail_timeout[i],
+                s.fail_pool[i],
+                s.fail_breaker[i],
+                s.fail_rate_limit[i],
+                s.fail_shed[i],
+                s.fail_throttled[i],
+                s.fail_unreachable[i],
+                s.failure_rate[i],
+                opt(s.p50_ms[i]),
+                opt(s.p99_ms[i]),
+                opt(s.db_p50_ms[i]),
+                opt(s.db_p99_ms[i]),
+                s.pool_in_use[i],
+                s.pool_waiting[i],
+                s.replica_in_use[i],
+                s.db_running[i],
+                s.redis_up[i] as u8,
+                s.breaker[i],
+                s.wasted[i],
+                opt(s.cache_hit_ratio[i]),
+                s.reauths[i],
+                s.sessions[i].map(|x| x.to_string()).unwrap_or_default(),
+                s.connected[i].map(|x| x.to_string()).unwrap_or_default(),
+                s.reconnects[i],
+                s.identify_failures[i],
+                s.backlog[i].map(|x| x.to_string()).unwrap_or_default(),
+                s.queued[i],
+                s.drained[i],
+                opt(s.replica_lag_s[i]),
+                s.replica_reads[i],
+                s.stale_reads[i],
+                s.away[i],
+            );
+        }
+        out
+    }
+
     /// A 64-bit FNV-1a digest of every series value and summary figure: equal digests mean equal
     /// traces (used to check that native and wasm runs agree).
     pub fn digest(&self) -> u64 {
@@ -316,6 +387,18 @@ impl Fnv {
 mod tests {
     use super::*;
     use crate::time::SEC;
+
+    #[test]
+    fn csv_has_a_header_and_one_row_per_interval_with_as_many_fields() {
+        let t = crate::run(&crate::Params::default()).unwrap();
+        let csv = t.to_csv(Some(3600.0));
+        let lines: Vec<&str> = csv.lines().collect();
+        assert_eq!(lines.len(), t.series.len() + 1);
+        let n = lines[0].split(',').count();
+        assert!(lines.iter().all(|l| l.split(',').count() == n));
+        assert!(lines[0].starts_with("t_s,clock_utc,arrivals"));
+        assert!(lines[1].starts_with("0,01:00:00,"));
+    }
 
     fn series(rates: &[f64]) -> Series {
         Series { interval_s: 10.0, failure_rate: rates.to_vec(), attempts: vec![1; rates.len()], ..Series::default() }

@@ -1,0 +1,474 @@
+//! `cascade`: the Cascade Lab simulation on the command line.
+//!
+//! Every parameter of the model is reachable by its path (`--set db.pool_size=12`), from a preset or
+//! a scenario file; `run` prints a summary (text or `--json`) and can write the series as CSV; `sweep`
+//! runs a grid over one or two parameters and writes one CSV row per run. Errors are one line on
+//! stderr and exit code 2.
+
+use clap::{Args, Parser, Subcommand};
+use serde_json::{json, Value};
+use sim_core::scenario::{self, ScenarioError};
+use sim_core::{Params, Preset, Trace};
+use std::fmt;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "cascade",
+    version,
+    about = "Run the Cascade Lab simulation: a cache failover turning into a cascading outage."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run one scenario and print its summary.
+    Run {
+        #[command(flatten)]
+        scenario: ScenarioArgs,
+        /// Print the summary as JSON.
+        #[arg(long)]
+        json: bool,
+        /// Write the per-interval series to this CSV file.
+        #[arg(long, value_name = "FILE")]
+        csv: Option<PathBuf>,
+    },
+    /// Run a grid over one or two parameters (and seeds); write one CSV row per run.
+    Sweep {
+        #[command(flatten)]
+        scenario: ScenarioArgs,
+        /// A parameter and its values: PATH=FROM:TO:STEP (inclusive) or PATH=A,B,C. Once or twice.
+        #[arg(long = "vary", value_name = "PATH=VALUES", required = true)]
+        vary: Vec<String>,
+        /// Run every point with seeds 1..=N (or the scenario's own seed if not given).
+        #[arg(long, value_name = "N")]
+        seeds: Option<u64>,
+        /// Where to write the CSV (standard output if not given).
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+    /// List the presets.
+    Presets,
+    /// List every parameter path with its value in a scenario.
+    Params {
+        #[command(flatten)]
+        scenario: ScenarioArgs,
+    },
+    /// Write a scenario file (JSON) for a preset with changes.
+    Export {
+        #[command(flatten)]
+        scenario: ScenarioArgs,
+        /// Where to write it (standard output if not given).
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+}
+
+#[derive(Args)]
+struct ScenarioArgs {
+    /// Start from this preset (see `cascade presets`); default: failover.
+    #[arg(long, value_name = "ID", conflicts_with = "scenario")]
+    preset: Option<String>,
+    /// Start from this scenario file (JSON, as exported by the page or `cascade export`).
+    #[arg(long, value_name = "FILE")]
+    scenario: Option<PathBuf>,
+    /// Set any parameter: PATH=VALUE, e.g. db.pool_size=12, client.backoff=exponential,
+    /// faults[0].duration_s=90. Repeatable.
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    set: Vec<String>,
+    /// The random seed.
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Simulated time, in seconds.
+    #[arg(long, value_name = "SECONDS", allow_negative_numbers = true)]
+    horizon: Option<f64>,
+}
+
+/// A failure the user can fix: one line, exit code 2.
+#[derive(Debug)]
+enum CliError {
+    Scenario(ScenarioError),
+    Param(sim_core::ParamError),
+    Io { path: PathBuf, error: std::io::Error },
+    Usage(String),
+}
+
+impl fmt::Display for CliError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CliError::Scenario(e) => write!(f, "{e}"),
+            CliError::Param(e) => write!(f, "invalid parameters: {e}"),
+            CliError::Io { path, error } => write!(f, "{}: {error}", path.display()),
+            CliError::Usage(s) => write!(f, "{s}"),
+        }
+    }
+}
+
+impl From<ScenarioError> for CliError {
+    fn from(e: ScenarioError) -> Self {
+        CliError::Scenario(e)
+    }
+}
+
+impl From<sim_core::ParamError> for CliError {
+    fn from(e: sim_core::ParamError) -> Self {
+        CliError::Param(e)
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            use clap::error::ErrorKind;
+            if matches!(
+                e.kind(),
+                ErrorKind::DisplayHelp
+                    | ErrorKind::DisplayVersion
+                    | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+            ) {
+                let _ = e.print();
+                return ExitCode::SUCCESS;
+            }
+            // clap's message, on one line.
+            let msg = e.to_string();
+            let first = msg.lines().next().unwrap_or("bad arguments").trim_start_matches("error: ");
+            eprintln!("cascade: {first} (see cascade --help)");
+            return ExitCode::from(2);
+        }
+    };
+    match execute(cli.command) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("cascade: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Writes to standard output; a closed pipe (`cascade … | head`) ends the program quietly.
+fn print_out(text: &str) {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    if let Err(e) = stdout.write_all(text.as_bytes()).and_then(|_| stdout.flush()) {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        eprintln!("cascade: cannot write to standard output: {e}");
+        std::process::exit(2);
+    }
+}
+
+fn write_out(path: &Option<PathBuf>, text: &str) -> Result<(), CliError> {
+    match path {
+        Some(p) => std::fs::write(p, text).map_err(|error| CliError::Io { path: p.clone(), error }),
+        None => {
+            print_out(text);
+            Ok(())
+        }
+    }
+}
+
+/// Splits `PATH=VALUE`.
+fn split_assignment(s: &str) -> Result<(&str, &str), CliError> {
+    s.split_once('=').ok_or_else(|| CliError::Usage(format!("expected PATH=VALUE, got '{s}'")))
+}
+
+impl ScenarioArgs {
+    /// The scenario's preset (if any) and parameters, with every override applied and validated.
+    fn load(&self) -> Result<(Option<Preset>, Params), CliError> {
+        let (preset, mut params) = match (&self.preset, &self.scenario) {
+            (_, Some(path)) => {
+                let text = std::fs::read_to_string(path).map_err(|error| CliError::Io { path: path.clone(), error })?;
+                let loaded = scenario::from_file(&text)?;
+                if let Some(first) = loaded.problems.first() {
+                    return Err(CliError::Usage(format!("{}: {first}", path.display())));
+                }
+                (loaded.preset, loaded.params)
+            }
+            (Some(id), None) => {
+                let p = Preset::from_id(id).ok_or_else(|| ScenarioError::UnknownPreset(id.clone()))?;
+                (Some(p), p.params())
+            }
+            (None, None) => (Some(Preset::Failover), Preset::Failover.params()),
+        };
+        for s in &self.set {
+            let (path, value) = split_assignment(s)?;
+            scenario::set_path(&mut params, path, scenario::parse_value(value))?;
+        }
+        if let Some(seed) = self.seed {
+            params.seed = seed;
+        }
+        if let Some(h) = self.horizon {
+            params.run.horizon_s = h;
+        }
+        params.clone().validate()?;
+        Ok((preset, params))
+    }
+}
+
+fn execute(command: Command) -> Result<(), CliError> {
+    match command {
+        Command::Presets => {
+            let text: String = Preset::ALL
+                .iter()
+                .map(|p| format!("{:<18} {}\n{:<18} {}\n", p.id(), p.title(), "", p.summary()))
+                .collect();
+            print_out(&text);
+            Ok(())
+        }
+        Command::Params { scenario } => {
+            let (_, params) = scenario.load()?;
+            let json = scenario::to_json(&params);
+            let text: String = scenario::paths(&params)
+                .into_iter()
+                .map(|path| {
+                    let v = scenario::get_path(&json, &path).cloned().unwrap_or(Value::Null);
+                    format!("{path} = {v}\n")
+                })
+                .collect();
+            print_out(&text);
+            Ok(())
+        }
+        Command::Export { scenario, out } => {
+            let (preset, params) = scenario.load()?;
+            write_out(&out, &(scenario::to_file(&params, preset) + "\n"))
+        }
+        Command::Run { scenario, json, csv } => {
+            let (preset, params) = scenario.load()?;
+            let trace = sim_core::run(&params)?;
+            if let Some(path) = &csv {
+                write_out(&Some(path.clone()), &trace.to_csv(params.run.clock_start_s))?;
+            }
+            if json {
+                print_out(
+                    &(serde_json::to_string_pretty(&summary_json(preset, &params, &trace)).expect("json") + "\n"),
+                );
+            } else {
+                print_out(&summary_text(preset, &params, &trace));
+            }
+            Ok(())
+        }
+        Command::Sweep { scenario, vary, seeds, out } => {
+            let (_, base) = scenario.load()?;
+            if vary.len() > 2 {
+                return Err(CliError::Usage("--vary takes one or two parameters".into()));
+            }
+            let axes = vary.iter().map(|v| parse_axis(v, &base)).collect::<Result<Vec<_>, _>>()?;
+            let seeds: Vec<u64> = match seeds {
+                Some(0) => return Err(CliError::Usage("--seeds must be at least 1".into())),
+                Some(n) => (1..=n).collect(),
+                None => vec![base.seed],
+            };
+            // Every grid point × seed, checked before anything runs.
+            let mut runs = Vec::new();
+            let first = &axes[0];
+            let second = axes.get(1);
+            for a in &first.values {
+                for b in second.map(|s| s.values.iter().map(Some).collect::<Vec<_>>()).unwrap_or(vec![None]) {
+                    for &seed in &seeds {
+                        let mut p = base.clone();
+                        scenario::set_path(&mut p, &first.path, a.clone())?;
+                        if let (Some(axis), Some(b)) = (second, b) {
+                            scenario::set_path(&mut p, &axis.path, b.clone())?;
+                        }
+                        p.seed = seed;
+                        let valid = p.clone().validate()?;
+                        runs.push((a.clone(), b.cloned(), seed, valid));
+                    }
+                }
+            }
+            let results = run_all(&runs);
+            let mut csv = String::new();
+            csv.push_str(&first.path);
+            if let Some(s) = second {
+                csv.push(',');
+                csv.push_str(&s.path);
+            }
+            csv.push_str(",seed,peak_failure_rate,recovery_time_s,recovered,retry_amplification,outage_s,failed_requests,total_requests,cut_short\n");
+            for ((a, b, seed, _), t) in runs.iter().zip(results) {
+                let m = &t.summary;
+                let cell = |v: &Value| match v {
+                    Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                };
+                csv.push_str(&cell(a));
+                if let Some(b) = b {
+                    csv.push(',');
+                    csv.push_str(&cell(b));
+                }
+                csv.push_str(&format!(
+                    ",{seed},{:.4},{},{},{:.3},{},{},{},{}\n",
+                    m.peak_failure_rate,
+                    m.recovery_time_s.map(|x| x.to_string()).unwrap_or_default(),
+                    m.recovered,
+                    m.retry_amplification,
+                    m.outage_s.map(|x| x.to_string()).unwrap_or_default(),
+                    m.failed_requests,
+                    m.total_requests,
+                    m.cut_short
+                ));
+            }
+            write_out(&out, &csv)
+        }
+    }
+}
+
+struct Axis {
+    path: String,
+    values: Vec<Value>,
+}
+
+/// `PATH=FROM:TO:STEP` or `PATH=A,B,C`.
+fn parse_axis(spec: &str, base: &Params) -> Result<Axis, CliError> {
+    let (path, values) = split_assignment(spec)?;
+    // The path must exist (checked with the base value).
+    let current = scenario::get_path(&scenario::to_json(base), path)
+        .cloned()
+        .ok_or_else(|| CliError::Usage(format!("unknown parameter '{path}' in --vary (see cascade params)")))?;
+    let values: Vec<Value> = if let [from, to, step] = values.split(':').collect::<Vec<_>>()[..] {
+        let num = |s: &str| {
+            s.trim().parse::<f64>().map_err(|_| CliError::Usage(format!("'{s}' in --vary {path} is not a number")))
+        };
+        let (from, to, step) = (num(from)?, num(to)?, num(step)?);
+        if step <= 0.0 || to < from {
+            return Err(CliError::Usage(format!("--vary {path}: need FROM <= TO and STEP > 0")));
+        }
+        let n = ((to - from) / step + 1e-9).floor() as usize + 1;
+        if n > 10_000 {
+            return Err(CliError::Usage(format!("--vary {path}: {n} values is too many (at most 10000)")));
+        }
+        let integer = current.is_u64() || current.is_i64();
+        (0..n)
+            .map(|i| {
+                let x = from + step * i as f64;
+                if integer {
+                    json!(x.round() as u64)
+                } else {
+                    json!((x * 1e9).round() / 1e9)
+                }
+            })
+            .collect()
+    } else {
+        values.split(',').map(scenario::parse_value).collect()
+    };
+    if values.is_empty() {
+        return Err(CliError::Usage(format!("--vary {path}: no values")));
+    }
+    Ok(Axis { path: path.to_string(), values })
+}
+
+/// Runs every validated scenario, in parallel on the machine's cores; results in input order.
+fn run_all(runs: &[(Value, Option<Value>, u64, sim_core::Valid)]) -> Vec<Trace> {
+    let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(runs.len().max(1));
+    let mut results: Vec<Option<Trace>> = vec![None; runs.len()];
+    std::thread::scope(|scope| {
+        let chunks: Vec<_> = results
+            .chunks_mut(runs.len().div_ceil(threads).max(1))
+            .zip(runs.chunks(runs.len().div_ceil(threads).max(1)))
+            .map(|(out, input)| {
+                scope.spawn(move || {
+                    for (slot, (_, _, _, valid)) in out.iter_mut().zip(input) {
+                        *slot = Some(sim_core::run_audited(valid).0);
+                    }
+                })
+            })
+            .collect();
+        for c in chunks {
+            c.join().expect("a simulation thread panicked");
+        }
+    });
+    results.into_iter().map(|t| t.expect("every run finished")).collect()
+}
+
+fn summary_json(preset: Option<Preset>, params: &Params, t: &Trace) -> Value {
+    let m = &t.summary;
+    json!({
+        "preset": preset.map(|p| p.id()),
+        "seed": params.seed,
+        "peak_failure_rate": m.peak_failure_rate,
+        "recovered": m.recovered,
+        "recovery_time_s": m.recovery_time_s,
+        "outage_s": m.outage_s,
+        "trigger_end_s": m.trigger_end_s,
+        "retry_amplification": m.retry_amplification,
+        "total_requests": m.total_requests,
+        "failed_requests": m.failed_requests,
+        "succeeded_requests": m.succeeded_requests,
+        "total_attempts": m.total_attempts,
+        "failed_attempts": m.failed_attempts,
+        "events": m.events,
+        "cut_short": m.cut_short,
+        "simulated_s": m.simulated_s,
+        "breaker_opened": m.breaker_opened,
+        "wasted_queries": m.wasted_queries,
+        "messages_accepted": m.messages_accepted,
+        "messages_delivered": m.messages_delivered,
+        "messages_queued_at_end": m.messages_queued_at_end,
+        "peak_backlog": m.peak_backlog,
+        "peak_replica_lag_s": m.peak_replica_lag_s,
+        "reconnect_time_s": m.reconnect_time_s,
+        "scale": t.scale,
+        "user_scale": t.user_scale,
+        "trace_digest": format!("{:016x}", t.digest()),
+    })
+}
+
+fn duration(s: f64) -> String {
+    let total = s.round() as u64;
+    let (h, m, sec) = (total / 3600, (total % 3600) / 60, total % 60);
+    match (h, m) {
+        (0, 0) => format!("{sec} s"),
+        (0, m) => format!("{m} min {sec} s"),
+        (h, m) => format!("{h} h {m} min"),
+    }
+}
+
+fn summary_text(preset: Option<Preset>, params: &Params, t: &Trace) -> String {
+    let m = &t.summary;
+    let mut out = String::new();
+    let name = preset.map(|p| p.id()).unwrap_or("custom");
+    out.push_str(&format!(
+        "Cascade Lab: {name}, seed {}, {} simulated ({} requests, {} events){}\n",
+        params.seed,
+        duration(m.simulated_s),
+        m.total_requests,
+        m.events,
+        if m.cut_short { " — CUT SHORT by the work budget" } else { "" }
+    ));
+    let rows = [
+        ("peak failure rate", format!("{:.1}%", 100.0 * m.peak_failure_rate)),
+        (
+            "recovery",
+            match m.recovery_time_s {
+                Some(r) => format!("{} after the trigger ended at {}", duration(r), duration(m.trigger_end_s)),
+                None => "did not recover".into(),
+            },
+        ),
+        ("users affected for", m.outage_s.map(duration).unwrap_or("to the end of the run".into())),
+        ("retry amplification", format!("{:.2} attempts per request", m.retry_amplification)),
+        ("failed requests", format!("{} of {} (model units; × {} real)", m.failed_requests, m.total_requests, t.scale)),
+        ("wasted queries", m.wasted_queries.to_string()),
+        ("breaker opened", format!("{} times", m.breaker_opened)),
+    ];
+    for (k, v) in rows {
+        out.push_str(&format!("  {k:<20} {v}\n"));
+    }
+    if params.queue.enabled {
+        out.push_str(&format!(
+            "  {:<20} peak {} queued, {} delivered, {} still queued at the end\n",
+            "messages", m.peak_backlog, m.messages_delivered, m.messages_queued_at_end
+        ));
+    }
+    if m.peak_replica_lag_s > 0.0 {
+        out.push_str(&format!(
+            "  {:<20} peak {:.0} s, {} stale reads\n",
+            "replica lag", m.peak_replica_lag_s, m.stale_reads
+        ));
+    }
+    out
+}

@@ -1,0 +1,188 @@
+//! The `cascade` binary as a teacher scripting it would use it.
+
+use std::process::{Command, Output};
+
+fn cascade(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_cascade")).args(args).output().expect("cascade runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn json(args: &[&str]) -> serde_json::Value {
+    let o = cascade(args);
+    assert!(o.status.success(), "{}", stderr(&o));
+    serde_json::from_str(&stdout(&o)).expect("JSON summary")
+}
+
+fn tmp(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("cascade-cli-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join(name)
+}
+
+#[test]
+fn run_prints_the_summary_as_json_with_every_required_field() {
+    let v = json(&["run", "--json"]);
+    for key in [
+        "peak_failure_rate",
+        "recovery_time_s",
+        "recovered",
+        "retry_amplification",
+        "total_requests",
+        "failed_requests",
+        "events",
+        "cut_short",
+    ] {
+        assert!(v.get(key).is_some(), "missing {key}: {v}");
+    }
+    assert!(v["peak_failure_rate"].as_f64().unwrap() <= 1.0);
+    assert_eq!(v["recovered"], false);
+    assert!(v["recovery_time_s"].is_null(), "null when it did not recover");
+    assert_eq!(v["cut_short"], false);
+}
+
+#[test]
+fn overrides_seed_and_horizon_change_the_run() {
+    let base = json(&["run", "--json"]);
+    let breaker = json(&["run", "--json", "--set", "breaker.enabled=true"]);
+    assert_eq!(breaker["recovered"], true);
+    let seeded = json(&["run", "--json", "--seed", "9"]);
+    assert_ne!(seeded["trace_digest"], base["trace_digest"]);
+    let short = json(&["run", "--json", "--horizon", "120"]);
+    assert_eq!(short["simulated_s"], 120.0);
+    let capped = json(&["run", "--json", "--set", "run.max_events=5000"]);
+    assert_eq!(capped["cut_short"], true);
+}
+
+#[test]
+fn every_parameter_of_the_model_is_reachable_from_the_command_line() {
+    for preset in ["failover", "as-it-happened", "reconnect-herd"] {
+        let o = cascade(&["params", "--preset", preset]);
+        assert!(o.status.success());
+        let lines = stdout(&o);
+        assert!(lines.lines().count() > 80, "{preset}: {} paths", lines.lines().count());
+        let mut args: Vec<String> = vec!["export".into(), "--preset".into(), preset.into()];
+        for line in lines.lines() {
+            let (path, value) = line.split_once(" = ").unwrap();
+            args.push("--set".into());
+            args.push(format!("{path}={value}"));
+        }
+        let o = Command::new(env!("CARGO_BIN_EXE_cascade")).args(&args).output().unwrap();
+        assert!(o.status.success(), "{preset}: {}", stderr(&o));
+    }
+    // Faults and operator actions of every kind can be added.
+    let v = json(&[
+        "run",
+        "--json",
+        "--set",
+        r#"faults[1]={"kind":"db_slowdown","start_s":300,"duration_s":60,"factor":2}"#,
+        "--set",
+        r#"faults[2]={"kind":"cache_flush","start_s":10}"#,
+        "--set",
+        r#"faults[3]={"kind":"network_blip","start_s":20,"duration_s":5}"#,
+        "--set",
+        r#"actions[0]={"kind":"enable_breakers","at_s":400}"#,
+        "--set",
+        r#"actions[1]={"kind":"start_ramp","at_s":500,"from_fraction":0.2,"duration_s":60}"#,
+    ]);
+    assert_eq!(v["breaker_opened"].as_u64().map(|n| n > 0), Some(true));
+}
+
+#[test]
+fn errors_are_one_line_and_exit_2() {
+    for (args, needle) in [
+        (vec!["run", "--set", "db.pool_sise=3"], "did you mean db.pool_size"),
+        (vec!["run", "--set", "db.pool_size=lots"], "db.pool_size"),
+        (vec!["run", "--set", "db.pool_size=0"], "db.pool_size = 0 is out of range"),
+        (vec!["run", "--set", "nonsense"], "PATH=VALUE"),
+        (vec!["run", "--preset", "volcano"], "unknown preset 'volcano'"),
+        (vec!["run", "--scenario", "/definitely/not/here.json"], "not/here.json"),
+        (vec!["run", "--frobnicate"], "--frobnicate"),
+        (vec!["sweep", "--vary", "db.pool_size=10:5:1"], "FROM <= TO"),
+        (vec!["sweep", "--vary", "db.nothing=1,2"], "unknown parameter"),
+        (vec!["run", "--horizon", "-5"], "run.horizon_s"),
+    ] {
+        let o = cascade(&args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        let err = stderr(&o);
+        assert_eq!(err.trim_end().lines().count(), 1, "{args:?}: {err}");
+        assert!(err.contains(needle), "{args:?}: {err}");
+        assert!(stdout(&o).is_empty());
+    }
+}
+
+#[test]
+fn a_scenario_file_round_trips() {
+    let file = tmp("scenario.json");
+    let o =
+        cascade(&["export", "--preset", "stale-queue", "--set", "db.pool_size=16", "--out", file.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let a = json(&["run", "--json", "--preset", "stale-queue", "--set", "db.pool_size=16"]);
+    let b = json(&["run", "--json", "--scenario", file.to_str().unwrap()]);
+    assert_eq!(a["trace_digest"], b["trace_digest"]);
+    // A file with a bad field is refused with its name.
+    std::fs::write(&file, r#"{"version": 1, "params": {"db": {"pool_size": "lots"}}}"#).unwrap();
+    let o = cascade(&["run", "--scenario", file.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("db.pool_size"), "{}", stderr(&o));
+}
+
+#[test]
+fn run_writes_the_series_as_csv() {
+    let file = tmp("series.csv");
+    let o = cascade(&["run", "--preset", "as-it-happened", "--csv", file.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let csv = std::fs::read_to_string(&file).unwrap();
+    let mut lines = csv.lines();
+    assert!(lines.next().unwrap().starts_with("t_s,clock_utc,"));
+    assert_eq!(lines.next().unwrap().split(',').nth(1), Some("14:20:00"));
+    assert_eq!(csv.lines().count(), 581);
+}
+
+#[test]
+fn a_sweep_writes_one_row_per_run() {
+    let o = cascade(&[
+        "sweep",
+        "--vary",
+        "faults[0].duration_s=0:120:60",
+        "--vary",
+        "breaker.enabled=false,true",
+        "--seeds",
+        "2",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    let rows: Vec<&str> = out.lines().collect();
+    assert_eq!(rows[0], "faults[0].duration_s,breaker.enabled,seed,peak_failure_rate,recovery_time_s,recovered,retry_amplification,outage_s,failed_requests,total_requests,cut_short");
+    assert_eq!(rows.len(), 1 + 3 * 2 * 2);
+    // The 120 s failover without a breaker does not recover; with one it does.
+    let cols = |r: &str| r.split(',').map(str::to_string).collect::<Vec<_>>();
+    let no = rows.iter().map(|r| cols(r)).find(|c| c[0] == "120.0" && c[1] == "false").unwrap();
+    let yes = rows.iter().map(|r| cols(r)).find(|c| c[0] == "120.0" && c[1] == "true").unwrap();
+    assert_eq!(no[5], "false");
+    assert_eq!(yes[5], "true");
+}
+
+#[test]
+fn presets_are_listed() {
+    let o = cascade(&["presets"]);
+    let out = stdout(&o);
+    for id in [
+        "failover",
+        "as-it-happened",
+        "lessons-applied",
+        "retry-storm",
+        "pool-exhaustion",
+        "cache-miss-storm",
+        "reconnect-herd",
+        "stale-queue",
+    ] {
+        assert!(out.contains(id), "{id}");
+    }
+}

@@ -1,0 +1,284 @@
+//! Share links: the whole state of a run in a URL query string, versioned so that links made today
+//! keep working when parameters are added or renamed.
+//!
+//! A link names a preset (`p=`), the link format version (`v=`), and only the parameters that differ
+//! from that preset, by path with dots for list indices: `?v=2&p=failover&db.pool_size=12&faults.0.duration_s=60`.
+//! Other keys (the page's view: `embed`, `charts`, `knobs`, `view`) are passed through untouched.
+//! Old links are migrated key by key ([`MIGRATIONS`]) before they are applied.
+
+use crate::params::Params;
+use crate::presets::Preset;
+use crate::scenario::{self, ScenarioError};
+use serde_json::Value;
+
+/// The current version of the link format.
+pub const LINK_VERSION: u32 = 2;
+
+/// Keys of a link that are not parameters.
+pub const VIEW_KEYS: &[&str] = &["embed", "charts", "knobs", "view"];
+
+/// How a parameter path of an older link format maps to today's paths.
+pub struct Migration {
+    /// The link version this step upgrades from.
+    pub from: u32,
+    /// The old path.
+    pub old: &'static str,
+    /// The paths that take its value now (none: the parameter was removed).
+    pub new: &'static [&'static str],
+}
+
+/// Every rename since version 1. Version 1 (the first Cascade Lab) had one query cost for every
+/// request, `db.query_ms`; version 2 split it into reads and message writes.
+pub const MIGRATIONS: &[Migration] = &[Migration { from: 1, old: "db.query_ms", new: &["db.read_ms", "db.write_ms"] }];
+
+/// A decoded link.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Decoded {
+    /// The preset the link starts from (the core cascade if it names none).
+    pub preset: Option<Preset>,
+    /// The parameters: the preset's, with the link's changes.
+    pub params: Params,
+    /// The non-parameter keys, in order.
+    pub view: Vec<(String, String)>,
+    /// What was wrong with the link, key by key (each bad key was skipped).
+    pub problems: Vec<String>,
+}
+
+fn percent_encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b',' | b':' => out.push(b as char),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < bytes.len() => {
+                match u8::from_str_radix(std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("zz"), 16) {
+                    Ok(v) => {
+                        out.push(v);
+                        i += 2;
+                    }
+                    Err(_) => out.push(b'%'),
+                }
+            }
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// `faults[0].duration_s` → `faults.0.duration_s` (no brackets to escape in a URL).
+fn dotted(path: &str) -> String {
+    path.replace('[', ".").replace(']', "")
+}
+
+/// A value as link text: bare for numbers, booleans and simple words, JSON otherwise.
+fn value_text(v: &Value) -> String {
+    match v {
+        Value::String(s) if !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') => {
+            // A word that would read back as a number or boolean must stay quoted.
+            if serde_json::from_str::<Value>(s).is_ok() {
+                v.to_string()
+            } else {
+                s.clone()
+            }
+        }
+        _ => v.to_string(),
+    }
+}
+
+/// Leaves of `a` that differ from `b`, as (path, value) pairs; lists whose length or element kinds
+/// differ are given whole.
+fn diff(a: &Value, b: &Value, prefix: &str, out: &mut Vec<(String, Value)>) {
+    match (a, b) {
+        (Value::Object(x), Value::Object(y)) => {
+            for (k, va) in x {
+                let p = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
+                match y.get(k) {
+                    Some(vb) => diff(va, vb, &p, out),
+                    None => out.push((p, va.clone())),
+                }
+            }
+        }
+        (Value::Array(x), Value::Array(y)) => {
+            let same_shape = x.len() == y.len()
+                && x.iter().zip(y).all(|(p, q)| p.get("kind").is_some() && p.get("kind") == q.get("kind"));
+            if same_shape {
+                for (i, (va, vb)) in x.iter().zip(y).enumerate() {
+                    diff(va, vb, &format!("{prefix}.{i}"), out);
+                }
+            } else if x != y {
+                out.push((prefix.to_string(), a.clone()));
+            }
+        }
+        _ => {
+            if a != b {
+                out.push((prefix.to_string(), a.clone()));
+            }
+        }
+    }
+}
+
+/// The query string (without `?`) for `params`, started from `preset`, with extra view keys.
+pub fn encode(preset: Option<Preset>, params: &Params, view: &[(&str, String)]) -> String {
+    let base = preset.map(Preset::params).unwrap_or_default();
+    let mut changes = Vec::new();
+    diff(&scenario::to_json(params), &scenario::to_json(&base), "", &mut changes);
+    let mut parts = vec![format!("v={LINK_VERSION}")];
+    if let Some(p) = preset {
+        parts.push(format!("p={}", p.id()));
+    }
+    for (path, value) in changes {
+        parts.push(format!("{}={}", percent_encode(&dotted(&path)), percent_encode(&value_text(&value))));
+    }
+    for (k, v) in view {
+        parts.push(format!("{}={}", percent_encode(k), percent_encode(v)));
+    }
+    parts.join("&")
+}
+
+/// Reads a query string (with or without the leading `?`). Never fails: a bad key is reported in
+/// `problems` and skipped, an unknown preset falls back to the core cascade.
+pub fn decode(query: &str) -> Decoded {
+    let query = query.strip_prefix('?').unwrap_or(query);
+    let pairs: Vec<(String, String)> = query
+        .split('&')
+        .filter(|s| !s.is_empty())
+        .map(|kv| match kv.split_once('=') {
+            Some((k, v)) => (percent_decode(k), percent_decode(v)),
+            None => (percent_decode(kv), String::new()),
+        })
+        .collect();
+    let mut problems = Vec::new();
+    let version = match pairs.iter().find(|(k, _)| k == "v") {
+        None => LINK_VERSION,
+        Some((_, v)) => match v.parse::<u32>() {
+            Ok(n) if (1..=LINK_VERSION).contains(&n) => n,
+            Ok(n) if n > LINK_VERSION => {
+                problems.push(format!(
+                    "this link is from a newer version of Cascade Lab (format {n}); some settings may be ignored"
+                ));
+                LINK_VERSION
+            }
+            _ => {
+                problems.push(format!("ignored v={v}: not a link format version"));
+                LINK_VERSION
+            }
+        },
+    };
+    let preset = match pairs.iter().find(|(k, _)| k == "p") {
+        None => None,
+        Some((_, id)) => match Preset::from_id(id) {
+            Some(p) => Some(p),
+            None => {
+                problems.push(ScenarioError::UnknownPreset(id.clone()).to_string());
+                None
+            }
+        },
+    };
+    let mut params = preset.map(Preset::params).unwrap_or_default();
+    let mut view = Vec::new();
+    for (key, value) in pairs {
+        if key == "v" || key == "p" {
+            continue;
+        }
+        if VIEW_KEYS.contains(&key.as_str()) {
+            view.push((key, value));
+            continue;
+        }
+        for path in migrate(version, &key) {
+            if let Err(e) = scenario::set_path(&mut params, &path, scenario::parse_value(&value)) {
+                problems.push(format!("ignored {key}={value}: {e}"));
+            }
+        }
+    }
+    if let Err(e) = params.clone().validate() {
+        problems.push(format!("these settings cannot run ({e}); using the preset's"));
+        params = preset.map(Preset::params).unwrap_or_default();
+    }
+    Decoded { preset: preset.or(Some(Preset::Failover)), params, view, problems }
+}
+
+/// Today's paths for a path of a link of `version`.
+fn migrate(version: u32, path: &str) -> Vec<String> {
+    let mut paths = vec![path.to_string()];
+    for v in version..LINK_VERSION {
+        paths = paths
+            .into_iter()
+            .flat_map(|p| match MIGRATIONS.iter().find(|m| m.from == v && m.old == p) {
+                Some(m) => m.new.iter().map(|s| s.to_string()).collect(),
+                None => vec![p],
+            })
+            .collect();
+    }
+    paths
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::params::Fault;
+
+    #[test]
+    fn a_link_round_trips_every_change_and_is_short() {
+        let mut p = Preset::AsItHappened.params();
+        p.seed = 7;
+        p.db.pool_size = 12;
+        p.client.backoff = crate::params::Backoff::Decorrelated;
+        p.faults[0] = Fault::RedisFailover { start_s: 600.0, duration_s: 120.0, promotion_gap_s: 10.0 };
+        p.actions.pop();
+        let q = encode(Some(Preset::AsItHappened), &p, &[("view", "lab".into())]);
+        assert!(q.len() < 700, "{} bytes: {q}", q.len());
+        assert!(q.contains("db.pool_size=12") && q.contains("client.backoff=decorrelated"), "{q}");
+        assert!(q.contains("faults.0.duration_s=120"), "{q}");
+        let d = decode(&q);
+        assert_eq!(d.problems, Vec::<String>::new());
+        assert_eq!(d.preset, Some(Preset::AsItHappened));
+        assert_eq!(d.params, p);
+        assert_eq!(d.view, vec![("view".to_string(), "lab".to_string())]);
+        // An unchanged preset is just its name.
+        assert_eq!(encode(Some(Preset::RetryStorm), &Preset::RetryStorm.params(), &[]), "v=2&p=retry-storm");
+    }
+
+    #[test]
+    fn version_1_links_are_migrated() {
+        // A link from the first version: one query cost for everything.
+        let d = decode("?v=1&db.query_ms=80&db.pool_size=30");
+        assert_eq!(d.problems, Vec::<String>::new());
+        assert_eq!(d.params.db.read_ms, 80.0);
+        assert_eq!(d.params.db.write_ms, 80.0);
+        assert_eq!(d.params.db.pool_size, 30);
+        // The same key in a version 2 link is unknown.
+        let d = decode("?v=2&db.query_ms=80");
+        assert_eq!(d.problems.len(), 1, "{:?}", d.problems);
+        assert!(d.problems[0].contains("db.query_ms"));
+    }
+
+    #[test]
+    fn hand_edited_links_get_messages_and_safe_defaults() {
+        let d = decode("?p=volcano&db.pool_size=lots&nonsense=1&client.jitter=0.5&v=x");
+        assert_eq!(d.params.client.jitter, 0.5, "good keys still apply");
+        assert_eq!(d.params.db.pool_size, Params::default().db.pool_size);
+        assert_eq!(d.problems.len(), 4, "{:?}", d.problems);
+        // Values that type-check but cannot run fall back to the preset.
+        let d = decode("?p=failover&db.pool_size=0");
+        assert_eq!(d.params, Preset::Failover.params());
+        assert!(d.problems[0].contains("db.pool_size"), "{:?}", d.problems);
+        // Garbage never panics.
+        for q in ["%", "%zz=%%", "&&=&", "p=", "=5", "faults.99.kind=x", "faults=[{]"] {
+            let _ = decode(q);
+        }
+        assert_eq!(percent_decode("a%20b+c%2"), "a b c%2");
+    }
+}
