@@ -521,6 +521,19 @@ pub fn choice(id: &str) -> Option<&'static Choice> {
     CHOICES.iter().find(|k| k.id == id)
 }
 
+/// Whether `id` names a control: a registered slider, switch or choice, or a fault slider
+/// (`failover`, `fault-<index>-<field>`).
+pub fn exists(id: &str) -> bool {
+    knob(id).is_some()
+        || toggle(id).is_some()
+        || choice(id).is_some()
+        || id == "failover"
+        || id
+            .strip_prefix("fault-")
+            .and_then(|r| r.split_once('-'))
+            .is_some_and(|(i, f)| i.parse::<usize>().is_ok() && !f.is_empty())
+}
+
 /// Sliders for the scenario's faults: each one's duration and strength. The first Redis failover's
 /// duration has the id `failover`.
 pub fn fault_sliders(p: &Params) -> Vec<SliderSpec> {
@@ -584,7 +597,7 @@ pub fn fault_sliders(p: &Params) -> Vec<SliderSpec> {
                     5.0,
                     format::duration,
                 ));
-                let (field, label, min, max, step, show): (&str, &str, f64, f64, f64, fn(f64) -> String) = match f {
+                let (field, label, min, max, step, show): Strength = match f {
                     Fault::DbSlowdown { .. } => ("factor", "Queries cost", 1.0, 10.0, 0.5, times),
                     Fault::DbCapacityLoss { .. } => {
                         ("cores_lost", "Cores lost", 0.0, p.db.cores, 0.5, |v| format!("{v:.1}"))
@@ -609,6 +622,9 @@ pub fn fault_sliders(p: &Params) -> Vec<SliderSpec> {
     }
     out
 }
+
+/// A fault's strength parameter: field, label, range, step and formatter.
+type Strength = (&'static str, &'static str, f64, f64, f64, fn(f64) -> String);
 
 fn capitalise(s: &str) -> String {
     let mut c = s.chars();

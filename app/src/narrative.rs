@@ -3,6 +3,7 @@
 use crate::charts::ChartKind;
 use crate::controls::Controls;
 use crate::lab::use_lab;
+use crate::share::SharePanel;
 use crate::views::{ChartCard, Figures, RunStatus};
 use leptos::prelude::*;
 use sim_core::Preset;
@@ -78,6 +79,7 @@ pub fn LabSection() -> impl IntoView {
                 </div>
             </div>
             <RunStatus />
+            <SharePanel />
         </section>
     }
 }
@@ -164,8 +166,9 @@ pub fn Reading() -> impl IntoView {
                 </li>
                 <li>
                     <strong>"Switch on the circuit breaker."</strong>
-                    " It fails calls fast while the database is drowning, so the queue drains and the system comes
-                    back within a minute or two of Redis. Then move its threshold and open time."
+                    " It fails calls fast while the database is drowning — so the failover itself now shows as a
+                    burst of failures — but the queue drains and the system comes back within a minute or two of
+                    Redis. Then move its threshold and open time."
                 </li>
                 <li>
                     <strong>"Shrink the pool."</strong>

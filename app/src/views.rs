@@ -143,7 +143,22 @@ pub fn ChartCard(
     );
     view! {
         <figure class="chart-card" class:hidden=move || !applies.get() data-testid=format!("card-{}", kind.id())>
-            <figcaption>{kind.title()}</figcaption>
+            <figcaption>
+                <span>{kind.title()}</span>
+                <button
+                    type="button"
+                    class="png"
+                    title="Download this chart as a PNG image"
+                    data-testid=format!("png-{}", kind.id())
+                    on:click=move |_| {
+                        if let Some(c) = canvas_ref.get() {
+                            crate::share::download_png(&c, &crate::share::file_name(kind.id(), "png"));
+                        }
+                    }
+                >
+                    "PNG"
+                </button>
+            </figcaption>
             <div class="canvas-frame">
                 <canvas
                     node_ref=canvas_ref

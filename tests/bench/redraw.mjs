@@ -35,6 +35,23 @@ try {
   console.log(`slider moves measured: ${sims.length} (after 5 warm-up moves), default scenario, ${charts} charts on show`);
   console.log(`simulation in wasm:      ${stats(sims)}`);
   console.log(`input event to redrawn:  ${stats(redraws)}`);
+  // The 4.4-hour replay: every subsystem on, ten charts.
+  const replay = new LabPage(await newPage(browser));
+  await replay.open(`${server.origin}/?p=as-it-happened`);
+  const rsims = [];
+  const rdraws = [];
+  for (let i = 0; i < 12; i++) {
+    await replay.setSlider("pool", 8 + (i % 5));
+    const line = await replay.text("timing");
+    const sim = /events in ([\d.]+) ms/.exec(line);
+    const redraw = /redraw ([\d.]+) ms/.exec(line);
+    if (i >= 2 && sim && redraw) {
+      rsims.push(parseFloat(sim[1]));
+      rdraws.push(parseFloat(redraw[1]));
+    }
+  }
+  console.log(`replay (as-it-happened), ${rsims.length} moves: simulation ${stats(rsims)}`);
+  console.log(`replay (as-it-happened), ${rsims.length} moves: input to redrawn ${stats(rdraws)}`);
   // The default scenario alone, in wasm, against the same run natively.
   const wasmMs = await lab.page.evaluate(() => window.wasmBindings.bench_run("", 30));
   console.log(`default scenario, wasm:   median of 30 runs ${wasmMs.toFixed(2)} ms`);

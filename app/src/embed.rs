@@ -1,0 +1,84 @@
+//! Embed mode: one widget for an `<iframe>` in a blog post — the chosen controls and charts, two
+//! figures, and a link to the full page. It fits the iframe's width and tells the host its height.
+
+use crate::charts::ChartKind;
+use crate::controls::{Knob, PathSlider, Pick, Switch};
+use crate::format;
+use crate::knobs;
+use crate::lab::use_lab;
+use crate::share::{self, View};
+use crate::views::{ChartCard, RunStatus};
+use leptos::prelude::*;
+
+/// One control by id, whatever its kind.
+#[component]
+fn Control(id: String) -> impl IntoView {
+    let lab = use_lab();
+    if let Some(k) = knobs::knob(&id) {
+        return view! { <Knob id=k.id /> }.into_any();
+    }
+    if let Some(t) = knobs::toggle(&id) {
+        return view! { <Switch id=t.id /> }.into_any();
+    }
+    if let Some(c) = knobs::choice(&id) {
+        return view! { <Pick id=c.id /> }.into_any();
+    }
+    // A fault slider: made from the scenario's faults (it follows them when they change).
+    let spec = Memo::new(move |_| lab.params.with(knobs::fault_sliders).into_iter().find(|s| s.id == id));
+    view! { {move || spec.get().map(|s| view! { <PathSlider spec=s /> })} }.into_any()
+}
+
+/// The whole embed page.
+#[component]
+pub fn EmbedApp(view: View) -> impl IntoView {
+    let lab = use_lab();
+    let title = move || lab.preset.get().map(|p| p.title()).unwrap_or("A custom scenario");
+    let peak = move || {
+        lab.run.with(|r| {
+            r.trace.as_ref().as_ref().map(|t| format::percent(t.summary.peak_failure_rate)).unwrap_or_default()
+        })
+    };
+    let recovery = move || {
+        lab.run.with(|r| match r.trace.as_ref() {
+            Ok(t) => t.summary.recovery_time_s.map(format::duration).unwrap_or_else(|| "did not recover".into()),
+            Err(_) => String::new(),
+        })
+    };
+    // The full page, same state, opened in a new tab.
+    let full = move || {
+        lab.params.track();
+        lab.preset.track();
+        share::link(&[])
+    };
+    Effect::new(move |_| {
+        lab.run.track();
+        request_animation_frame(share::post_height);
+    });
+    let charts = view.charts.clone();
+    view! {
+        <main class="embed" data-testid="embed">
+            <header class="embed-head">
+                <strong>{title}</strong>
+                <span class="embed-figures">
+                    "peak failure "<b data-testid="peak-failure">{peak}</b>
+                    " · recovery "<b data-testid="recovery-time">{recovery}</b>
+                </span>
+            </header>
+            <div class="embed-controls">
+                {view.knobs.into_iter().map(|id| view! { <Control id=id /> }).collect_view()}
+            </div>
+            {charts
+                .into_iter()
+                .map(|kind| {
+                    let height = if kind == ChartKind::FailureRate { 220.0 } else { 200.0 };
+                    view! { <ChartCard kind=kind height=height /> }
+                })
+                .collect_view()}
+            <RunStatus />
+            <footer class="embed-foot">
+                <a href=full target="_blank" rel="noopener" data-testid="open-full">"Open in Cascade Lab ↗"</a>
+                " · a simulation; numbers are the model's"
+            </footer>
+        </main>
+    }
+}

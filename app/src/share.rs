@@ -1,0 +1,345 @@
+//! Share, embed and export: the state in the URL, copy-link, scenario files, CSV and PNG downloads,
+//! and the `<iframe>` snippet. The link format itself (versioned, migrated) is `sim_core::share`.
+
+use crate::charts::ChartKind;
+use crate::knobs;
+use crate::lab::use_lab;
+use leptos::prelude::*;
+use sim_core::scenario;
+use sim_core::share::{self, Decoded};
+use wasm_bindgen::{JsCast, JsValue};
+
+/// What the page shows, from the link's view keys.
+#[derive(Clone, Debug, PartialEq)]
+pub struct View {
+    /// Embed mode: one widget, minimal chrome.
+    pub embed: bool,
+    /// In embed mode, the charts to show.
+    pub charts: Vec<ChartKind>,
+    /// In embed mode, the controls to show (ids of sliders, switches and choices).
+    pub knobs: Vec<String>,
+}
+
+impl View {
+    /// The view keys of a link.
+    pub fn from_pairs(pairs: &[(String, String)]) -> View {
+        let get = |k: &str| pairs.iter().find(|(key, _)| key == k).map(|(_, v)| v.as_str());
+        let list = |v: Option<&str>| -> Vec<String> {
+            v.map(|s| s.split(',').filter(|x| !x.is_empty()).map(str::to_string).collect()).unwrap_or_default()
+        };
+        let mut charts: Vec<ChartKind> = list(get("charts")).iter().filter_map(|id| ChartKind::from_id(id)).collect();
+        if charts.is_empty() {
+            charts.push(ChartKind::FailureRate);
+        }
+        let knobs = list(get("knobs")).into_iter().filter(|id| knobs::exists(id)).collect();
+        View { embed: matches!(get("embed"), Some("1") | Some("true")), charts, knobs }
+    }
+
+    /// The view keys for an embed of these charts and controls.
+    pub fn embed_pairs(charts: &[ChartKind], knobs: &[String]) -> Vec<(&'static str, String)> {
+        let mut v = vec![("embed", "1".to_string())];
+        v.push(("charts", charts.iter().map(|c| c.id()).collect::<Vec<_>>().join(",")));
+        if !knobs.is_empty() {
+            v.push(("knobs", knobs.join(",")));
+        }
+        v
+    }
+}
+
+/// The link state of the page as loaded.
+pub fn from_location() -> Decoded {
+    let search = window().location().search().unwrap_or_default();
+    share::decode(&search)
+}
+
+/// The page's address without query: where links point.
+pub fn base_url() -> String {
+    let loc = window().location();
+    format!("{}{}", loc.origin().unwrap_or_default(), loc.pathname().unwrap_or_default())
+}
+
+/// Keeps the address bar in step with the lab (without adding history entries), so that reloading
+/// or copying the address restores the run.
+pub fn sync_url() {
+    let lab = use_lab();
+    Effect::new(move |_| {
+        let query = lab.params.with(|p| share::encode(lab.preset.get(), p, &[]));
+        let url = format!("{}?{}", base_url(), query);
+        if let Ok(history) = window().history() {
+            let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&url));
+        }
+    });
+}
+
+/// The full link to the current state, optionally with view keys.
+pub fn link(view: &[(&str, String)]) -> String {
+    let lab = use_lab();
+    let query = lab.params.with_untracked(|p| share::encode(lab.preset.get_untracked(), p, view));
+    format!("{}?{}", base_url(), query)
+}
+
+/// Offers `data` (a `data:` or `blob:` URL) as a download named `name`.
+fn download_url(url: &str, name: &str) {
+    let doc = document();
+    let Ok(a) = doc.create_element("a") else { return };
+    let a: web_sys::HtmlAnchorElement = a.unchecked_into();
+    a.set_href(url);
+    a.set_download(name);
+    let _ = doc.body().map(|b| b.append_child(&a));
+    a.click();
+    a.remove();
+}
+
+/// Offers text as a download.
+pub fn download_text(text: &str, name: &str, mime: &str) {
+    let parts = js_sys::Array::of1(&JsValue::from_str(text));
+    let opts = web_sys::BlobPropertyBag::new();
+    opts.set_type(mime);
+    let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &opts) else { return };
+    let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else { return };
+    download_url(&url, name);
+    let _ = web_sys::Url::revoke_object_url(&url);
+}
+
+/// Offers a chart's canvas as a PNG download.
+pub fn download_png(canvas: &web_sys::HtmlCanvasElement, name: &str) {
+    if let Ok(url) = canvas.to_data_url_with_type("image/png") {
+        download_url(&url, name);
+    }
+}
+
+/// File names say what they hold: `cascade-lab_<preset>_seed<n>_<what>.<ext>`.
+pub fn file_name(what: &str, ext: &str) -> String {
+    let lab = use_lab();
+    let preset = lab.preset.get_untracked().map(|p| p.id()).unwrap_or("custom");
+    let seed = lab.params.with_untracked(|p| p.seed);
+    format!("cascade-lab_{preset}_seed{seed}_{what}.{ext}")
+}
+
+/// Copies text to the clipboard when the browser allows it; the text is also shown on the page.
+fn copy_to_clipboard(text: &str) {
+    let clipboard = window().navigator().clipboard();
+    let _ = clipboard.write_text(text);
+}
+
+/// Copy-link, scenario files and CSV.
+#[component]
+pub fn SharePanel() -> impl IntoView {
+    let lab = use_lab();
+    let shown_link = RwSignal::new(String::new());
+    let import_report = RwSignal::new(None::<(bool, Vec<String>)>);
+    let on_copy = move |_| {
+        let l = link(&[]);
+        copy_to_clipboard(&l);
+        shown_link.set(l);
+    };
+    let on_export = move |_| {
+        let text = lab.params.with_untracked(|p| scenario::to_file(p, lab.preset.get_untracked()));
+        download_text(&text, &file_name("scenario", "json"), "application/json");
+    };
+    let on_csv = move |_| {
+        let run = lab.run.get_untracked();
+        if let Ok(t) = run.trace.as_ref() {
+            let clock = lab.params.with_untracked(|p| p.run.clock_start_s);
+            download_text(&t.to_csv(clock), &file_name("series", "csv"), "text/csv");
+        }
+    };
+    let on_import = move |ev: leptos::ev::Event| {
+        let input: web_sys::HtmlInputElement = event_target(&ev);
+        let Some(file) = input.files().and_then(|f| f.get(0)) else { return };
+        let promise = file.text();
+        // Choosing the same file again (after editing it) must load it again.
+        input.set_value("");
+        leptos::task::spawn_local(async move {
+            let text = wasm_bindgen_futures::JsFuture::from(promise).await.ok().and_then(|v| v.as_string());
+            let report = match text.map(|t| scenario::from_file(&t)) {
+                None => (false, vec!["the file could not be read".to_string()]),
+                Some(Err(e)) => (false, vec![e.to_string()]),
+                Some(Ok(loaded)) => {
+                    let problems: Vec<String> = loaded.problems.iter().map(|p| p.to_string()).collect();
+                    match loaded.params.clone().validate() {
+                        Ok(_) => {
+                            lab.preset.set(loaded.preset);
+                            lab.update(|p| *p = loaded.params);
+                            (true, problems)
+                        }
+                        Err(e) => (false, vec![format!("the scenario cannot run: {e}")]),
+                    }
+                }
+            };
+            import_report.set(Some(report));
+        });
+    };
+    view! {
+        <section class="share" aria-labelledby="share-title">
+            <h3 id="share-title">"Share and export"</h3>
+            <div class="share-row">
+                <button type="button" data-testid="copy-link" on:click=on_copy>"Copy link"</button>
+                <button type="button" data-testid="export-scenario" on:click=on_export>"Scenario file (JSON)"</button>
+                <label class="file-button">
+                    "Import scenario…"
+                    <input type="file" accept=".json,application/json" data-testid="import-scenario" on:change=on_import />
+                </label>
+                <button type="button" data-testid="export-csv" on:click=on_csv>"Series (CSV)"</button>
+            </div>
+            <Show when=move || !shown_link.get().is_empty()>
+                <input class="link-field" readonly data-testid="share-link" prop:value=move || shown_link.get() />
+            </Show>
+            {move || {
+                import_report
+                    .get()
+                    .map(|(ok, problems)| {
+                        let head = if ok {
+                            if problems.is_empty() { "Scenario loaded.".to_string() } else { "Scenario loaded; these fields were skipped:".to_string() }
+                        } else {
+                            "The scenario was not loaded:".to_string()
+                        };
+                        view! {
+                            <div class="notice" data-testid="import-report" role="status">
+                                <p>{head}</p>
+                                <ul>{problems.into_iter().map(|p| view! { <li>{p}</li> }).collect_view()}</ul>
+                            </div>
+                        }
+                    })
+            }}
+            <EmbedSnippet />
+        </section>
+    }
+}
+
+/// Builds the `<iframe>` code for embedding one widget of the current state.
+#[component]
+fn EmbedSnippet() -> impl IntoView {
+    let charts = RwSignal::new(vec![ChartKind::FailureRate]);
+    let chosen_knobs = RwSignal::new(vec!["failover".to_string()]);
+    let lab = use_lab();
+    let available_knobs = Memo::new(move |_| {
+        let mut ids: Vec<(String, String)> =
+            lab.params.with(knobs::fault_sliders).into_iter().map(|s| (s.id, s.label)).collect();
+        ids.extend(knobs::KNOBS.iter().map(|k| (k.id.to_string(), k.label.to_string())));
+        ids.extend(knobs::TOGGLES.iter().map(|t| (t.id.to_string(), t.label.to_string())));
+        ids.extend(knobs::CHOICES.iter().map(|c| (c.id.to_string(), c.label.to_string())));
+        ids
+    });
+    let snippet = move || {
+        let c = charts.get();
+        let k: Vec<String> = chosen_knobs
+            .get()
+            .into_iter()
+            .filter(|id| available_knobs.with(|a| a.iter().any(|x| &x.0 == id)))
+            .collect();
+        lab.params.track();
+        lab.preset.track();
+        let src = link(&View::embed_pairs(&c, &k));
+        let height = 120 + 300 * c.len() + 64 * k.len();
+        let title = lab.preset.get().map(|p| p.title()).unwrap_or("a custom scenario");
+        format!(
+            "<iframe src=\"{}\" width=\"100%\" height=\"{height}\" style=\"border:0;max-width:760px\" loading=\"lazy\" title=\"Cascade Lab: {}\"></iframe>",
+            html_escape(&src),
+            html_escape(title)
+        )
+    };
+    let toggle_chart = move |kind: ChartKind, on: bool| {
+        charts.update(|c| {
+            c.retain(|k| *k != kind);
+            if on {
+                c.push(kind);
+                c.sort_by_key(|k| ChartKind::ALL.iter().position(|x| x == k));
+            }
+        })
+    };
+    let toggle_knob = move |id: String, on: bool| {
+        chosen_knobs.update(|k| {
+            k.retain(|x| *x != id);
+            if on {
+                k.push(id);
+            }
+        })
+    };
+    view! {
+        <details class="embed-builder">
+            <summary>"Embed a widget in your post"</summary>
+            <div class="embed-choices">
+                <fieldset>
+                    <legend>"Charts"</legend>
+                    {ChartKind::ALL
+                        .iter()
+                        .map(|&kind| {
+                            view! {
+                                <label class="toggle">
+                                    <input
+                                        type="checkbox"
+                                        data-testid=format!("embed-chart-{}", kind.id())
+                                        prop:checked=move || charts.with(|c| c.contains(&kind))
+                                        on:change=move |ev| toggle_chart(kind, event_target_checked(&ev))
+                                    />
+                                    <span>{kind.title()}</span>
+                                </label>
+                            }
+                        })
+                        .collect_view()}
+                </fieldset>
+                <fieldset>
+                    <legend>"Controls"</legend>
+                    {move || {
+                        available_knobs
+                            .get()
+                            .into_iter()
+                            .map(|(id, label)| {
+                                let id2 = id.clone();
+                                let id3 = id.clone();
+                                view! {
+                                    <label class="toggle">
+                                        <input
+                                            type="checkbox"
+                                            data-testid=format!("embed-knob-{id}")
+                                            prop:checked=move || chosen_knobs.with(|k| k.contains(&id2))
+                                            on:change=move |ev| toggle_knob(id3.clone(), event_target_checked(&ev))
+                                        />
+                                        <span>{label}</span>
+                                    </label>
+                                }
+                            })
+                            .collect_view()
+                    }}
+                </fieldset>
+            </div>
+            <textarea readonly rows="4" data-testid="embed-snippet" prop:value=snippet></textarea>
+            <button type="button" data-testid="copy-snippet" on:click=move |_| copy_to_clipboard(&snippet())>"Copy code"</button>
+        </details>
+    }
+}
+
+fn html_escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;").replace('>', "&gt;")
+}
+
+/// Tells an embedding page how tall the widget is (for hosts that resize iframes to fit).
+pub fn post_height() {
+    let Some(body) = document().body() else { return };
+    let height = body.scroll_height();
+    if let Ok(Some(parent)) = window().parent() {
+        let msg = js_sys::Object::new();
+        let _ = js_sys::Reflect::set(&msg, &"type".into(), &"cascade-lab:height".into());
+        let _ = js_sys::Reflect::set(&msg, &"height".into(), &JsValue::from(height));
+        let _ = parent.post_message(&msg, "*");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn view_keys_are_read_with_safe_defaults() {
+        let pairs = |v: &[(&str, &str)]| v.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect::<Vec<_>>();
+        let v =
+            View::from_pairs(&pairs(&[("embed", "1"), ("charts", "load,nope,backlog"), ("knobs", "pool,zzz,breaker")]));
+        assert!(v.embed);
+        assert_eq!(v.charts, vec![ChartKind::Load, ChartKind::Backlog]);
+        assert_eq!(v.knobs, vec!["pool".to_string(), "breaker".to_string()]);
+        let v = View::from_pairs(&pairs(&[("charts", "")]));
+        assert!(!v.embed);
+        assert_eq!(v.charts, vec![ChartKind::FailureRate]);
+    }
+}

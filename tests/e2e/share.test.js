@@ -1,0 +1,216 @@
+// Share, restore, export and embed, as readers, teachers and bloggers use them.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { readFile, writeFile, mkdir } from "node:fs/promises";
+import { join } from "node:path";
+import { serve, launch, newPage, LabPage, ARTIFACTS } from "./support.js";
+
+const BLOG = `<!doctype html><html><head><title>A post about outages</title><link rel="icon" href="data:,"></head>
+<body style="font-family: serif; max-width: 700px; margin: 2rem auto">
+<h1>Why retries hurt</h1><p>Move the slider below.</p>
+<iframe id="lab" src="/?embed=1&p=failover&charts=failure-rate&knobs=failover,breaker"
+  width="640" height="520" style="border:0" title="Cascade Lab"></iframe>
+<p>And that is why.</p></body></html>`;
+
+let server, browser;
+before(async () => {
+  await mkdir(ARTIFACTS, { recursive: true });
+  server = await serve({ "/blog.html": BLOG });
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+const frame = (page) => page.evaluate(() => new Promise((ok) => requestAnimationFrame(() => requestAnimationFrame(ok))));
+
+test("the state lives in the URL and a reload restores it", async () => {
+  const lab = new LabPage(await newPage(browser));
+  await lab.open(`${server.origin}/`);
+  await lab.setSlider("pool", 12);
+  await lab.byTestId("toggle-breaker").check();
+  await frame(lab.page);
+  const url = lab.page.url();
+  assert.match(url, /[?&]p=failover/);
+  assert.match(url, /db\.pool_size=12/);
+  assert.match(url, /breaker\.enabled=true/);
+  const peak = await lab.text("peak-failure");
+  const recovery = await lab.text("recovery-time");
+
+  const again = new LabPage(await newPage(browser));
+  await again.open(url);
+  assert.equal(await again.text("value-pool"), "12");
+  assert.equal(await again.byTestId("toggle-breaker").isChecked(), true);
+  assert.equal(await again.text("peak-failure"), peak);
+  assert.equal(await again.text("recovery-time"), recovery);
+  assert.equal(await again.byTestId("link-problems").count(), 0);
+  assert.deepEqual(again.consoleErrors, []);
+});
+
+test("copy link gives a short link that opens the same run", async () => {
+  const lab = new LabPage(await newPage(browser));
+  await lab.open(`${server.origin}/`);
+  await lab.byTestId("preset-picker").selectOption("reconnect-herd");
+  await lab.waitForCharts();
+  await lab.page.locator("summary", { hasText: "Subsystems and people" }).click();
+  await lab.setSlider("reconnect-jitter", 100);
+  await lab.byTestId("copy-link").click();
+  const link = await lab.byTestId("share-link").inputValue();
+  assert.ok(link.length < 160, `${link.length} characters: ${link}`);
+  assert.match(link, /p=reconnect-herd/);
+  assert.match(link, /gateway\.reconnect_jitter=1/);
+  const other = new LabPage(await newPage(browser));
+  await other.open(link);
+  assert.equal(await other.byTestId("preset-picker").inputValue(), "reconnect-herd");
+  assert.equal(await other.text("recovery-time"), await lab.text("recovery-time"));
+});
+
+test("a hand-edited link gets a clear message and safe defaults", async () => {
+  const lab = new LabPage(await newPage(browser));
+  await lab.open(`${server.origin}/?p=failover&db.pool_sise=3&client.jitter=0.5&breaker.open_s=lots`);
+  const problems = await lab.text("link-problems");
+  assert.match(problems, /db\.pool_sise/);
+  assert.match(problems, /did you mean db\.pool_size/);
+  assert.match(problems, /breaker\.open_s/);
+  assert.equal(await lab.text("value-jitter"), "50%", "the good setting applies");
+  assert.equal(await lab.text("value-pool"), "40", "the bad one keeps the preset's value");
+  assert.deepEqual(lab.consoleErrors, []);
+
+  // A link that cannot run, an unknown preset, garbage: always a working page.
+  for (const q of ["?db.pool_size=0", "?p=volcano", "?%%%&&==", "?faults=[{]", "?run.horizon_s=1e12"]) {
+    const l = new LabPage(await newPage(browser));
+    await l.open(`${server.origin}/${q}`);
+    assert.match(await l.text("peak-failure"), /%$/, q);
+    assert.deepEqual(l.consoleErrors, [], q);
+  }
+  // A link made by the first version still works (its one query cost is migrated).
+  const old = new LabPage(await newPage(browser));
+  await old.open(`${server.origin}/?v=1&db.query_ms=60`);
+  assert.equal(await old.byTestId("link-problems").count(), 0);
+});
+
+test("scenario files export and import, naming bad fields and keeping the rest", async () => {
+  const page = await newPage(browser);
+  const lab = new LabPage(page);
+  await lab.open(`${server.origin}/`);
+  await lab.setSlider("pool", 20);
+  const [download] = await Promise.all([page.waitForEvent("download"), lab.byTestId("export-scenario").click()]);
+  assert.equal(download.suggestedFilename(), "cascade-lab_failover_seed1_scenario.json");
+  const file = join(ARTIFACTS, "scenario.json");
+  await download.saveAs(file);
+  const scenario = JSON.parse(await readFile(file, "utf8"));
+  assert.equal(scenario.version, 1);
+  assert.equal(scenario.params.db.pool_size, 20);
+
+  scenario.params.db.pool_size = "lots";
+  scenario.params.client.jitter = 0.25;
+  scenario.params.mystery = 1;
+  const edited = join(ARTIFACTS, "scenario-edited.json");
+  await writeFile(edited, JSON.stringify(scenario));
+  await lab.page.reload();
+  await lab.waitForCharts();
+  await lab.byTestId("import-scenario").setInputFiles(edited);
+  await lab.byTestId("import-report").waitFor();
+  const report = await lab.text("import-report");
+  assert.match(report, /db\.pool_size/);
+  assert.match(report, /mystery/);
+  assert.equal(await lab.text("value-jitter"), "25%");
+  assert.equal(await lab.text("value-pool"), "40");
+
+  await writeFile(edited, "this is not json");
+  await lab.byTestId("import-scenario").setInputFiles(edited);
+  await lab.page.waitForFunction(() => /not loaded/.test(document.querySelector('[data-testid="import-report"]').textContent));
+  assert.match(await lab.text("import-report"), /not a scenario/);
+  assert.deepEqual(lab.consoleErrors, []);
+});
+
+test("the series export as CSV and every chart as PNG, with names that say what they are", async () => {
+  const page = await newPage(browser);
+  const lab = new LabPage(page);
+  await lab.open(`${server.origin}/?p=as-it-happened`);
+  const [csv] = await Promise.all([page.waitForEvent("download"), lab.byTestId("export-csv").click()]);
+  assert.equal(csv.suggestedFilename(), "cascade-lab_as-it-happened_seed1_series.csv");
+  const text = await readFile(await csv.path(), "utf8");
+  const lines = text.trim().split("\n");
+  assert.ok(lines[0].startsWith("t_s,clock_utc,arrivals"));
+  assert.equal(lines.length, 581);
+  for (const id of ["failure-rate", "backlog"]) {
+    const [png] = await Promise.all([page.waitForEvent("download"), lab.byTestId(`png-${id}`).click()]);
+    assert.equal(png.suggestedFilename(), `cascade-lab_as-it-happened_seed1_${id}.png`);
+    const bytes = await readFile(await png.path());
+    assert.deepEqual([...bytes.subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47], "a PNG file");
+    assert.ok(bytes.length > 5000, `${id}.png is ${bytes.length} bytes`);
+  }
+});
+
+test("an embed inside a blog post's iframe can be driven and fits without scrollbars", async () => {
+  const page = await newPage(browser, { viewport: { width: 900, height: 900 } });
+  const errors = [];
+  page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
+  page.on("pageerror", (e) => errors.push(e.message));
+  await page.goto(`${server.origin}/blog.html`);
+  const embed = page.frameLocator("#lab");
+  const chart = embed.locator('[data-testid="chart-failure-rate"]');
+  await chart.waitFor();
+  await page.waitForFunction(() => {
+    const c = document.querySelector("#lab").contentDocument.querySelector('[data-testid="chart-failure-rate"]');
+    return c && Number(c.dataset.draws) > 0;
+  });
+  assert.equal(await embed.locator('[data-testid="controls"]').count(), 0, "no full control panel");
+  assert.equal(await embed.locator('[data-testid="slider-pool"]').count(), 0, "only the chosen controls");
+  assert.equal(await embed.locator('[data-testid="recovery-time"]').textContent(), "did not recover");
+
+  const draws = Number(await chart.getAttribute("data-draws"));
+  await embed.locator('[data-testid="slider-failover"]').evaluate((el) => {
+    el.value = "10";
+    el.dispatchEvent(new Event("input", { bubbles: true }));
+  });
+  await page.waitForFunction(
+    (n) => Number(document.querySelector("#lab").contentDocument.querySelector('[data-testid="chart-failure-rate"]').dataset.draws) > n,
+    draws,
+  );
+  assert.notEqual(await embed.locator('[data-testid="recovery-time"]').textContent(), "did not recover");
+  await embed.locator('[data-testid="toggle-breaker"]').check();
+
+  const fit = await page.evaluate(() => {
+    const d = document.querySelector("#lab").contentDocument.documentElement;
+    return { sh: d.scrollHeight, ch: d.clientHeight, sw: d.scrollWidth, cw: d.clientWidth };
+  });
+  assert.ok(fit.sw <= fit.cw, `no horizontal scrollbar: ${JSON.stringify(fit)}`);
+  assert.ok(fit.sh <= fit.ch, `no vertical scrollbar: ${JSON.stringify(fit)}`);
+  const href = await embed.locator('[data-testid="open-full"]').getAttribute("href");
+  assert.doesNotMatch(href, /embed=/);
+  assert.match(href, /faults\.0\.duration_s=10/);
+  await page.screenshot({ path: join(ARTIFACTS, "embed-in-blog.png"), fullPage: true });
+  assert.deepEqual(errors, []);
+});
+
+test("an embed resizes to a narrow iframe", async () => {
+  const page = await newPage(browser, { viewport: { width: 360, height: 640 } });
+  const lab = new LabPage(page);
+  await lab.open(`${server.origin}/?embed=1&p=retry-storm&charts=failure-rate,load&knobs=jitter,retry-budget`);
+  const size = await lab.canvasSize("chart-failure-rate");
+  assert.ok(size.cssWidth <= 360 && size.cssWidth > 300, `${size.cssWidth}`);
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 0);
+  await page.screenshot({ path: join(ARTIFACTS, "embed-narrow.png"), fullPage: true });
+});
+
+test("the snippet generator gives iframe code for the current state", async () => {
+  const lab = new LabPage(await newPage(browser));
+  await lab.open(`${server.origin}/`);
+  await lab.setSlider("pool", 16);
+  await lab.page.locator("summary", { hasText: "Embed a widget" }).click();
+  await lab.byTestId("embed-chart-load").check();
+  await lab.byTestId("embed-knob-pool").check();
+  const snippet = await lab.byTestId("embed-snippet").inputValue();
+  assert.match(snippet, /^<iframe src="http:\/\/127\.0\.0\.1:\d+\/\?v=2&amp;p=failover&amp;db\.pool_size=16&amp;embed=1&amp;charts=failure-rate,load&amp;knobs=failover,pool"/);
+  assert.match(snippet, /title="Cascade Lab: The core cascade"/);
+  // The snippet's address opens the embed.
+  const src = snippet.match(/src="([^"]+)"/)[1].replaceAll("&amp;", "&");
+  const embed = new LabPage(await newPage(browser));
+  await embed.open(src);
+  assert.equal(await embed.byTestId("embed").count(), 1);
+  assert.equal(await embed.text("value-pool"), "16");
+});
