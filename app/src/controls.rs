@@ -21,6 +21,7 @@ pub fn PathSlider(
     let SliderSpec { id, path, label, unit, help, min, max, step, scale, integer, show } = spec;
     let read_path = path.clone();
     let value = Memo::new(move |_| lab.value(&read_path).and_then(|v| v.as_f64()).unwrap_or(min / scale) * scale);
+    let (help, label) = (help.into_owned(), label.into_owned());
     let input_id = format!("knob-{id}");
     let disabled = move || disabled.map(|d| d.get()).unwrap_or(false);
     let error = RwSignal::new(None::<String>);
@@ -64,7 +65,7 @@ pub fn Knob(
     #[prop(optional, into)]
     disabled: Option<Signal<bool>>,
 ) -> impl IntoView {
-    let spec = knobs::knob(id).expect("a registered knob").spec();
+    let spec = knobs::knob(id).expect("a registered knob").clone();
     match disabled {
         Some(d) => view! { <PathSlider spec=spec disabled=d /> }.into_any(),
         None => view! { <PathSlider spec=spec /> }.into_any(),

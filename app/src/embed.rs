@@ -2,7 +2,7 @@
 //! figures, and a link to the full page. It fits the iframe's width and tells the host its height.
 
 use crate::charts::ChartKind;
-use crate::controls::{Knob, PathSlider, Pick, Switch};
+use crate::controls::{PathSlider, Pick, Switch};
 use crate::format;
 use crate::knobs;
 use crate::lab::use_lab;
@@ -15,7 +15,7 @@ use leptos::prelude::*;
 fn Control(id: String) -> impl IntoView {
     let lab = use_lab();
     if let Some(k) = knobs::knob(&id) {
-        return view! { <Knob id=k.id /> }.into_any();
+        return view! { <PathSlider spec=k.clone() /> }.into_any();
     }
     if let Some(t) = knobs::toggle(&id) {
         return view! { <Switch id=t.id /> }.into_any();
@@ -24,7 +24,7 @@ fn Control(id: String) -> impl IntoView {
         return view! { <Pick id=c.id /> }.into_any();
     }
     // A fault slider: made from the scenario's faults (it follows them when they change).
-    let spec = Memo::new(move |_| lab.params.with(knobs::fault_sliders).into_iter().find(|s| s.id == id));
+    let spec = Memo::new(move |_| lab.params.with(knobs::fault_sliders).into_iter().find(|s| s.id == id.as_str()));
     view! { {move || spec.get().map(|s| view! { <PathSlider spec=s /> })} }.into_any()
 }
 

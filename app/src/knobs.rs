@@ -5,21 +5,23 @@
 
 use crate::format;
 use sim_core::{Fault, Params};
+use std::borrow::Cow;
 
-/// Everything a slider needs, with owned strings (fault sliders are made per fault).
+/// Everything a slider needs. The registry's sliders borrow static text; the sliders made for a
+/// scenario's faults own theirs.
 #[derive(Clone, Debug)]
 pub struct SliderSpec {
     /// Identifier (`data-testid="slider-{id}"`).
-    pub id: String,
+    pub id: Cow<'static, str>,
     /// Parameter path, e.g. `db.pool_size`.
-    pub path: String,
+    pub path: Cow<'static, str>,
     /// Label shown beside the slider.
-    pub label: String,
+    pub label: Cow<'static, str>,
     /// Unit of the shown value.
     pub unit: &'static str,
     /// One sentence on what the parameter is.
-    pub help: String,
-    /// Range and step, in shown units.
+    pub help: Cow<'static, str>,
+    /// Smallest shown value.
     pub min: f64,
     /// Largest shown value.
     pub max: f64,
@@ -38,51 +40,6 @@ impl PartialEq for SliderSpec {
     fn eq(&self, o: &Self) -> bool {
         (&self.id, &self.path, &self.label, self.unit, &self.help) == (&o.id, &o.path, &o.label, o.unit, &o.help)
             && (self.min, self.max, self.step, self.scale, self.integer) == (o.min, o.max, o.step, o.scale, o.integer)
-    }
-}
-
-/// A slider of the registry.
-pub struct Knob {
-    /// Identifier.
-    pub id: &'static str,
-    /// Parameter path.
-    pub path: &'static str,
-    /// Label.
-    pub label: &'static str,
-    /// Unit of the shown value.
-    pub unit: &'static str,
-    /// Help text.
-    pub help: &'static str,
-    /// Smallest shown value.
-    pub min: f64,
-    /// Largest shown value.
-    pub max: f64,
-    /// Step.
-    pub step: f64,
-    /// Shown value = parameter value × scale.
-    pub scale: f64,
-    /// Whole number.
-    pub integer: bool,
-    /// Formatter of the shown value.
-    pub show: fn(f64) -> String,
-}
-
-impl Knob {
-    /// The slider for this knob.
-    pub fn spec(&self) -> SliderSpec {
-        SliderSpec {
-            id: self.id.into(),
-            path: self.path.into(),
-            label: self.label.into(),
-            unit: self.unit,
-            help: self.help.into(),
-            min: self.min,
-            max: self.max,
-            step: self.step,
-            scale: self.scale,
-            integer: self.integer,
-            show: self.show,
-        }
     }
 }
 
@@ -138,12 +95,12 @@ fn after_failures(v: f64) -> String {
 
 macro_rules! knob {
     ($id:expr, $path:expr, $label:expr, $unit:expr, $help:expr, $min:expr, $max:expr, $step:expr, $scale:expr, $int:expr, $show:expr) => {
-        Knob {
-            id: $id,
-            path: $path,
-            label: $label,
+        SliderSpec {
+            id: Cow::Borrowed($id),
+            path: Cow::Borrowed($path),
+            label: Cow::Borrowed($label),
             unit: $unit,
-            help: $help,
+            help: Cow::Borrowed($help),
             min: $min,
             max: $max,
             step: $step,
@@ -155,7 +112,7 @@ macro_rules! knob {
 }
 
 /// Every slider not tied to a particular fault.
-pub static KNOBS: &[Knob] = &[
+pub static KNOBS: &[SliderSpec] = &[
     knob!(
         "pool",
         "db.pool_size",
@@ -506,8 +463,8 @@ pub static CHOICES: &[Choice] = &[
     },
 ];
 
-/// The knob with this id.
-pub fn knob(id: &str) -> Option<&'static Knob> {
+/// The registered slider with this id.
+pub fn knob(id: &str) -> Option<&'static SliderSpec> {
     KNOBS.iter().find(|k| k.id == id)
 }
 
@@ -541,11 +498,11 @@ pub fn fault_sliders(p: &Params) -> Vec<SliderSpec> {
     let mut seen_failover = false;
     for (i, f) in p.faults.iter().enumerate() {
         let base = |id: String, field: &str, label: String, unit, help: String, min, max, step, show| SliderSpec {
-            id,
-            path: format!("faults[{i}].{field}"),
-            label,
+            id: id.into(),
+            path: format!("faults[{i}].{field}").into(),
+            label: label.into(),
             unit,
-            help,
+            help: help.into(),
             min,
             max,
             step,
@@ -664,8 +621,8 @@ mod tests {
             let p = preset.params();
             let json = to_json(&p);
             for k in KNOBS {
-                assert!(get_path(&json, k.path).is_some(), "{}", k.path);
-                check_slider(&p, &k.spec());
+                assert!(get_path(&json, &k.path).is_some(), "{}", k.path);
+                check_slider(&p, k);
             }
             for s in fault_sliders(&p) {
                 check_slider(&p, &s);
@@ -685,7 +642,7 @@ mod tests {
     #[test]
     fn ids_are_unique_and_the_first_failover_is_called_failover() {
         let mut ids: Vec<String> = KNOBS.iter().map(|k| k.id.to_string()).collect();
-        ids.extend(fault_sliders(&Preset::AsItHappened.params()).into_iter().map(|s| s.id));
+        ids.extend(fault_sliders(&Preset::AsItHappened.params()).into_iter().map(|s| s.id.into_owned()));
         let n = ids.len();
         ids.sort();
         ids.dedup();

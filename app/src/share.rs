@@ -214,8 +214,12 @@ fn EmbedSnippet() -> impl IntoView {
     let chosen_knobs = RwSignal::new(vec!["failover".to_string()]);
     let lab = use_lab();
     let available_knobs = Memo::new(move |_| {
-        let mut ids: Vec<(String, String)> =
-            lab.params.with(knobs::fault_sliders).into_iter().map(|s| (s.id, s.label)).collect();
+        let mut ids: Vec<(String, String)> = lab
+            .params
+            .with(knobs::fault_sliders)
+            .into_iter()
+            .map(|s| (s.id.into_owned(), s.label.into_owned()))
+            .collect();
         ids.extend(knobs::KNOBS.iter().map(|k| (k.id.to_string(), k.label.to_string())));
         ids.extend(knobs::TOGGLES.iter().map(|t| (t.id.to_string(), t.label.to_string())));
         ids.extend(knobs::CHOICES.iter().map(|c| (c.id.to_string(), c.label.to_string())));

@@ -10,48 +10,44 @@ const moves = Number(process.argv[process.argv.indexOf("--moves") + 1]) || 40;
 const server = await serve();
 const browser = await launch();
 try {
-  const lab = new LabPage(await newPage(browser));
-  await lab.open(`${server.origin}/`);
-  const sims = [];
-  const redraws = [];
-  for (let i = 0; i < moves; i++) {
-    const value = 5 * ((i * 7) % 61); // 0–300 s in a scrambled order
-    await lab.setSlider("failover", value);
-    const line = await lab.text("timing");
-    const sim = /events in ([\d.]+) ms/.exec(line);
-    const redraw = /redraw ([\d.]+) ms/.exec(line);
-    if (i >= 5 && sim && redraw) {
-      // The first moves warm the wasm tiers up; they are not counted.
-      sims.push(parseFloat(sim[1]));
-      redraws.push(parseFloat(redraw[1]));
+  // Moves a slider `moves` times and reads the page's timing line after each move; the first
+  // `warmup` moves let the wasm tiers warm up and are not counted.
+  const measure = async (lab, id, values, warmup) => {
+    const sims = [];
+    const redraws = [];
+    for (const [i, value] of values.entries()) {
+      await lab.setSlider(id, value);
+      const line = await lab.text("timing");
+      const sim = /events in ([\d.]+) ms/.exec(line);
+      const redraw = /redraw ([\d.]+) ms/.exec(line);
+      if (i >= warmup && sim && redraw) {
+        sims.push(parseFloat(sim[1]));
+        redraws.push(parseFloat(redraw[1]));
+      }
     }
-  }
+    return { sims, redraws };
+  };
   const stats = (xs) => {
     const s = [...xs].sort((a, b) => a - b);
     const q = (p) => s[Math.min(s.length - 1, Math.floor(p * s.length))];
     return `median ${q(0.5).toFixed(1)} ms, p90 ${q(0.9).toFixed(1)} ms, max ${s[s.length - 1].toFixed(1)} ms`;
   };
+
+  const lab = new LabPage(await newPage(browser));
+  await lab.open(`${server.origin}/`);
+  // 0–300 s in a scrambled order.
+  const d = await measure(lab, "failover", [...Array(moves).keys()].map((i) => 5 * ((i * 7) % 61)), 5);
   const charts = await lab.page.locator("figure.chart-card:not(.hidden)").count();
-  console.log(`slider moves measured: ${sims.length} (after 5 warm-up moves), default scenario, ${charts} charts on show`);
-  console.log(`simulation in wasm:      ${stats(sims)}`);
-  console.log(`input event to redrawn:  ${stats(redraws)}`);
+  console.log(`slider moves measured: ${d.sims.length} (after 5 warm-up moves), default scenario, ${charts} charts on show`);
+  console.log(`simulation in wasm:      ${stats(d.sims)}`);
+  console.log(`input event to redrawn:  ${stats(d.redraws)}`);
+
   // The 4.4-hour replay: every subsystem on, ten charts.
   const replay = new LabPage(await newPage(browser));
   await replay.open(`${server.origin}/?p=as-it-happened`);
-  const rsims = [];
-  const rdraws = [];
-  for (let i = 0; i < 12; i++) {
-    await replay.setSlider("pool", 8 + (i % 5));
-    const line = await replay.text("timing");
-    const sim = /events in ([\d.]+) ms/.exec(line);
-    const redraw = /redraw ([\d.]+) ms/.exec(line);
-    if (i >= 2 && sim && redraw) {
-      rsims.push(parseFloat(sim[1]));
-      rdraws.push(parseFloat(redraw[1]));
-    }
-  }
-  console.log(`replay (as-it-happened), ${rsims.length} moves: simulation ${stats(rsims)}`);
-  console.log(`replay (as-it-happened), ${rsims.length} moves: input to redrawn ${stats(rdraws)}`);
+  const r = await measure(replay, "pool", [...Array(12).keys()].map((i) => 8 + (i % 5)), 2);
+  console.log(`replay (as-it-happened), ${r.sims.length} moves: simulation ${stats(r.sims)}`);
+  console.log(`replay (as-it-happened), ${r.sims.length} moves: input to redrawn ${stats(r.redraws)}`);
   // The default scenario alone, in wasm, against the same run natively.
   const wasmMs = await lab.page.evaluate(() => window.wasmBindings.bench_run("", 30));
   console.log(`default scenario, wasm:   median of 30 runs ${wasmMs.toFixed(2)} ms`);

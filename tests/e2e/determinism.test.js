@@ -1,9 +1,9 @@
 // The same parameters and seed give the same trace natively and in the browser's wasm.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { serve, launch, newPage, LabPage } from "./support.js";
+import { LabPage, harness, newPage } from "./support.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 
@@ -16,15 +16,7 @@ function nativeDigest(json) {
   return r.stdout.trim();
 }
 
-let server, browser;
-before(async () => {
-  server = await serve();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const h = harness();
 
 const CASES = {
   defaults: "",
@@ -38,8 +30,8 @@ const CASES = {
 };
 
 test("native and wasm runs give identical trace digests", async () => {
-  const lab = new LabPage(await newPage(browser));
-  await lab.open(`${server.origin}/`);
+  const lab = new LabPage(await newPage(h.browser));
+  await lab.open(`${h.server.origin}/`);
   for (const [name, json] of Object.entries(CASES)) {
     const wasm = await lab.page.evaluate((j) => window.wasmBindings.trace_digest(j), json);
     const native = nativeDigest(json);

@@ -1,18 +1,10 @@
 // The whole incident: presets, subsystem charts, defences, the replay's clock.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { serve, launch, newPage, LabPage, ARTIFACTS } from "./support.js";
+import { ARTIFACTS, LabPage, harness, newPage } from "./support.js";
 
-let server, browser;
-before(async () => {
-  server = await serve();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const h = harness();
 
 async function choose(lab, preset) {
   const before = await lab.draws("chart-failure-rate");
@@ -26,8 +18,8 @@ async function choose(lab, preset) {
 const SUBSYSTEM_CHARTS = ["cache-hit", "connected", "backlog", "replica-lag"];
 
 test("the core cascade hides the subsystems it does not model", async () => {
-  const lab = new LabPage(await newPage(browser));
-  await lab.open(`${server.origin}/`);
+  const lab = new LabPage(await newPage(h.browser));
+  await lab.open(`${h.server.origin}/`);
   assert.equal(await lab.byTestId("preset-picker").inputValue(), "failover");
   for (const id of SUBSYSTEM_CHARTS) {
     assert.equal(await lab.byTestId(`card-${id}`).isVisible(), false, id);
@@ -38,8 +30,8 @@ test("the core cascade hides the subsystems it does not model", async () => {
 });
 
 test("the replay shows every subsystem on the write-up's clock and recovers near 18:53", async () => {
-  const lab = new LabPage(await newPage(browser, { viewport: { width: 1280, height: 1000 } }));
-  await lab.open(`${server.origin}/`);
+  const lab = new LabPage(await newPage(h.browser, { viewport: { width: 1280, height: 1000 } }));
+  await lab.open(`${h.server.origin}/`);
   await choose(lab, "as-it-happened");
   for (const id of SUBSYSTEM_CHARTS) {
     assert.equal(await lab.byTestId(`card-${id}`).isVisible(), true, id);
@@ -66,8 +58,8 @@ test("the replay shows every subsystem on the write-up's clock and recovers near
 });
 
 test("each defence switch changes the outcome of the retry storm", async () => {
-  const lab = new LabPage(await newPage(browser));
-  await lab.open(`${server.origin}/`);
+  const lab = new LabPage(await newPage(h.browser));
+  await lab.open(`${h.server.origin}/`);
   await choose(lab, "retry-storm");
   assert.equal(await lab.text("recovery-time"), "did not recover");
   for (const id of ["breaker", "retry-budget", "shedding"]) {
@@ -82,8 +74,8 @@ test("each defence switch changes the outcome of the retry storm", async () => {
 });
 
 test("buttons in the prose load their presets", async () => {
-  const lab = new LabPage(await newPage(browser));
-  await lab.open(`${server.origin}/`);
+  const lab = new LabPage(await newPage(h.browser));
+  await lab.open(`${h.server.origin}/`);
   await lab.byTestId("load-reconnect-herd").click();
   await lab.page.waitForFunction(() => document.querySelector('[data-testid="preset-picker"]').value === "reconnect-herd");
   await lab.page.waitForFunction(() => !document.querySelector('[data-testid="card-connected"]').classList.contains("hidden"));

@@ -1,24 +1,14 @@
 // The lab as a reader uses it: load the built site, move the failover slider, read the figures.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
-import { serve, launch, newPage, LabPage, ARTIFACTS } from "./support.js";
+import { ARTIFACTS, LabPage, harness, newPage } from "./support.js";
 
-let server, browser;
-before(async () => {
-  await mkdir(ARTIFACTS, { recursive: true });
-  server = await serve();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const h = harness();
 
 test("the page loads without console errors and shows sliders, chart and figures", async () => {
-  const lab = new LabPage(await newPage(browser));
-  await lab.open(`${server.origin}/`);
+  const lab = new LabPage(await newPage(h.browser));
+  await lab.open(`${h.server.origin}/`);
   for (const id of ["failover", "pool", "jitter", "breaker-threshold", "breaker-open"]) {
     const slider = lab.byTestId(`slider-${id}`);
     assert.equal(await slider.getAttribute("type"), "range", id);
@@ -32,13 +22,13 @@ test("the page loads without console errors and shows sliders, chart and figures
   assert.equal(size.clientWidth, Math.round(size.cssWidth), "the canvas has no border or padding to blur it");
   await lab.page.screenshot({ path: join(ARTIFACTS, "lab-default.png"), fullPage: true });
   assert.deepEqual(lab.consoleErrors, []);
-  const foreign = lab.requests.filter((u) => !u.startsWith(server.origin) && !u.startsWith("data:"));
+  const foreign = lab.requests.filter((u) => !u.startsWith(h.server.origin) && !u.startsWith("data:"));
   assert.deepEqual(foreign, [], "no request leaves the site");
 });
 
 test("moving the failover slider from short to long raises the peak and redraws the chart", async () => {
-  const lab = new LabPage(await newPage(browser));
-  await lab.open(`${server.origin}/`);
+  const lab = new LabPage(await newPage(h.browser));
+  await lab.open(`${h.server.origin}/`);
   await lab.setSlider("failover", 10);
   assert.equal(await lab.text("value-failover"), "10 s");
   const shortPeak = await lab.peakFailure();
@@ -60,8 +50,8 @@ test("moving the failover slider from short to long raises the peak and redraws 
 });
 
 test("the circuit breaker brings the long failover back", async () => {
-  const lab = new LabPage(await newPage(browser));
-  await lab.open(`${server.origin}/`);
+  const lab = new LabPage(await newPage(h.browser));
+  await lab.open(`${h.server.origin}/`);
   assert.equal(await lab.text("recovery-time"), "did not recover");
   assert.equal(await lab.byTestId("slider-breaker-open").isDisabled(), true);
   await lab.byTestId("toggle-breaker").check();
@@ -72,16 +62,16 @@ test("the circuit breaker brings the long failover back", async () => {
 });
 
 test("the built site works from a sub-path", async () => {
-  const lab = new LabPage(await newPage(browser));
-  await lab.open(`${server.origin}/cascade/`);
+  const lab = new LabPage(await newPage(h.browser));
+  await lab.open(`${h.server.origin}/cascade/`);
   assert.match(await lab.text("peak-failure"), /%$/);
   assert.deepEqual(lab.consoleErrors, []);
 });
 
 test("charts are crisp on a high-DPI screen", async () => {
-  const page = await newPage(browser, { deviceScaleFactor: 2 });
+  const page = await newPage(h.browser, { deviceScaleFactor: 2 });
   const lab = new LabPage(page);
-  await lab.open(`${server.origin}/`);
+  await lab.open(`${h.server.origin}/`);
   const size = await lab.canvasSize("chart-failure-rate");
   assert.equal(size.width, Math.round(size.cssWidth * 2), "two device pixels per CSS pixel");
   assert.equal(size.height, Math.round(size.cssHeight * 2));
@@ -89,9 +79,9 @@ test("charts are crisp on a high-DPI screen", async () => {
 });
 
 test("on a phone-sized screen nothing is wider than the viewport", async () => {
-  const page = await newPage(browser, { viewport: { width: 375, height: 800 }, deviceScaleFactor: 3 });
+  const page = await newPage(h.browser, { viewport: { width: 375, height: 800 }, deviceScaleFactor: 3 });
   const lab = new LabPage(page);
-  await lab.open(`${server.origin}/`);
+  await lab.open(`${h.server.origin}/`);
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   assert.ok(overflow <= 0, `page is ${overflow}px wider than the screen`);
   await page.screenshot({ path: join(ARTIFACTS, "lab-phone.png"), fullPage: true });

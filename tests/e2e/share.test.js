@@ -1,9 +1,9 @@
 // Share, restore, export and embed, as readers, teachers and bloggers use them.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readFile, writeFile, mkdir } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { serve, launch, newPage, LabPage, ARTIFACTS } from "./support.js";
+import { ARTIFACTS, LabPage, harness, newPage } from "./support.js";
 
 const BLOG = `<!doctype html><html><head><title>A post about outages</title><link rel="icon" href="data:,"></head>
 <body style="font-family: serif; max-width: 700px; margin: 2rem auto">
@@ -12,22 +12,13 @@ const BLOG = `<!doctype html><html><head><title>A post about outages</title><lin
   width="640" height="520" style="border:0" title="Cascade Lab"></iframe>
 <p>And that is why.</p></body></html>`;
 
-let server, browser;
-before(async () => {
-  await mkdir(ARTIFACTS, { recursive: true });
-  server = await serve({ "/blog.html": BLOG });
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const h = harness({ "/blog.html": BLOG });
 
 const frame = (page) => page.evaluate(() => new Promise((ok) => requestAnimationFrame(() => requestAnimationFrame(ok))));
 
 test("the state lives in the URL and a reload restores it", async () => {
-  const lab = new LabPage(await newPage(browser));
-  await lab.open(`${server.origin}/`);
+  const lab = new LabPage(await newPage(h.browser));
+  await lab.open(`${h.server.origin}/`);
   await lab.setSlider("pool", 12);
   await lab.byTestId("toggle-breaker").check();
   await frame(lab.page);
@@ -38,7 +29,7 @@ test("the state lives in the URL and a reload restores it", async () => {
   const peak = await lab.text("peak-failure");
   const recovery = await lab.text("recovery-time");
 
-  const again = new LabPage(await newPage(browser));
+  const again = new LabPage(await newPage(h.browser));
   await again.open(url);
   assert.equal(await again.text("value-pool"), "12");
   assert.equal(await again.byTestId("toggle-breaker").isChecked(), true);
@@ -49,8 +40,8 @@ test("the state lives in the URL and a reload restores it", async () => {
 });
 
 test("copy link gives a short link that opens the same run", async () => {
-  const lab = new LabPage(await newPage(browser));
-  await lab.open(`${server.origin}/`);
+  const lab = new LabPage(await newPage(h.browser));
+  await lab.open(`${h.server.origin}/`);
   await lab.byTestId("preset-picker").selectOption("reconnect-herd");
   await lab.waitForCharts();
   await lab.page.locator("summary", { hasText: "Subsystems and people" }).click();
@@ -60,15 +51,15 @@ test("copy link gives a short link that opens the same run", async () => {
   assert.ok(link.length < 160, `${link.length} characters: ${link}`);
   assert.match(link, /p=reconnect-herd/);
   assert.match(link, /gateway\.reconnect_jitter=1/);
-  const other = new LabPage(await newPage(browser));
+  const other = new LabPage(await newPage(h.browser));
   await other.open(link);
   assert.equal(await other.byTestId("preset-picker").inputValue(), "reconnect-herd");
   assert.equal(await other.text("recovery-time"), await lab.text("recovery-time"));
 });
 
 test("a hand-edited link gets a clear message and safe defaults", async () => {
-  const lab = new LabPage(await newPage(browser));
-  await lab.open(`${server.origin}/?p=failover&db.pool_sise=3&client.jitter=0.5&breaker.open_s=lots`);
+  const lab = new LabPage(await newPage(h.browser));
+  await lab.open(`${h.server.origin}/?p=failover&db.pool_sise=3&client.jitter=0.5&breaker.open_s=lots`);
   const problems = await lab.text("link-problems");
   assert.match(problems, /db\.pool_sise/);
   assert.match(problems, /did you mean db\.pool_size/);
@@ -79,21 +70,21 @@ test("a hand-edited link gets a clear message and safe defaults", async () => {
 
   // A link that cannot run, an unknown preset, garbage: always a working page.
   for (const q of ["?db.pool_size=0", "?p=volcano", "?%%%&&==", "?faults=[{]", "?run.horizon_s=1e12"]) {
-    const l = new LabPage(await newPage(browser));
-    await l.open(`${server.origin}/${q}`);
+    const l = new LabPage(await newPage(h.browser));
+    await l.open(`${h.server.origin}/${q}`);
     assert.match(await l.text("peak-failure"), /%$/, q);
     assert.deepEqual(l.consoleErrors, [], q);
   }
   // A link made by the first version still works (its one query cost is migrated).
-  const old = new LabPage(await newPage(browser));
-  await old.open(`${server.origin}/?v=1&db.query_ms=60`);
+  const old = new LabPage(await newPage(h.browser));
+  await old.open(`${h.server.origin}/?v=1&db.query_ms=60`);
   assert.equal(await old.byTestId("link-problems").count(), 0);
 });
 
 test("scenario files export and import, naming bad fields and keeping the rest", async () => {
-  const page = await newPage(browser);
+  const page = await newPage(h.browser);
   const lab = new LabPage(page);
-  await lab.open(`${server.origin}/`);
+  await lab.open(`${h.server.origin}/`);
   await lab.setSlider("pool", 20);
   const [download] = await Promise.all([page.waitForEvent("download"), lab.byTestId("export-scenario").click()]);
   assert.equal(download.suggestedFilename(), "cascade-lab_failover_seed1_scenario.json");
@@ -126,9 +117,9 @@ test("scenario files export and import, naming bad fields and keeping the rest",
 });
 
 test("the series export as CSV and every chart as PNG, with names that say what they are", async () => {
-  const page = await newPage(browser);
+  const page = await newPage(h.browser);
   const lab = new LabPage(page);
-  await lab.open(`${server.origin}/?p=as-it-happened`);
+  await lab.open(`${h.server.origin}/?p=as-it-happened`);
   const [csv] = await Promise.all([page.waitForEvent("download"), lab.byTestId("export-csv").click()]);
   assert.equal(csv.suggestedFilename(), "cascade-lab_as-it-happened_seed1_series.csv");
   const text = await readFile(await csv.path(), "utf8");
@@ -145,11 +136,11 @@ test("the series export as CSV and every chart as PNG, with names that say what 
 });
 
 test("an embed inside a blog post's iframe can be driven and fits without scrollbars", async () => {
-  const page = await newPage(browser, { viewport: { width: 900, height: 900 } });
+  const page = await newPage(h.browser, { viewport: { width: 900, height: 900 } });
   const errors = [];
   page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
   page.on("pageerror", (e) => errors.push(e.message));
-  await page.goto(`${server.origin}/blog.html`);
+  await page.goto(`${h.server.origin}/blog.html`);
   const embed = page.frameLocator("#lab");
   const chart = embed.locator('[data-testid="chart-failure-rate"]');
   await chart.waitFor();
@@ -187,9 +178,9 @@ test("an embed inside a blog post's iframe can be driven and fits without scroll
 });
 
 test("an embed resizes to a narrow iframe", async () => {
-  const page = await newPage(browser, { viewport: { width: 360, height: 640 } });
+  const page = await newPage(h.browser, { viewport: { width: 360, height: 640 } });
   const lab = new LabPage(page);
-  await lab.open(`${server.origin}/?embed=1&p=retry-storm&charts=failure-rate,load&knobs=jitter,retry-budget`);
+  await lab.open(`${h.server.origin}/?embed=1&p=retry-storm&charts=failure-rate,load&knobs=jitter,retry-budget`);
   const size = await lab.canvasSize("chart-failure-rate");
   assert.ok(size.cssWidth <= 360 && size.cssWidth > 300, `${size.cssWidth}`);
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
@@ -198,8 +189,8 @@ test("an embed resizes to a narrow iframe", async () => {
 });
 
 test("the snippet generator gives iframe code for the current state", async () => {
-  const lab = new LabPage(await newPage(browser));
-  await lab.open(`${server.origin}/`);
+  const lab = new LabPage(await newPage(h.browser));
+  await lab.open(`${h.server.origin}/`);
   await lab.setSlider("pool", 16);
   await lab.page.locator("summary", { hasText: "Embed a widget" }).click();
   await lab.byTestId("embed-chart-load").check();
@@ -209,7 +200,7 @@ test("the snippet generator gives iframe code for the current state", async () =
   assert.match(snippet, /title="Cascade Lab: The core cascade"/);
   // The snippet's address opens the embed.
   const src = snippet.match(/src="([^"]+)"/)[1].replaceAll("&amp;", "&");
-  const embed = new LabPage(await newPage(browser));
+  const embed = new LabPage(await newPage(h.browser));
   await embed.open(src);
   assert.equal(await embed.byTestId("embed").count(), 1);
   assert.equal(await embed.text("value-pool"), "16");

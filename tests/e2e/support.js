@@ -3,6 +3,8 @@
 import { createServer } from "node:http";
 import { readFile, stat } from "node:fs/promises";
 import { extname, join, normalize, resolve } from "node:path";
+import { mkdir } from "node:fs/promises";
+import { before, after } from "node:test";
 import { chromium } from "playwright-core";
 
 export const DIST = resolve(import.meta.dirname, "..", "..", "dist");
@@ -61,6 +63,22 @@ export async function launch() {
       "--disable-quic",
     ],
   });
+}
+
+/// Starts the server and the browser before a test file's tests and stops them after; returns an
+/// object whose `server` and `browser` are set once they run. `extra` pages are served too.
+export function harness(extra = {}) {
+  const h = { server: null, browser: null };
+  before(async () => {
+    await mkdir(ARTIFACTS, { recursive: true });
+    h.server = await serve(extra);
+    h.browser = await launch();
+  });
+  after(async () => {
+    await h.browser?.close();
+    await h.server?.close();
+  });
+  return h;
 }
 
 /// A page in a new browser context (viewport 1280×900 at one device pixel per CSS pixel unless
