@@ -413,30 +413,17 @@ impl World {
 
     fn record_gauges(&mut self, i: usize) {
         let lag = (self.servers[REPLICAS].cores > 0.0).then_some(self.lag.lag_s);
-        let b = Bucket {
-            pool_in_use: self.pools[PRIMARY].in_use,
-            pool_waiting: self.pools[PRIMARY].waiting,
-            replica_in_use: self.pools[REPLICAS].in_use,
-            db_running: self.servers[PRIMARY].running,
-            in_flight: self.in_flight,
-            backlog: self.queue.backlog,
-            connected: self.users.connected_n,
-            sessions: self.users.sessions_n,
-            away: self.users.away_n,
-            lag_s: lag,
-            ..Bucket::default()
-        };
-        let t = &mut self.buckets[i];
-        t.pool_in_use = b.pool_in_use;
-        t.pool_waiting = b.pool_waiting;
-        t.replica_in_use = b.replica_in_use;
-        t.db_running = b.db_running;
-        t.in_flight = b.in_flight;
-        t.backlog = b.backlog;
-        t.connected = b.connected;
-        t.sessions = b.sessions;
-        t.away = b.away;
-        t.lag_s = b.lag_s;
+        let b = &mut self.buckets[i];
+        b.pool_in_use = self.pools[PRIMARY].in_use;
+        b.pool_waiting = self.pools[PRIMARY].waiting;
+        b.replica_in_use = self.pools[REPLICAS].in_use;
+        b.db_running = self.servers[PRIMARY].running;
+        b.in_flight = self.in_flight;
+        b.backlog = self.queue.backlog;
+        b.connected = self.users.connected_n;
+        b.sessions = self.users.sessions_n;
+        b.away = self.users.away_n;
+        b.lag_s = lag;
     }
 
     fn finish(mut self) -> (Trace, Audit) {
