@@ -101,6 +101,8 @@ pub struct ChartSpec {
     pub markers: Vec<Marker>,
     /// The data.
     pub lines: Vec<Line>,
+    /// A note written across an empty chart.
+    pub note: Option<String>,
 }
 
 /// Why a chart could not be drawn.
@@ -205,6 +207,13 @@ impl Ranged for TimeAxis {
 /// Rows of marker labels above a chart that shows them.
 const LABEL_ROWS: usize = 3;
 
+/// Ticks whose labels fit: a tick too close to the right end would have its label cut off.
+fn labelled_ticks(x_max: f64, fmt: XFormat, narrow: bool) -> Vec<f64> {
+    let ticks = time_ticks(x_max, fmt, if narrow { 5 } else { 8 });
+    let step = ticks.windows(2).map(|w| w[1] - w[0]).next().unwrap_or(x_max);
+    ticks.into_iter().filter(|&t| x_max - t >= 0.25 * step || t == 0.0).collect()
+}
+
 const TEXT: RGBColor = RGBColor(0x33, 0x33, 0x33);
 const GRID: RGBColor = RGBColor(0xe6, 0xe6, 0xe6);
 
@@ -232,7 +241,7 @@ pub fn draw(
     root.fill(&WHITE).map_err(plot_err)?;
     let x_max = spec.x_max.max(1.0);
     let y_max = if spec.y_max > 0.0 { spec.y_max } else { 1.0 };
-    let narrow = css_w < 420.0;
+    let narrow = css_w < 480.0;
     let label_rows = if labels && !spec.markers.is_empty() { LABEL_ROWS as f64 } else { 0.0 };
     let mut chart = ChartBuilder::on(&root)
         .margin_top(px(10.0 + 14.0 * label_rows))
@@ -242,10 +251,7 @@ pub fn draw(
         .x_label_area_size(px(34.0))
         .y_label_area_size(px(if narrow { 52.0 } else { 62.0 }))
         .build_cartesian_2d(
-            TimeAxis {
-                range: (0f64..x_max).into(),
-                ticks: time_ticks(x_max, spec.x_format, if narrow { 4 } else { 8 }),
-            },
+            TimeAxis { range: (0f64..x_max).into(), ticks: labelled_ticks(x_max, spec.x_format, narrow) },
             0f64..y_max,
         )
         .map_err(plot_err)?;
@@ -305,6 +311,14 @@ pub fn draw(
                 chart.draw_series(LineSeries::new(seg, stroke)).map_err(plot_err)?;
             }
         }
+    }
+    if let Some(note) = &spec.note {
+        let font = ("sans-serif", 13.0 * dpr)
+            .into_font()
+            .color(&RGBColor(0x88, 0x88, 0x88))
+            .pos(Pos::new(HPos::Center, VPos::Center));
+        let (x, y) = chart.backend_coord(&(x_max / 2.0, y_max / 2.0));
+        root.draw(&Text::new(note.clone(), (x, y), font)).map_err(plot_err)?;
     }
     let label_font = ("sans-serif", 11.0 * dpr).into_font();
     // Right edge (in device pixels) of the last label placed in each row above the plot.

@@ -2,7 +2,7 @@
 //! testable without a browser; `chart::draw` does the drawing.
 
 use crate::chart::{Band, ChartSpec, Line, Marker, Rgb, XFormat, YFormat};
-use sim_core::{Params, Preset, Trace};
+use sim_core::{Fault, Params, Preset, Trace};
 
 /// Colours used across the page (kept in step with style/main.css).
 pub mod colors {
@@ -25,6 +25,8 @@ pub mod colors {
     pub const AMBER: Rgb = (0xd4, 0xa0, 0x17);
     /// A fourth series.
     pub const TEAL: Rgb = (0x16, 0xa0, 0x85);
+    /// Faults other than the Redis failover.
+    pub const FAULT: Rgb = (0x7d, 0x3c, 0x98);
 }
 
 /// Which chart.
@@ -125,12 +127,31 @@ pub fn x_format(p: &Params) -> XFormat {
     }
 }
 
-/// Shaded spans for the whole plot height where Redis was down, and a strip along the top where a
-/// breaker was open (darker) or half-open (lighter).
-pub fn state_bands(trace: &Trace) -> Vec<Band> {
+/// The colour and legend text of a fault's band.
+fn fault_style(f: &Fault) -> (Rgb, &'static str) {
+    match f {
+        Fault::RedisFailover { .. } => (colors::REDIS_DOWN, "Redis failing over"),
+        Fault::DbSlowdown { .. } => (colors::FAULT, "PostgreSQL slowed down"),
+        Fault::DbCapacityLoss { .. } => (colors::FAULT, "PostgreSQL lost cores"),
+        Fault::TrafficSpike { .. } => (colors::FAULT, "traffic spike"),
+        Fault::NetworkBlip { .. } => (colors::FAULT, "network down"),
+        Fault::CacheFlush { .. } => (colors::FAULT, "cache flushed"),
+    }
+}
+
+/// Shaded spans: the whole plot height for each fault while it lasts (an instant fault gets a thin
+/// band), and a strip along the top where a breaker was open (darker) or half-open (lighter).
+pub fn state_bands(trace: &Trace, faults: &[Fault]) -> Vec<Band> {
     let s = &trace.series;
     let dt = s.interval_s;
-    let mut bands = Vec::new();
+    let mut bands: Vec<Band> = faults
+        .iter()
+        .map(|f| {
+            let (color, _) = fault_style(f);
+            let (x0, x1) = (f.start_s(), f.end_s().max(f.start_s() + dt / 2.0));
+            Band { x0, x1, y0: 0.0, y1: 1.0, color, alpha: 0.16 }
+        })
+        .collect();
     let mut push_runs = |pred: &dyn Fn(usize) -> bool, y0: f64, y1: f64, color: Rgb, alpha: f64| {
         let mut i = 0;
         while i < s.len() {
@@ -145,10 +166,25 @@ pub fn state_bands(trace: &Trace) -> Vec<Band> {
             }
         }
     };
-    push_runs(&|i| !s.redis_up[i], 0.0, 1.0, colors::REDIS_DOWN, 0.16);
     push_runs(&|i| s.breaker[i] == 2, 0.94, 1.0, colors::BREAKER, 0.75);
     push_runs(&|i| s.breaker[i] == 1, 0.94, 1.0, colors::BREAKER, 0.3);
     bands
+}
+
+/// Legend entries for the bands that appear in this run: (text, CSS colour).
+pub fn band_legend(trace: &Trace, faults: &[Fault]) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    for f in faults {
+        let ((r, g, b), text) = fault_style(f);
+        if !out.iter().any(|(t, _)| t == text) {
+            out.push((text.to_string(), format!("background: rgba({r},{g},{b},0.3)")));
+        }
+    }
+    if trace.series.breaker.iter().any(|&b| b > 0) {
+        let (r, g, b) = colors::BREAKER;
+        out.push(("breaker open (strip at top)".into(), format!("background: rgba({r},{g},{b},0.75)")));
+    }
+    out
 }
 
 /// The named phases of a preset and the operator actions, as markers on the time axis.
@@ -179,8 +215,8 @@ fn xs(trace: &Trace) -> impl Iterator<Item = f64> + '_ {
     (0..trace.series.len()).map(move |i| (i as f64 + 0.5) * dt)
 }
 
-/// The chart of `kind` for `trace`.
-pub fn spec(kind: ChartKind, trace: &Trace, x_format: XFormat, markers: Vec<Marker>) -> ChartSpec {
+/// The chart of `kind` for `trace`, with the bands of `faults`.
+pub fn spec(kind: ChartKind, trace: &Trace, faults: &[Fault], x_format: XFormat, markers: Vec<Marker>) -> ChartSpec {
     let s = &trace.series;
     let x_max = s.len() as f64 * s.interval_s;
     let per_s = trace.scale / s.interval_s;
@@ -194,15 +230,24 @@ pub fn spec(kind: ChartKind, trace: &Trace, x_format: XFormat, markers: Vec<Mark
     let counts = |v: &[u32], k: f64| -> Vec<Option<f64>> { v.iter().map(|&x| Some(x as f64 * k)).collect() };
     let top =
         |lines: &[Line]| nice_max(lines.iter().flat_map(|l| l.points.iter().filter_map(|p| p.1)).fold(0.0, f64::max));
-    let chart = |y_label: &str, y_format: YFormat, y_max: f64, lines: Vec<Line>| ChartSpec {
-        x_max,
-        y_max,
-        y_label: y_label.into(),
-        y_format,
-        x_format,
-        bands: state_bands(trace),
-        markers: markers.clone(),
-        lines,
+    let chart = |y_label: &str, y_format: YFormat, y_max: f64, lines: Vec<Line>| {
+        // Say so when there is nothing to plot (no failure at all, say), rather than an empty axis.
+        let empty = lines.iter().all(|l| l.points.iter().all(|p| p.1.is_none_or(|y| y == 0.0)));
+        let note = empty.then(|| match kind {
+            ChartKind::Causes => "No attempt failed".to_string(),
+            _ => "Nothing to show".to_string(),
+        });
+        ChartSpec {
+            x_max,
+            y_max: if empty && y_format == YFormat::Count { 10.0 } else { y_max },
+            y_label: y_label.into(),
+            y_format,
+            x_format,
+            bands: state_bands(trace, faults),
+            markers: markers.clone(),
+            lines,
+            note,
+        }
     };
     match kind {
         ChartKind::FailureRate => chart(
@@ -309,7 +354,7 @@ pub fn nice_max(x: f64) -> f64 {
     }
     let p = 10f64.powf(x.log10().floor());
     for m in [1.0, 2.0, 2.5, 5.0, 10.0] {
-        if m * p >= x * 1.0001 {
+        if m * p >= x {
             return m * p;
         }
     }
@@ -325,7 +370,8 @@ mod tests {
         assert_eq!(nice_max(0.0), 1.0);
         assert_eq!(nice_max(3.2), 5.0);
         assert_eq!(nice_max(180.0), 200.0);
-        assert_eq!(nice_max(1000.0), 2000.0);
+        assert_eq!(nice_max(1000.0), 1000.0);
+        assert_eq!(nice_max(248_000.0), 250_000.0);
     }
 
     #[test]
@@ -333,12 +379,16 @@ mod tests {
         let mut p = Params::default();
         p.breaker.enabled = true;
         let t = sim_core::run(&p).unwrap();
-        let bands = state_bands(&t);
+        let bands = state_bands(&t, &p.faults);
         let redis = &bands[0];
         assert_eq!((redis.x0, redis.x1), (60.0, 180.0));
         assert!(bands.len() > 1, "the breaker opened");
+        let legend = band_legend(&t, &p.faults);
+        assert_eq!(legend.len(), 2, "{legend:?}");
+        let calm = sim_core::run(&Params::default()).unwrap();
+        assert_eq!(band_legend(&calm, &Params::default().faults).len(), 1, "no breaker, no breaker legend");
         for kind in ChartKind::ALL {
-            let s = spec(kind, &t, XFormat::Elapsed, vec![]);
+            let s = spec(kind, &t, &p.faults, XFormat::Elapsed, vec![]);
             if kind.applies(&t) {
                 assert!(!s.lines.is_empty(), "{kind:?}");
                 assert!(s.lines.iter().all(|l| l.points.len() == t.series.len()));
@@ -346,6 +396,12 @@ mod tests {
             assert_eq!(ChartKind::from_id(kind.id()), Some(kind));
         }
         assert!(!ChartKind::Backlog.applies(&t), "no queue in the core cascade");
+        let mut q = Params::default();
+        q.faults[0] = Fault::RedisFailover { start_s: 60.0, duration_s: 10.0, promotion_gap_s: 0.0 };
+        let quiet = sim_core::run(&q).unwrap();
+        let causes = spec(ChartKind::Causes, &quiet, &q.faults, XFormat::Elapsed, vec![]);
+        assert_eq!(causes.note.as_deref(), Some("No attempt failed"));
+        assert_eq!(causes.y_max, 10.0);
     }
 
     #[test]
@@ -354,6 +410,8 @@ mod tests {
         let t = sim_core::run(&p).unwrap();
         assert!(ChartKind::ALL.iter().all(|k| k.applies(&t)));
         let m = markers(&p, Some(Preset::AsItHappened));
+        let lessons = Preset::LessonsApplied.params();
+        assert!(markers(&lessons, Some(Preset::LessonsApplied)).is_empty(), "no incident phases without the incident");
         assert_eq!(m.iter().filter(|m| m.phase).count(), 4);
         assert_eq!(m.iter().filter(|m| !m.phase).count(), 1, "all actions at 17:30 share a marker");
         assert!(matches!(x_format(&p), XFormat::Clock(_)));

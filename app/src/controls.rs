@@ -39,7 +39,10 @@ pub fn PathSlider(
                 min=min
                 max=max
                 step=step
-                aria-valuetext=move || format!("{} {}", show(value.get()), unit)
+                aria-valuetext=move || {
+                    let t = show(value.get());
+                    if unit.is_empty() || t.contains(unit) { t } else { format!("{t} {unit}") }
+                }
                 prop:value=move || value.get().to_string()
                 prop:disabled=disabled
                 on:input=move |ev| {
@@ -173,7 +176,18 @@ fn FaultControls() -> impl IntoView {
             if s.is_empty() {
                 view! { <p class="knob-help">"This scenario has no fault with a duration."</p> }.into_any()
             } else {
-                s.into_iter().map(|spec| view! { <PathSlider spec=spec /> }).collect_view().into_any()
+                s.into_iter()
+                    .map(|spec| {
+                        if spec.id.ends_with("-gap") {
+                            // What the failover loses matters only to a cache or sessions.
+                            let nothing_to_lose = Signal::derive(move || lab.params.with(|p| !p.cache.enabled && !p.sessions.enabled));
+                            view! { <PathSlider spec=spec disabled=nothing_to_lose /> }.into_any()
+                        } else {
+                            view! { <PathSlider spec=spec /> }.into_any()
+                        }
+                    })
+                    .collect_view()
+                    .into_any()
             }
         }}
     }
@@ -259,6 +273,9 @@ pub fn Controls() -> impl IntoView {
     let cache_off = Signal::derive(move || !is_on("cache").get());
     let gateway_off = Signal::derive(move || !is_on("gateway").get());
     let queue_off = Signal::derive(move || !is_on("queue").get());
+    let lab = use_lab();
+    let replicas_unused =
+        Signal::derive(move || lab.params.with(|p| !p.replica.fallback_when_busy && p.replica.read_share == 0.0));
     view! {
         <div class="controls" data-testid="controls">
             <fieldset>
@@ -312,7 +329,7 @@ pub fn Controls() -> impl IntoView {
                 <Knob id="reconnect-jitter" disabled=gateway_off />
                 <Switch id="queue" />
                 <Knob id="drain-rate" disabled=queue_off />
-                <Knob id="replicas" />
+                <Knob id="replicas" disabled=replicas_unused />
                 <Switch id="read-fallback" />
                 <Knob id="abandon-after" />
                 <Knob id="refresh" />

@@ -60,10 +60,15 @@ pub fn EmbedApp(view: View) -> impl IntoView {
             <header class="embed-head">
                 <strong>{title}</strong>
                 <span class="embed-figures">
-                    "peak failure "<b data-testid="peak-failure">{peak}</b>
-                    " · recovery "<b data-testid="recovery-time">{recovery}</b>
+                    "peak failure rate "<b data-testid="peak-failure">{peak}</b>
+                    " · recovery after the trigger: "<b data-testid="recovery-time">{recovery}</b>
                 </span>
             </header>
+            {(!view.unknown.is_empty()).then(|| view! {
+                <p class="notice" data-testid="embed-unknown">
+                    {format!("Not shown (no such control): {}", view.unknown.join(", "))}
+                </p>
+            })}
             <div class="embed-controls">
                 {view.knobs.into_iter().map(|id| view! { <Control id=id /> }).collect_view()}
             </div>

@@ -48,7 +48,11 @@ pub fn count(x: f64) -> String {
 
 /// Milliseconds, switching to seconds above one second: `240` → `"240 ms"`, `3100` → `"3.1 s"`.
 pub fn millis(ms: f64) -> String {
-    if ms >= 1000.0 {
+    if ms == 0.0 {
+        "0".into()
+    } else if ms >= 10_000.0 {
+        format!("{:.0} s", ms / 1000.0)
+    } else if ms >= 1000.0 {
         format!("{:.1} s", ms / 1000.0)
     } else {
         format!("{ms:.0} ms")
@@ -79,6 +83,8 @@ mod tests {
         assert_eq!(count(2_500.0), "2.5 k");
         assert_eq!(count(39_170_000.0), "39.2 M");
         assert_eq!(millis(3100.0), "3.1 s");
+        assert_eq!(millis(100_000.0), "100 s");
+        assert_eq!(millis(0.0), "0");
         assert_eq!(clock(52_200.0), "14:30");
     }
 }

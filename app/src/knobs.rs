@@ -313,7 +313,7 @@ pub static KNOBS: &[SliderSpec] = &[
         "replica.replicas",
         "Read replicas",
         "replicas",
-        "PostgreSQL read replicas at the start.",
+        "PostgreSQL read replicas at the start; they serve reads when reads fall back to them (below).",
         0.0,
         4.0,
         1.0,
@@ -531,7 +531,8 @@ pub fn fault_sliders(p: &Params) -> Vec<SliderSpec> {
                     "promotion_gap_s",
                     "Data lost in the failover".into(),
                     "s",
-                    "The promoted replica lagged this far: sessions and cache entries written in that window are gone."
+                    "The promoted replica lagged this far: sessions and cache entries written in that window are gone \
+                     (only with a cache or sessions, under Subsystems)."
                         .into(),
                     0.0,
                     120.0,

@@ -40,7 +40,7 @@ pub fn Intro() -> impl IntoView {
     view! {
         <header class="masthead">
             <p class="kicker">"Cascade Lab"</p>
-            <h1>"How a two-minute cache failover becomes a four-hour outage"</h1>
+            <h1>"How a two-minute failover can become a four-hour outage"</h1>
             <p class="lede">
                 "On 26 January 2022 Discord's API failed for hours. The trigger was small — a Redis node went away
                 while its replica took over — but rate-limit checks fell back to a slow database query, the
@@ -126,7 +126,9 @@ pub fn Incident() -> impl IntoView {
             <p>
                 "Then switch off "
                 <em>"Operator actions"</em>
-                " in the lab: without them the replay never recovers. The same trigger with the lessons applied —
+                " in the lab: without them the replay never recovers. (Because the operators always step in at
+                17:30, most changes to the replay leave the outage lasting until then; a change that stops the
+                cascade at its start shows as an outage of minutes.) The same trigger with the lessons applied —
                 local rate limiting instead of the database fallback, breakers, jittered backoff, a retry budget,
                 jittered reconnects — is over in minutes:"
             </p>
@@ -136,8 +138,8 @@ pub fn Incident() -> impl IntoView {
                 <li><LoadPreset preset=Preset::RetryStorm text="Metastable retry storm" />" retries keep a database down after a short trigger; try load shedding or a retry budget."</li>
                 <li><LoadPreset preset=Preset::PoolExhaustion text="Pool exhaustion" />" a slow database holds every connection; calls queue until they time out."</li>
                 <li><LoadPreset preset=Preset::CacheMissStorm text="Cache-miss storm" />" a flushed cache sends every read to the database; try the gradual ramp."</li>
-                <li><LoadPreset preset=Preset::ReconnectHerd text="Thundering-herd reconnect" />" every client reconnects at once; try reconnect jitter."</li>
-                <li><LoadPreset preset=Preset::StaleQueue text="Stale-queue goodput collapse" />" a spike leaves a queue of requests nobody waits for; try dropping calls that cannot meet their deadline."</li>
+                <li><LoadPreset preset=Preset::ReconnectHerd text="Thundering-herd reconnect" />" every client reconnects at once; try reconnect jitter (under Subsystems) and watch the connected WebSockets chart: everyone is back in half the time."</li>
+                <li><LoadPreset preset=Preset::StaleQueue text="Stale-queue goodput collapse" />" a spike leaves a queue of requests nobody waits for; try load shedding, or serving the newest call first."</li>
             </ul>
         </section>
     }
@@ -152,9 +154,10 @@ pub fn Reading() -> impl IntoView {
             <ol>
                 <li>
                     <strong>"Find the tipping point."</strong>
-                    " Drag the failover from 30 seconds up to two minutes. Short failovers cause a bump that heals
-                    itself. Somewhere past a minute and a quarter the failure rate stays near 100% for the rest of
-                    the run, although Redis is back: the system has tipped into a "
+                    " Drag the failover from 30 seconds up to two minutes. Up to about 80 seconds the database only
+                    slows down (watch the query time) and nothing fails, or failures stop soon after Redis is back.
+                    Somewhere between 80 and 90 seconds the failure rate jumps above 90% and stays there for the
+                    rest of the run, although Redis is back: the system has tipped into a "
                     <em>"metastable"</em>
                     " failure."
                 </li>
@@ -173,7 +176,7 @@ pub fn Reading() -> impl IntoView {
                 <li>
                     <strong>"Shrink the pool."</strong>
                     " With fewer connections the database spends less of its time on contention and gets more done:
-                    a small pool rides out a failover that sinks a big one."
+                    at 16 connections or fewer the two-minute failover heals by itself; at 40 it does not."
                 </li>
                 <li>
                     <strong>"Add jitter."</strong>
@@ -187,7 +190,7 @@ pub fn Reading() -> impl IntoView {
                 <dt>"Failure rate"</dt>
                 <dd>
                     "Failed attempts ÷ attempts that ended in that interval (5 seconds; 30 in the replay), retries
-                    included. An attempt fails when the client's 30-second timeout expires, when it waits too long for
+                    included. An attempt fails when the client's timeout (30 seconds unless you change it) expires, when it waits too long for
                     a database connection, when a breaker rejects it, when its rate limit cannot be checked, when it is
                     shed, throttled by the client itself, or cannot reach the edge."
                 </dd>
@@ -200,7 +203,16 @@ pub fn Reading() -> impl IntoView {
                 <dt>"Users affected for"</dt>
                 <dd>"From the start of the first fault to that same moment of recovery."</dd>
                 <dt>"Attempts per request"</dt>
-                <dd>"All attempts ÷ user requests: 1.00 means nobody retried; 4.00 means every request used all four attempts."</dd>
+                <dd>
+                    "All attempts ÷ user requests: 1.00 means nobody retried; 4.00 means every request used all four
+                    attempts. On the chart, per interval, it can go higher: retries of requests that arrived earlier
+                    land in later intervals."
+                </dd>
+                <dt>"Requests lost"</dt>
+                <dd>
+                    "Requests whose every attempt failed. A failure rate of 100% for a while can still lose no
+                    request, if the retries succeed later."
+                </dd>
                 <dt>"Units"</dt>
                 <dd>
                     "Each simulated request stands for several thousand real ones (5,000 in the core cascade) and

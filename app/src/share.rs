@@ -18,6 +18,8 @@ pub struct View {
     pub charts: Vec<ChartKind>,
     /// In embed mode, the controls to show (ids of sliders, switches and choices).
     pub knobs: Vec<String>,
+    /// Names in `knobs=` or `charts=` that are not controls or charts.
+    pub unknown: Vec<String>,
 }
 
 impl View {
@@ -27,12 +29,15 @@ impl View {
         let list = |v: Option<&str>| -> Vec<String> {
             v.map(|s| s.split(',').filter(|x| !x.is_empty()).map(str::to_string).collect()).unwrap_or_default()
         };
-        let mut charts: Vec<ChartKind> = list(get("charts")).iter().filter_map(|id| ChartKind::from_id(id)).collect();
+        let chart_ids = list(get("charts"));
+        let mut charts: Vec<ChartKind> = chart_ids.iter().filter_map(|id| ChartKind::from_id(id)).collect();
         if charts.is_empty() {
             charts.push(ChartKind::FailureRate);
         }
-        let knobs = list(get("knobs")).into_iter().filter(|id| knobs::exists(id)).collect();
-        View { embed: matches!(get("embed"), Some("1") | Some("true")), charts, knobs }
+        let (knobs, mut unknown): (Vec<String>, Vec<String>) =
+            list(get("knobs")).into_iter().partition(|id| knobs::exists(id));
+        unknown.extend(chart_ids.into_iter().filter(|id| ChartKind::from_id(id).is_none()));
+        View { embed: matches!(get("embed"), Some("1") | Some("true")), charts, knobs, unknown }
     }
 
     /// The view keys for an embed of these charts and controls.
@@ -342,6 +347,7 @@ mod tests {
         assert!(v.embed);
         assert_eq!(v.charts, vec![ChartKind::Load, ChartKind::Backlog]);
         assert_eq!(v.knobs, vec!["pool".to_string(), "breaker".to_string()]);
+        assert_eq!(v.unknown, vec!["zzz".to_string(), "nope".to_string()]);
         let v = View::from_pairs(&pairs(&[("charts", "")]));
         assert!(!v.embed);
         assert_eq!(v.charts, vec![ChartKind::FailureRate]);

@@ -43,7 +43,7 @@ fn Figure(
 }
 
 /// The headline figures: peak failure rate, recovery time, how long users were affected, retry
-/// amplification, failed requests.
+/// amplification, requests lost.
 #[component]
 pub fn Figures() -> impl IntoView {
     let peak = Signal::derive(with_trace(|t| format::percent(t.summary.peak_failure_rate), "—".to_string()));
@@ -54,11 +54,24 @@ pub fn Figures() -> impl IntoView {
         },
         "—".to_string(),
     ));
-    let recovered = Signal::derive(with_trace(|t| if t.summary.recovered { "good" } else { "bad" }, ""));
+    // Red when it never recovered, green when it was back within five minutes.
+    let verdict = Signal::derive(with_trace(
+        |t| match t.summary.recovery_time_s {
+            None => "bad",
+            Some(s) if s <= 300.0 => "good",
+            Some(_) => "",
+        },
+        "",
+    ));
     let outage = Signal::derive(with_trace(
-        |t| match t.summary.outage_s {
-            Some(s) => format::duration(s),
-            None => "to the end of the run".to_string(),
+        |t| {
+            if t.summary.unhealthy_intervals == 0 {
+                return "not affected".to_string();
+            }
+            match t.summary.outage_s {
+                Some(s) => format::duration(s),
+                None => "to the end of the run".to_string(),
+            }
         },
         "—".to_string(),
     ));
@@ -69,10 +82,10 @@ pub fn Figures() -> impl IntoView {
     view! {
         <div class="figures" data-testid="figures">
             <Figure label="Peak failure rate" testid="peak-failure" value=peak />
-            <Figure label="Recovery after the trigger" testid="recovery-time" value=recovery class=recovered />
+            <Figure label="Recovery after the trigger" testid="recovery-time" value=recovery class=verdict />
             <Figure label="Users affected for" testid="outage" value=outage />
             <Figure label="Attempts per request" testid="amplification" value=amplification />
-            <Figure label="Requests that failed" testid="failed-requests" value=failed />
+            <Figure label="Requests lost" testid="failed-requests" value=failed />
         </div>
     }
 }
@@ -96,8 +109,13 @@ pub fn ChartCard(
         let run = lab.run.get();
         let trace = run.trace.as_ref().as_ref().ok()?;
         let preset = lab.preset.get();
-        let (x_format, markers) = lab.params.with(|p| (charts::x_format(p), charts::markers(p, preset)));
-        Some(charts::spec(kind, trace, x_format, markers))
+        lab.params.with(|p| Some(charts::spec(kind, trace, &p.faults, charts::x_format(p), charts::markers(p, preset))))
+    });
+    let bands_legend = Memo::new(move |_| {
+        lab.run.with(|r| match r.trace.as_ref() {
+            Ok(t) => lab.params.with(|p| charts::band_legend(t, &p.faults)),
+            Err(_) => Vec::new(),
+        })
     });
     Effect::new(move |_| {
         lab.resized.get();
@@ -125,22 +143,32 @@ pub fn ChartCard(
             .map(|s| s.lines.into_iter().map(|l| (l.name, format!("background: rgb{:?}", l.color))).collect::<Vec<_>>())
             .unwrap_or_default()
     };
-    let label = with_trace(
-        move |t| {
-            let m = &t.summary;
-            format!(
-                "{} over {}. Peak failure rate {}; {}.",
-                kind.title(),
-                format::duration(t.series.len() as f64 * t.series.interval_s),
-                format::percent(m.peak_failure_rate),
-                match m.recovery_time_s {
-                    Some(s) => format!("recovered {} after the trigger", format::duration(s)),
-                    None => "did not recover".into(),
-                }
-            )
-        },
-        String::new(),
-    );
+    // A text alternative for this chart: what it shows and where its first line peaks.
+    let label = move || {
+        spec.get()
+            .map(|sp| {
+                let peak = sp.lines.first().map(|l| {
+                    let (x, y) = l
+                        .points
+                        .iter()
+                        .filter_map(|&(x, y)| y.map(|y| (x, y)))
+                        .fold((0.0, f64::MIN), |a, b| if b.1 > a.1 { b } else { a });
+                    let value = match sp.y_format {
+                        chart::YFormat::Percent => format::percent(y.max(0.0)),
+                        chart::YFormat::Millis => format::millis(y.max(0.0)),
+                        chart::YFormat::Count => format::count(y.max(0.0)),
+                        chart::YFormat::Ratio => format!("{:.1}", y.max(0.0)),
+                    };
+                    let at = match sp.x_format {
+                        chart::XFormat::Clock(c) => format::clock(c + x),
+                        chart::XFormat::Elapsed => format::duration(x),
+                    };
+                    format!(" {} peaks at {value} ({at}).", l.name)
+                });
+                format!("{} over {}.{}", kind.title(), format::duration(sp.x_max), peak.unwrap_or_default())
+            })
+            .unwrap_or_default()
+    };
     view! {
         <figure class="chart-card" class:hidden=move || !applies.get() data-testid=format!("card-{}", kind.id())>
             <figcaption>
@@ -175,8 +203,13 @@ pub fn ChartCard(
                         .map(|(name, style)| view! { <li><span class="swatch" style=style></span>{name}</li> })
                         .collect_view()
                 }}
-                <li><span class="swatch band-redis"></span>"Redis failing over"</li>
-                <li><span class="swatch band-breaker"></span>"breaker open (strip at top)"</li>
+                {move || {
+                    bands_legend
+                        .get()
+                        .into_iter()
+                        .map(|(name, style)| view! { <li><span class="swatch" style=style></span>{name}</li> })
+                        .collect_view()
+                }}
             </ul>
             {move || error.get().map(|e| view! { <p class="error">{e}</p> })}
         </figure>

@@ -391,6 +391,7 @@ fn summary_json(preset: Option<Preset>, params: &Params, t: &Trace) -> Value {
         "preset": preset.map(|p| p.id()),
         "seed": params.seed,
         "peak_failure_rate": m.peak_failure_rate,
+        "unhealthy_intervals": m.unhealthy_intervals,
         "recovered": m.recovered,
         "recovery_time_s": m.recovery_time_s,
         "outage_s": m.outage_s,

@@ -180,7 +180,7 @@ impl Preset {
     /// Named phases to draw on the charts.
     pub fn phases(self) -> Vec<Phase> {
         match self {
-            Preset::AsItHappened | Preset::LessonsApplied => vec![
+            Preset::AsItHappened => vec![
                 Phase { start_s: at(14.0, 30.0), end_s: at(14.0, 35.0), label: "1 Redis failover" },
                 Phase { start_s: at(14.0, 35.0), end_s: at(15.0, 30.0), label: "2 API cascade" },
                 Phase { start_s: at(15.0, 0.0), end_s: at(17.0, 30.0), label: "3 database overload" },

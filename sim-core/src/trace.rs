@@ -126,6 +126,8 @@ impl Series {
 pub struct Summary {
     /// Highest interval failure rate (0–1).
     pub peak_failure_rate: f64,
+    /// Intervals whose failure rate was not below the healthy bound (0: users never noticed).
+    pub unhealthy_intervals: u64,
     /// Whether the system was healthy at the end and had been for at least the recovery window.
     pub recovered: bool,
     /// Seconds from the end of the last fault to the start of the final healthy stretch (0 if it

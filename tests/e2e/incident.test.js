@@ -42,7 +42,9 @@ test("the replay shows every subsystem on the write-up's clock and recovers near
   assert.match(recovery, /^4 h 1\d min$/, `recovery ${recovery}`);
   assert.match(await lab.text("outage"), /^4 h/);
   const label = await lab.byTestId("chart-failure-rate").getAttribute("aria-label");
-  assert.match(label, /recovered 4 h/);
+  assert.match(label, /^Failure rate of API attempts over 4 h 50 min\. failure rate peaks at 100\.0% \(14:3\d\)\.$/, label);
+  const lag = await lab.byTestId("chart-replica-lag").getAttribute("aria-label");
+  assert.match(lag, /^Replica lag over 4 h 50 min\. replication lag peaks at 1\d\d s/, lag);
   await lab.page.screenshot({ path: join(ARTIFACTS, "replay.png"), fullPage: true });
 
   // Without the operators it never recovers.

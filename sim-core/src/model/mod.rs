@@ -455,6 +455,9 @@ impl World {
                 0.0
             };
             peak = peak.max(rate);
+            if rate >= self.p.run.healthy_below {
+                m.unhealthy_intervals += 1;
+            }
             s.arrivals.push(b.arrivals);
             s.manual.push(b.manual);
             s.attempts.push(b.attempts);
