@@ -566,7 +566,6 @@ impl World {
         let r = match owner {
             Owner::Client => {
                 if outcome == Outcome::Success {
-                    self.bucket().identify_ok += 1;
                     self.connect(user);
                 } else {
                     self.bucket().identify_fail += 1;

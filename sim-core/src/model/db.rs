@@ -81,8 +81,6 @@ pub(crate) struct QueueState {
     pub(crate) busy: u32,
     /// Messages a consumer is writing now.
     pub(crate) writing: u32,
-    /// Messages a consumer gave up on and put back.
-    pub(crate) returned: u64,
     /// Earliest time the drain rate allows the next message.
     next_at: Micros,
     pub(crate) wake_pending: bool,
@@ -391,7 +389,6 @@ impl World {
         } else {
             // The message goes back; the consumer stays busy while it pauses.
             self.queue.backlog += 1;
-            self.queue.returned += 1;
             let pause = from_ms(self.p.queue.consumer_backoff_ms);
             self.q.push(self.now + pause, Ev::ConsumerBack);
         }

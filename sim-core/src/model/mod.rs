@@ -108,7 +108,6 @@ pub(crate) struct Bucket {
     cache_misses: u32,
     reauths: u32,
     reconnects: u32,
-    identify_ok: u32,
     identify_fail: u32,
     queued: u32,
     drained: u32,
