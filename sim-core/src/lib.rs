@@ -19,6 +19,7 @@
 
 pub mod breaker;
 pub mod error;
+pub mod exercises;
 pub mod hist;
 pub mod model;
 pub mod params;
