@@ -2,8 +2,9 @@
 //!
 //! Every parameter of the model is reachable by its path (`--set db.pool_size=12`), from a preset or
 //! a scenario file; `run` prints a summary (text or `--json`) and can write the series as CSV; `sweep`
-//! runs a grid over one or two parameters and writes one CSV row per run. Errors are one line on
-//! stderr and exit code 2.
+//! runs a grid over one or two parameters and writes one CSV row per run; `exercise list` and
+//! `exercise check ID` list the classroom exercises and check an answer (exit code 0 met, 1 not met).
+//! Errors are one line on stderr and exit code 2.
 
 use clap::{Args, Parser, Subcommand};
 use serde_json::{json, Value};
@@ -58,6 +59,11 @@ enum Command {
         #[command(flatten)]
         scenario: ScenarioArgs,
     },
+    /// Classroom exercises: list them, or check an answer on the check seeds.
+    Exercise {
+        #[command(subcommand)]
+        command: ExerciseCommand,
+    },
     /// Write a scenario file (JSON) for a preset with changes.
     Export {
         #[command(flatten)]
@@ -65,6 +71,28 @@ enum Command {
         /// Where to write it (standard output if not given).
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+enum ExerciseCommand {
+    /// List the exercises: id, title and goal, one a line.
+    List,
+    /// Check an answer: the exercise's start with your changes, on the check seeds. Exit code 0 when
+    /// the goal is met, 1 when it is not, 2 on bad input.
+    Check {
+        /// The exercise's id (see `cascade exercise list`).
+        id: String,
+        /// Start from this scenario file (JSON, as exported by the page or `cascade export`) instead of
+        /// the exercise's start.
+        #[arg(long, value_name = "FILE", conflicts_with = "link")]
+        scenario: Option<PathBuf>,
+        /// Start from this share link (the page's address, or just its query string).
+        #[arg(long, value_name = "URL")]
+        link: Option<String>,
+        /// Set a parameter: PATH=VALUE, e.g. db.pool_size=8. Repeatable; applied last.
+        #[arg(long = "set", value_name = "PATH=VALUE")]
+        set: Vec<String>,
     },
 }
 
@@ -142,7 +170,7 @@ fn main() -> ExitCode {
         }
     };
     match execute(cli.command) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => code,
         Err(e) => {
             eprintln!("cascade: {e}");
             ExitCode::from(2)
@@ -211,8 +239,94 @@ impl ScenarioArgs {
     }
 }
 
-fn execute(command: Command) -> Result<(), CliError> {
+fn execute(command: Command) -> Result<ExitCode, CliError> {
     match command {
+        Command::Exercise { command } => exercise(command),
+        other => execute_one(other).map(|()| ExitCode::SUCCESS),
+    }
+}
+
+/// The query string of a share link: what follows `?` (up to a `#`), or the whole text if it has no
+/// `?`; without the `exercise` key an exercise link from the page carries.
+fn link_query(link: &str) -> String {
+    let q = match link.split_once('?') {
+        Some((_, q)) => q,
+        None => link,
+    };
+    let q = q.split('#').next().unwrap_or("");
+    q.split('&').filter(|kv| !kv.is_empty() && kv.split('=').next() != Some("exercise")).collect::<Vec<_>>().join("&")
+}
+
+fn exercise(command: ExerciseCommand) -> Result<ExitCode, CliError> {
+    use sim_core::exercises;
+    match command {
+        ExerciseCommand::List => {
+            let text: String = exercises::all()
+                .iter()
+                .map(|e| format!("{:<26} {:<16} {} — {}\n", e.id, e.chapter, e.title, e.goal_text()))
+                .collect();
+            print_out(&text);
+            Ok(ExitCode::SUCCESS)
+        }
+        ExerciseCommand::Check { id, scenario: file, link, set } => {
+            let ex = exercises::find(&id).ok_or_else(|| {
+                let ids: Vec<&str> = exercises::all().iter().map(|e| e.id).collect();
+                CliError::Usage(format!("unknown exercise '{id}' (known: {})", ids.join(", ")))
+            })?;
+            let mut params = ex.start_params();
+            if let Some(path) = &file {
+                let text = std::fs::read_to_string(path).map_err(|error| CliError::Io { path: path.clone(), error })?;
+                let loaded = scenario::from_file(&text)?;
+                if let Some(first) = loaded.problems.first() {
+                    return Err(CliError::Usage(format!("{}: {first}", path.display())));
+                }
+                params = loaded.params;
+            }
+            if let Some(link) = &link {
+                let decoded = sim_core::share::decode(&link_query(link));
+                if let Some(first) = decoded.problems.first() {
+                    return Err(CliError::Usage(format!("bad link: {first}")));
+                }
+                params = decoded.params;
+            }
+            for s in &set {
+                let (path, value) = split_assignment(s)?;
+                scenario::set_path(&mut params, path, scenario::parse_value(value))?;
+            }
+            let check = ex.check(&params);
+            let mut out = format!("{}: {}\nGoal: {}\n", ex.id, ex.title, ex.goal_text());
+            for p in &check.problems {
+                out.push_str(&format!("problem: {p}\n"));
+            }
+            for s in &check.seeds {
+                out.push_str(&format!("seed {}: {} — {}\n", s.seed, if s.met { "met" } else { "not met" }, s.figures));
+            }
+            let seeds: Vec<String> = exercises::CHECK_SEEDS.iter().map(u64::to_string).collect();
+            if check.met {
+                out.push_str(&format!("MET on every seed ({})\n", seeds.join(", ")));
+            } else if !check.problems.is_empty() {
+                out.push_str(&format!(
+                    "NOT MET: {} outside what the exercise allows\n",
+                    if check.problems.len() == 1 { "one setting is" } else { "some settings are" }
+                ));
+            } else {
+                let missed: Vec<String> = check.seeds.iter().filter(|s| !s.met).map(|s| s.seed.to_string()).collect();
+                out.push_str(&format!(
+                    "NOT MET on {} of {} seeds ({})\n",
+                    missed.len(),
+                    seeds.len(),
+                    missed.join(", ")
+                ));
+            }
+            print_out(&out);
+            Ok(if check.met { ExitCode::SUCCESS } else { ExitCode::from(1) })
+        }
+    }
+}
+
+fn execute_one(command: Command) -> Result<(), CliError> {
+    match command {
+        Command::Exercise { .. } => unreachable!("handled by execute"),
         Command::Presets => {
             let text: String = Preset::ALL
                 .iter()

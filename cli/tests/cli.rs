@@ -186,3 +186,95 @@ fn presets_are_listed() {
         assert!(out.contains(id), "{id}");
     }
 }
+
+#[test]
+fn exercises_are_listed_one_a_line_by_id() {
+    let o = cascade(&["exercise", "list"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    let ids: Vec<&str> = out.lines().map(|l| l.split_whitespace().next().unwrap()).collect();
+    assert_eq!(ids, sim_ids());
+    assert!(out.lines().all(|l| l.contains("on every seed")), "{out}");
+}
+
+fn sim_ids() -> Vec<&'static str> {
+    sim_core::exercises::all().iter().map(|e| e.id).collect()
+}
+
+#[test]
+fn an_exercise_check_exits_0_when_met_and_1_when_not() {
+    // Met: the pool that heals, with a pool of 8.
+    let o = cascade(&["exercise", "check", "pool-that-heals", "--set", "db.pool_size=8"]);
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("seed 1: met") && out.contains("seed 3: met"), "{out}");
+    assert!(out.trim_end().lines().last().unwrap().starts_with("MET"), "{out}");
+
+    // Not met: the start as it is.
+    let o = cascade(&["exercise", "check", "pool-that-heals"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("seed 2: not met — did not recover"), "{out}");
+    assert!(out.trim_end().lines().last().unwrap().starts_with("NOT MET"), "{out}");
+
+    // Not met: a change the exercise does not allow, though the run would recover.
+    let o =
+        cascade(&["exercise", "check", "pool-that-heals", "--set", "db.pool_size=8", "--set", "breaker.enabled=true"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stdout(&o).contains("problem: breaker.enabled was changed; this exercise allows only db.pool_size"));
+    // Not met: beyond a control's limit.
+    let o = cascade(&["exercise", "check", "pool-that-heals", "--set", "db.pool_size=41"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stdout(&o).contains("must be at most 40"), "{}", stdout(&o));
+}
+
+#[test]
+fn an_exercise_check_reads_a_share_link_and_a_scenario_file() {
+    // A link from the page, with the exercise key and a seed: both ignored for the check.
+    let link = "https://example.org/cascade/?v=2&p=failover&db.pool_size=8&seed=7&exercise=pool-that-heals#lab";
+    let o = cascade(&["exercise", "check", "pool-that-heals", "--link", link]);
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    // The failover's duration as a link writes it.
+    let o = cascade(&[
+        "exercise",
+        "check",
+        "failover-tipping-point",
+        "--link",
+        "v=2&p=failover&traffic.rate_per_s=14&faults.0.duration_s=70",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+
+    let file = tmp("exercise.json");
+    let o = cascade(&[
+        "export",
+        "--preset",
+        "retry-storm",
+        "--set",
+        "defences.retry_budget.enabled=true",
+        "--out",
+        file.to_str().unwrap(),
+    ]);
+    assert!(o.status.success());
+    let o = cascade(&["exercise", "check", "retry-budget", "--scenario", file.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+}
+
+#[test]
+fn an_exercise_check_with_bad_input_exits_2() {
+    for (args, needle) in [
+        (vec!["exercise", "check", "no-such-exercise"], "unknown exercise 'no-such-exercise'"),
+        (vec!["exercise", "check", "pool-that-heals", "--set", "db.pool_sise=8"], "did you mean db.pool_size"),
+        (vec!["exercise", "check", "pool-that-heals", "--set", "nonsense"], "PATH=VALUE"),
+        (vec!["exercise", "check", "pool-that-heals", "--scenario", "/definitely/not/here.json"], "not/here.json"),
+        (vec!["exercise", "check", "pool-that-heals", "--link", "?v=2&p=failover&db.pool_size=lots"], "bad link"),
+        (vec!["exercise", "check", "pool-that-heals", "--frobnicate"], "--frobnicate"),
+        (vec!["exercise", "check"], "required arguments"),
+    ] {
+        let o = cascade(&args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        let err = stderr(&o);
+        assert_eq!(err.trim_end().lines().count(), 1, "{args:?}: {err}");
+        assert!(err.contains(needle), "{args:?}: {err}");
+        assert!(stdout(&o).is_empty());
+    }
+}

@@ -801,13 +801,13 @@ static EXERCISES: &[Exercise] = &[
                         the core count so contention does not eat that margin. Either alone still peaks above \
                         45%.",
         instructor_notes: "The start peaks at 76–77% on seeds 1–5. Degraded mode alone peaks at 45–65%, a pool of \
-                           8 alone at about 66%, both together at 0% on every seed. Load shedding shortens the \
-                           bad stretch but does not lower the peak.",
+                           8 alone at about 66%, both together at 0% on every seed. Load shedding (queue limit \
+                           200, with or without LIFO) leaves the peak where it was.",
         questions: &[
             "Why does neither change alone meet the goal?",
             "Degraded mode is a business decision as much as a technical one. Who should be allowed to switch \
              it on?",
-            "What does load shedding buy here, if not a lower peak?",
+            "Why does load shedding not lower the peak here, when it helps after a traffic spike?",
         ],
     },
     Exercise {
@@ -1009,8 +1009,8 @@ static EXERCISES: &[Exercise] = &[
         solution_text: "The breaker sees most database calls fail or run slow, opens, and rejects calls at once for \
                         30 s. The database drains its backlog meanwhile; the trial calls after that succeed and \
                         the breaker closes, about 35 s after Redis returns.",
-        instructor_notes: "Many answers pass: a breaker (30–35 s on seeds 1–5), a retry budget, load shedding with \
-                           a queue limit. Collect the students' answers and compare their failed-request shares, \
+        instructor_notes: "Many answers pass: a breaker (30–35 s on seeds 1–5), a retry budget (40 s), load \
+                           shedding with its default queue limit (15–20 s on the check seeds). Collect the students' answers and compare their failed-request shares, \
                            not only their recovery times.",
         questions: &[
             "Several defences meet the goal. Which costs the fewest failed requests?",
