@@ -511,6 +511,9 @@ fn summary_json(preset: Option<Preset>, params: &Params, t: &Trace) -> Value {
         "outage_s": m.outage_s,
         "trigger_end_s": m.trigger_end_s,
         "retry_amplification": m.retry_amplification,
+        "total_db_calls": m.total_db_calls,
+        "db_retries": m.db_retries,
+        "db_call_amplification": m.db_call_amplification,
         "total_requests": m.total_requests,
         "failed_requests": m.failed_requests,
         "succeeded_requests": m.succeeded_requests,
@@ -572,6 +575,12 @@ fn summary_text(preset: Option<Preset>, params: &Params, t: &Trace) -> String {
     ];
     for (k, v) in rows {
         out.push_str(&format!("  {k:<20} {v}\n"));
+    }
+    if params.api_retry.attempts > 1 {
+        out.push_str(&format!(
+            "  {:<20} {:.2} database calls per request ({} of them API retries)\n",
+            "API retries", m.db_call_amplification, m.db_retries
+        ));
     }
     if params.queue.enabled {
         out.push_str(&format!(

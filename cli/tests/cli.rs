@@ -34,6 +34,8 @@ fn run_prints_the_summary_as_json_with_every_required_field() {
         "recovery_time_s",
         "recovered",
         "retry_amplification",
+        "db_call_amplification",
+        "total_db_calls",
         "total_requests",
         "failed_requests",
         "events",
@@ -67,6 +69,9 @@ fn every_parameter_of_the_model_is_reachable_from_the_command_line() {
         assert!(o.status.success());
         let lines = stdout(&o);
         assert!(lines.lines().count() > 80, "{preset}: {} paths", lines.lines().count());
+        for path in ["api_retry.attempts", "api_retry.backoff_ms", "api_retry.jitter", "gateway.reconnect_backoff"] {
+            assert!(lines.lines().any(|l| l.starts_with(&format!("{path} = "))), "{preset}: no {path}");
+        }
         let mut args: Vec<String> = vec!["export".into(), "--preset".into(), preset.into()];
         for line in lines.lines() {
             let (path, value) = line.split_once(" = ").unwrap();

@@ -36,9 +36,9 @@ pub mod trace;
 pub use error::ParamError;
 pub use model::Audit;
 pub use params::{
-    Action, AdaptiveThrottle, Backoff, Breaker, Cache, Client, Database, Defences, Fault, Gateway, LoadShedding,
-    MessageQueue, Params, People, Ramp, RateLimitFallback, Redis, RedisFailureMode, Replica, RetryBudget, RunParams,
-    Sessions, Traffic, Valid, Workload,
+    Action, AdaptiveThrottle, ApiRetry, Backoff, Breaker, Cache, Client, Database, Defences, Fault, Gateway,
+    LoadShedding, MessageQueue, Params, People, Ramp, RateLimitFallback, Redis, RedisFailureMode, Replica, RetryBudget,
+    RunParams, Sessions, Traffic, Valid, Workload,
 };
 pub use presets::{Phase, Preset};
 pub use trace::{Series, Summary, Trace};

@@ -33,6 +33,8 @@ pub struct Params {
     pub sessions: Sessions,
     /// The PostgreSQL primary and the API's connection pool to it.
     pub db: Database,
+    /// The API's own retries of a failed database call (off by default).
+    pub api_retry: ApiRetry,
     /// PostgreSQL read replicas.
     pub replica: Replica,
     /// The message queue (Kafka-like) that takes message writes the database cannot.
@@ -64,6 +66,7 @@ impl Default for Params {
             cache: Cache::default(),
             sessions: Sessions::default(),
             db: Database::default(),
+            api_retry: ApiRetry::default(),
             replica: Replica::default(),
             queue: MessageQueue::default(),
             gateway: Gateway::default(),
@@ -282,6 +285,33 @@ impl Default for Database {
     }
 }
 
+/// A retry layer inside the API around each of its PostgreSQL calls (rate-limit fallback,
+/// re-authentication, read, write), below the client's own retries. When a call fails for want of a
+/// connection — the wait in the pool's queue reached `db.acquire_timeout_ms`, or load shedding's
+/// queue limit refused it — the API waits `backoff_ms` and makes the same call again, up to
+/// `attempts` calls in all, within the same client attempt. Other failures are not retried: an open
+/// circuit breaker, a waiting call dropped because its client's deadline passed, and the client's own
+/// timeout (the API does not know the client left: like a query in progress, its retries go on for
+/// nobody). A message write the queue can take goes to the queue instead. The gateway's identify calls
+/// (another service) are not retried. Retries at two layers multiply: with 4 client attempts and 3
+/// calls each, one user request can make 12 calls of the same query.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ApiRetry {
+    /// Calls per database step of one API attempt, the first included (1 = never retry, the default).
+    pub attempts: u32,
+    /// The wait before each retry of a call, in milliseconds.
+    pub backoff_ms: f64,
+    /// How much of each wait is random (0–1): it is uniform in `[backoff_ms·(1−jitter), backoff_ms]`.
+    pub jitter: f64,
+}
+
+impl Default for ApiRetry {
+    fn default() -> Self {
+        ApiRetry { attempts: 1, backoff_ms: 100.0, jitter: 0.0 }
+    }
+}
+
 /// PostgreSQL read replicas. Each write the primary executes (message writes and queue drains, wasted
 /// or not) adds `apply_ms` of log to ship and replay. Shipping (one process on the primary) and replay
 /// (one per replica) each run at `min(1, cores / (queries + 1))` of full speed, competing with the
@@ -363,8 +393,9 @@ impl Default for MessageQueue {
 /// user is connected at the start. A connection drops when a heartbeat
 /// (every `heartbeat_s`, at a random phase per user) cannot refresh the user's session: while Redis is
 /// unreachable, or after the session was lost. All connections drop at once in a network blip. A
-/// dropped client reconnects after a backoff (its own policy) by identifying: a session (re-auth if
-/// needed) and the identify query; a failed identify backs off and tries again.
+/// dropped client reconnects after a backoff (its own policy, [`Gateway::reconnect_backoff`]) by
+/// identifying: a session (re-auth if needed) and the identify query; a failed identify backs off and
+/// tries again.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Gateway {
@@ -374,6 +405,10 @@ pub struct Gateway {
     pub pool_size: u32,
     /// Interval between a client's heartbeats, in seconds.
     pub heartbeat_s: f64,
+    /// The backoff policy between reconnects, as for [`Client::backoff`] (default `exponential`;
+    /// `decorrelated` is Brooker's decorrelated jitter, with `reconnect_jitter` 1 its usual form;
+    /// `immediate` is refused: a client would reconnect in a loop).
+    pub reconnect_backoff: Backoff,
     /// The first reconnect delay, in milliseconds.
     pub reconnect_base_ms: f64,
     /// The longest reconnect delay, in milliseconds.
@@ -388,6 +423,7 @@ impl Default for Gateway {
             enabled: false,
             pool_size: 20,
             heartbeat_s: 41.25,
+            reconnect_backoff: Backoff::Exponential,
             reconnect_base_ms: 1_000.0,
             reconnect_cap_ms: 60_000.0,
             reconnect_jitter: 0.0,
@@ -889,6 +925,12 @@ impl Params {
         c.num("contention", d.contention, 0.0, 3.0)?;
         c.num("service_spread", d.service_spread, 0.0, 0.9)?;
 
+        let c = Check { prefix: "api_retry" };
+        let ar = &self.api_retry;
+        c.int("attempts", ar.attempts as u64, 1, 10)?;
+        c.num("backoff_ms", ar.backoff_ms, 0.0, HOUR_MS)?;
+        c.num("jitter", ar.jitter, 0.0, 1.0)?;
+
         let c = Check { prefix: "replica" };
         let p = &self.replica;
         c.int("replicas", p.replicas as u64, 0, 64)?;
@@ -912,6 +954,13 @@ impl Params {
         c.num("reconnect_base_ms", g.reconnect_base_ms, 0.0, HOUR_MS)?;
         c.num("reconnect_cap_ms", g.reconnect_cap_ms, 0.0, HOUR_MS)?;
         c.num("reconnect_jitter", g.reconnect_jitter, 0.0, 1.0)?;
+        if g.reconnect_backoff == Backoff::Immediate {
+            return Err(ParamError::Inconsistent {
+                field: "gateway.reconnect_backoff".into(),
+                reason: "immediate would reconnect in a loop with no wait: use constant, exponential or decorrelated"
+                    .into(),
+            });
+        }
 
         let c = Check { prefix: "client" };
         let k = &self.client;
@@ -1041,6 +1090,16 @@ mod tests {
         assert_eq!(p.validate().unwrap_err().field(), Some("actions[0].factor"));
 
         let mut p = Params::default();
+        p.api_retry.attempts = 0;
+        assert_eq!(p.validate().unwrap_err().field(), Some("api_retry.attempts"));
+
+        let mut p = Params::default();
+        p.gateway.reconnect_backoff = Backoff::Immediate;
+        let e = p.validate().unwrap_err();
+        assert_eq!(e.field(), Some("gateway.reconnect_backoff"));
+        assert!(e.to_string().contains("in a loop"), "{e}");
+
+        let mut p = Params::default();
         p.traffic.rate_per_s = 10_000.0;
         p.run.horizon_s = 86_400.0;
         assert!(matches!(p.validate().unwrap_err(), ParamError::TooMuchWork { .. }));
@@ -1054,6 +1113,11 @@ mod tests {
         let s = serde_json::to_string(&p).unwrap();
         let q: Params = serde_json::from_str(&s).unwrap();
         assert_eq!(p, q);
+        // Parameters saved before the API retry layer and the reconnect policy existed still load.
+        let mut v: serde_json::Value = serde_json::from_str(&s).unwrap();
+        v.as_object_mut().unwrap().remove("api_retry");
+        v["gateway"].as_object_mut().unwrap().remove("reconnect_backoff");
+        assert_eq!(serde_json::from_value::<Params>(v).unwrap(), p);
         let bad = s.replace("\"pool_size\"", "\"pool_sise\"");
         let e = serde_json::from_str::<Params>(&bad).unwrap_err().to_string();
         assert!(e.contains("pool_sise"), "{e}");

@@ -89,6 +89,8 @@ pub struct Streams {
     pub gateway: Rng,
     /// Client-side throttling decisions.
     pub throttle: Rng,
+    /// The API's own retries of database calls: backoff jitter.
+    pub api_retry: Rng,
 }
 
 impl Streams {
@@ -102,6 +104,7 @@ impl Streams {
             people: Rng::new(seed, 5),
             gateway: Rng::new(seed, 6),
             throttle: Rng::new(seed, 7),
+            api_retry: Rng::new(seed, 8),
         }
     }
 }

@@ -291,10 +291,20 @@ mod tests {
         assert_eq!(p.faults[0].duration_s(), 30.0);
         set_path(&mut p, "faults[1]", parse_value(r#"{"kind":"cache_flush","start_s":5}"#)).unwrap();
         assert_eq!(p.faults[1], Fault::CacheFlush { start_s: 5.0 });
+        set_path(&mut p, "api_retry.attempts", parse_value("3")).unwrap();
+        assert_eq!(p.api_retry.attempts, 3);
+        set_path(&mut p, "gateway.reconnect_backoff", parse_value("decorrelated")).unwrap();
+        assert_eq!(p.gateway.reconnect_backoff, Backoff::Decorrelated);
+        let all = paths(&p);
+        for path in ["api_retry.attempts", "api_retry.backoff_ms", "api_retry.jitter", "gateway.reconnect_backoff"] {
+            assert!(all.iter().any(|x| x == path), "{path} is not listed");
+        }
         set_path(&mut p, "run.clock_start_s", parse_value("3600")).unwrap();
         assert_eq!(p.run.clock_start_s, Some(3600.0));
         let json = to_json(&p);
         assert_eq!(get_path(&json, "db.pool_size").and_then(Value::as_u64), Some(12));
+        assert_eq!(get_path(&json, "api_retry.attempts").and_then(Value::as_u64), Some(3));
+        assert_eq!(get_path(&json, "gateway.reconnect_backoff").and_then(Value::as_str), Some("decorrelated"));
         assert_eq!(get_path(&json, "faults[1].kind").and_then(Value::as_str), Some("cache_flush"));
         assert!(get_path(&json, "faults[7].kind").is_none());
     }

@@ -238,7 +238,12 @@ mod tests {
         p.client.backoff = crate::params::Backoff::Decorrelated;
         p.faults[0] = Fault::RedisFailover { start_s: 600.0, duration_s: 120.0, promotion_gap_s: 10.0 };
         p.actions.pop();
+        p.api_retry.attempts = 3;
+        p.api_retry.jitter = 0.5;
+        p.gateway.reconnect_backoff = crate::params::Backoff::Decorrelated;
         let q = encode(Some(Preset::AsItHappened), &p, &[("view", "lab".into())]);
+        assert!(q.contains("api_retry.attempts=3") && q.contains("api_retry.jitter=0.5"), "{q}");
+        assert!(q.contains("gateway.reconnect_backoff=decorrelated"), "{q}");
         assert!(q.len() < 700, "{} bytes: {q}", q.len());
         assert!(q.contains("db.pool_size=12") && q.contains("client.backoff=decorrelated"), "{q}");
         assert!(q.contains("faults.0.duration_s=120"), "{q}");
@@ -260,6 +265,12 @@ mod tests {
         assert_eq!(d.params.db.write_ms, 80.0);
         assert_eq!(d.params.db.pool_size, 30);
         // The same key in a version 2 link is unknown.
+        // Links made before the API retry layer and the reconnect policy existed keep their meaning:
+        // the new parameters take their defaults, which are the old behaviour.
+        let d = decode("?v=2&p=reconnect-herd&gateway.reconnect_jitter=1");
+        assert_eq!(d.problems, Vec::<String>::new());
+        assert_eq!(d.params.api_retry.attempts, 1);
+        assert_eq!(d.params.gateway.reconnect_backoff, crate::params::Backoff::Exponential);
         let d = decode("?v=2&db.query_ms=80");
         assert_eq!(d.problems.len(), 1, "{:?}", d.problems);
         assert!(d.problems[0].contains("db.query_ms"));

@@ -86,6 +86,13 @@ pub struct Series {
     pub stale_reads: Vec<u32>,
     /// Users who gave up and are away.
     pub away: Vec<u32>,
+    /// Database calls the API made for user requests: every call of every step that passed the
+    /// breaker, the API's own retries included (identify calls excluded).
+    #[serde(default)]
+    pub db_calls: Vec<u32>,
+    /// Of those, the API's own retries of a call that found no connection ([`crate::params::ApiRetry`]).
+    #[serde(default)]
+    pub db_retries: Vec<u32>,
 }
 
 impl Series {
@@ -186,6 +193,17 @@ pub struct Summary {
     /// Seconds from the end of the last fault until 99% of the users who have not given up are
     /// connected again, for good (`None` without a gateway or if that never happens in the run).
     pub reconnect_time_s: Option<f64>,
+    /// Database calls the API made for user requests, its own retries included.
+    #[serde(default)]
+    pub total_db_calls: u64,
+    /// Of those, the API's own retries.
+    #[serde(default)]
+    pub db_retries: u64,
+    /// Database calls per user request: client attempts × calls per attempt (0 without requests).
+    /// With retries at both layers it multiplies them: up to `client.max_attempts × api_retry.attempts`
+    /// calls for each step a request needs.
+    #[serde(default)]
+    pub db_call_amplification: f64,
 }
 
 /// The result of one run.
@@ -246,7 +264,7 @@ impl Trace {
              fail_shed,fail_throttled,fail_unreachable,failure_rate,p50_ms,p99_ms,db_p50_ms,db_p99_ms,\
              pool_in_use,pool_waiting,replica_in_use,db_running,redis_up,breaker_state,wasted,cache_hit_ratio,\
              reauths,sessions,connected,reconnects,identify_failures,backlog,queued,drained,replica_lag_s,\
-             replica_reads,stale_reads,away\n",
+             replica_reads,stale_reads,away,db_calls,db_retries\n",
         );
         for i in 0..s.len() {
             let t = s.t_s(i);
@@ -257,7 +275,7 @@ impl Trace {
             }
             let _ = writeln!(
                 out,
-                "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
+                "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
                 s.arrivals[i],
                 s.manual[i],
                 s.attempts[i],
@@ -295,6 +313,8 @@ impl Trace {
                 s.replica_reads[i],
                 s.stale_reads[i],
                 s.away[i],
+                s.db_calls.get(i).copied().unwrap_or_default(),
+                s.db_retries.get(i).copied().unwrap_or_default(),
             );
         }
         out
@@ -363,6 +383,13 @@ impl Trace {
         ] {
             h.u(x);
         }
+        // The database-call counts join the digest only when the API retried, so that runs without
+        // API retries keep the digests they had before these counts existed.
+        if m.db_retries > 0 {
+            s.db_calls.iter().chain(&s.db_retries).for_each(|&x| h.u(x as u64));
+            h.u(m.total_db_calls);
+            h.u(m.db_retries);
+        }
         h.0
     }
 }
@@ -400,6 +427,25 @@ mod tests {
         assert!(lines.iter().all(|l| l.split(',').count() == n));
         assert!(lines[0].starts_with("t_s,clock_utc,arrivals"));
         assert!(lines[1].starts_with("0,01:00:00,"));
+    }
+
+    #[test]
+    fn traces_saved_before_the_database_call_counts_still_load() {
+        let t = crate::run(&crate::Params {
+            run: crate::RunParams { horizon_s: 30.0, ..Default::default() },
+            ..Default::default()
+        })
+        .unwrap();
+        let mut v = serde_json::to_value(&t).unwrap();
+        for k in ["db_calls", "db_retries"] {
+            v["series"].as_object_mut().unwrap().remove(k);
+        }
+        for k in ["total_db_calls", "db_retries", "db_call_amplification"] {
+            v["summary"].as_object_mut().unwrap().remove(k);
+        }
+        let old: Trace = serde_json::from_value(v).unwrap();
+        assert_eq!(old.digest(), t.digest(), "no API retries: the counts are not in the digest");
+        assert_eq!(old.to_csv(None).lines().count(), t.to_csv(None).lines().count());
     }
 
     fn series(rates: &[f64]) -> Series {

@@ -315,3 +315,125 @@ fn operator_actions_take_effect_at_their_time() {
     let dear = run(&Preset::AsItHappened.params()).unwrap();
     assert!(cheap.summary.failed_requests < dear.summary.failed_requests);
 }
+
+/// Seeds over which the claims below hold, each one.
+const SEEDS: std::ops::RangeInclusive<u64> = 1..=5;
+
+fn with_seed(p: &Params, seed: u64) -> Trace {
+    let mut p = p.clone();
+    p.seed = seed;
+    run(&p).unwrap()
+}
+
+/// Database calls per step: how many calls the API makes for each step a client attempt needs.
+fn calls_per_step(m: &Summary) -> f64 {
+    m.total_db_calls as f64 / (m.total_db_calls - m.db_retries) as f64
+}
+
+#[test]
+fn retries_at_two_layers_multiply_the_database_calls_of_a_request() {
+    // The core cascade: the client makes up to 4 attempts. Let the API also make up to 3 calls of
+    // each database step, and the calls per user request multiply past what either layer allows.
+    let client_only = Params::default();
+    let mut both = client_only.clone();
+    both.api_retry.attempts = 3;
+    let max_attempts = client_only.client.max_attempts as f64;
+    let runs: Vec<(u64, Summary, Summary)> =
+        SEEDS.map(|seed| (seed, with_seed(&client_only, seed).summary, with_seed(&both, seed).summary)).collect();
+    let mut out = String::from(
+        "core cascade, 120 s failover: database calls per user request\n\
+         seed | client only: attempts/request, calls/request | client x API (3 calls/step): attempts/request, calls/step, calls/request\n",
+    );
+    for (seed, a, b) in &runs {
+        out += &format!(
+            "{seed}    | {:.2}, {:.2} | {:.2}, {:.2}, {:.2}\n",
+            a.retry_amplification,
+            a.db_call_amplification,
+            b.retry_amplification,
+            calls_per_step(b),
+            b.db_call_amplification
+        );
+    }
+    println!("{out}");
+    for (seed, a, b) in &runs {
+        assert_eq!(a.db_retries, 0, "attempts = 1: the API never retries");
+        assert!(a.total_db_calls > a.total_requests, "seed {seed}: every request needs a call");
+        assert!(a.db_call_amplification < max_attempts, "seed {seed}: {}", a.db_call_amplification);
+        assert!(b.db_retries > 0);
+        assert!(
+            b.db_call_amplification > max_attempts,
+            "seed {seed}: {} calls per request with both layers, more than the client's {max_attempts} attempts",
+            b.db_call_amplification
+        );
+        assert!(
+            b.db_call_amplification > 1.8 * a.db_call_amplification,
+            "seed {seed}: {} against {}",
+            b.db_call_amplification,
+            a.db_call_amplification
+        );
+    }
+}
+
+#[test]
+fn api_retries_turn_a_failover_that_recovers_into_one_that_does_not() {
+    // A busier hour (18 requests/s instead of 12) and a pool that gives up after 15 s, half the
+    // client's timeout. A one-minute failover: with the client retrying alone it recovers in about a
+    // minute and a half; with the API also making up to 3 calls of each query it never does.
+    let mut client_only = Params::default();
+    client_only.traffic.rate_per_s = 18.0;
+    client_only.db.acquire_timeout_ms = 15_000.0;
+    client_only.faults = vec![Fault::RedisFailover { start_s: 60.0, duration_s: 60.0, promotion_gap_s: 0.0 }];
+    let mut both = client_only.clone();
+    both.api_retry.attempts = 3;
+    let runs: Vec<(u64, Trace, Trace)> =
+        SEEDS.map(|seed| (seed, with_seed(&client_only, seed), with_seed(&both, seed))).collect();
+    let last = |t: &Trace| mean_over(t, &t.series.failure_rate, 600.0, 900.0);
+    let secs = |x: Option<f64>| x.map_or("never".to_string(), |s| format!("{s} s"));
+    let mut out = String::from(
+        "18 requests/s, 15 s pool timeout, 60 s failover\n\
+         seed | client only: recovery, calls/request | client x API (3 calls/step): recovery, failure rate 600-900 s, calls/request\n",
+    );
+    for (seed, a, b) in &runs {
+        out += &format!(
+            "{seed}    | {}, {:.2} | {}, {:.0}%, {:.2}\n",
+            secs(a.summary.recovery_time_s),
+            a.summary.db_call_amplification,
+            secs(b.summary.recovery_time_s),
+            100.0 * last(b),
+            b.summary.db_call_amplification
+        );
+    }
+    println!("{out}");
+    for (seed, a, b) in &runs {
+        assert!(a.summary.recovered, "seed {seed}: the client's retries alone recover");
+        assert!(a.summary.recovery_time_s.unwrap() <= 120.0, "seed {seed}: {:?}", a.summary.recovery_time_s);
+        assert!(!b.summary.recovered, "seed {seed}: with API retries it stays down");
+        assert!(last(b) > 0.5, "seed {seed}: still failing at the end: {}", last(b));
+    }
+}
+
+#[test]
+fn decorrelated_jitter_reconnects_the_herd_sooner_than_no_jitter() {
+    // The reconnect herd: every client drops at once and reconnects with exponential backoff and no
+    // jitter, in waves. Brooker's decorrelated jitter (the client's retry rule) spreads them out.
+    let herd = Preset::ReconnectHerd.params();
+    let mut decorrelated = herd.clone();
+    decorrelated.gateway.reconnect_backoff = Backoff::Decorrelated;
+    decorrelated.gateway.reconnect_jitter = 1.0;
+    let mut full = herd.clone();
+    full.gateway.reconnect_jitter = 1.0;
+    let time = |p: &Params, seed| with_seed(p, seed).summary.reconnect_time_s.unwrap();
+    let runs: Vec<(u64, f64, f64, f64)> =
+        SEEDS.map(|seed| (seed, time(&herd, seed), time(&decorrelated, seed), time(&full, seed))).collect();
+    let mut out = String::from(
+        "reconnect herd: seconds after the blip until 99% are connected again\n\
+         seed | exponential, no jitter | decorrelated jitter | (exponential, full jitter)\n",
+    );
+    for (seed, slow, fast, full) in &runs {
+        out += &format!("{seed}    | {slow} | {fast} | ({full})\n");
+    }
+    println!("{out}");
+    for (seed, slow, fast, _) in &runs {
+        assert!(fast < &(0.7 * slow), "seed {seed}: decorrelated {fast} s against {slow} s without jitter");
+    }
+}

@@ -100,6 +100,8 @@ pub(crate) enum Stage {
     Redis,
     PoolWait,
     Query,
+    /// The API waits before retrying a database call that failed ([`crate::params::ApiRetry`]).
+    DbBackoff,
     Done,
 }
 
@@ -118,6 +120,8 @@ pub(crate) struct Attempt {
     pub(crate) step: u8,
     /// Counts the attempt's PostgreSQL calls, to tell stale timeouts apart.
     pub(crate) call_no: u8,
+    /// Calls made for the current step (more than one when the API retries it).
+    pub(crate) step_calls: u8,
     /// The pool of the current call.
     pub(crate) pool: u8,
     pub(crate) call_start: Micros,
@@ -301,6 +305,7 @@ impl World {
             n_steps: 0,
             step: 0,
             call_no: 0,
+            step_calls: 0,
             pool: 0,
             call_start: now,
             query_start: now,
@@ -494,7 +499,9 @@ impl World {
             }
             Step::RateLimit | Step::Identify => {}
         }
-        self.attempts.get_mut(a).expect("live").step += 1;
+        let att = self.attempts.get_mut(a).expect("live");
+        att.step += 1;
+        att.step_calls = 0;
         self.run_next_step(a);
     }
 
@@ -509,7 +516,9 @@ impl World {
     }
 
     /// A database call of attempt `a` failed with `outcome`. A message write that cannot reach the
-    /// database is queued instead (when the queue is on); any other failure ends the attempt.
+    /// database is queued instead (when the queue is on); a call of a user request that found no
+    /// connection is retried by the API while its retries last ([`crate::params::ApiRetry`]); any
+    /// other failure ends the attempt.
     pub(super) fn step_failed(&mut self, a: Ref, step: Step, outcome: Outcome) {
         if step == Step::Write && self.p.queue.enabled {
             let att = self.attempts.get(a).expect("step_failed on a live attempt");
@@ -519,10 +528,41 @@ impl World {
                 }
             }
             self.enqueue_message();
-            self.attempts.get_mut(a).expect("live").step += 1;
+            let att = self.attempts.get_mut(a).expect("live");
+            att.step += 1;
+            att.step_calls = 0;
             return self.run_next_step(a);
         }
+        let retries = self.p.api_retry.attempts;
+        if retries > 1 && matches!(outcome, Outcome::PoolTimeout | Outcome::Shed) {
+            let att = self.attempts.get(a).expect("step_failed on a live attempt");
+            if matches!(att.owner, Owner::Request(_)) && (att.step_calls as u32) < retries {
+                // The retry is part of the call: like a query in progress, it does not look at
+                // whether the client still waits.
+                let n = att.step_calls as u32;
+                let delay = self.api_retry_policy.delay(n, 0, &mut self.rng.api_retry);
+                let att = self.attempts.get_mut(a).expect("live");
+                att.stage = Stage::DbBackoff;
+                let call_no = att.call_no;
+                self.q.push(self.now + delay, Ev::DbRetry(a, call_no));
+                return;
+            }
+        }
         self.server_finish(a, outcome);
+    }
+
+    /// The API's backoff is over: the same database call again.
+    pub(super) fn on_db_retry(&mut self, a: Ref, call_no: u8) {
+        let Some(att) = self.attempts.get(a) else {
+            self.audit.anomalies += 1;
+            return;
+        };
+        if att.stage != Stage::DbBackoff || att.call_no != call_no {
+            self.audit.anomalies += 1;
+            return;
+        }
+        let step = att.current_step();
+        self.db_call(a, step);
     }
 
     /// The server is done with attempt `a`: answer the client if it still waits.

@@ -2,7 +2,7 @@
 //! the circuit breakers in front, the message-queue consumers writing to the primary, and the
 //! replicas' replication lag.
 
-use super::api::Op;
+use super::api::{Op, Owner};
 use super::api::{Outcome, Stage, Step};
 use super::{Ev, World, GATEWAY_POOL, LANE_ACQUIRE_TIMEOUT, PRIMARY, REPLICAS};
 use crate::slab::Ref;
@@ -177,7 +177,17 @@ impl World {
             None
         };
         self.note_breaker();
-        let op = self.attempts.get(a).expect("db_call on a live attempt").op;
+        let att = self.attempts.get_mut(a).expect("db_call on a live attempt");
+        let op = att.op;
+        if let Owner::Request(_) = att.owner {
+            att.step_calls = att.step_calls.saturating_add(1);
+            let retry = att.step_calls > 1;
+            let b = self.bucket();
+            b.db_calls += 1;
+            if retry {
+                b.db_retries += 1;
+            }
+        }
         let pool = self.pool_for(step, op);
         let shed = &self.p.defences.shedding;
         let limit = if shed.enabled && shed.queue_limit > 0 { shed.queue_limit } else { u32::MAX };

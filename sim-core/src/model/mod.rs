@@ -65,6 +65,8 @@ pub(crate) enum Ev {
     QueryDone(Ref, u8),
     /// A wait for a connection timed out (stale if the call got one since).
     AcquireTimeout(Ref, u8),
+    /// The API's backoff before retrying a failed database call is over.
+    DbRetry(Ref, u8),
     /// The client's timeout for an attempt (stale if the attempt has ended).
     ClientTimeout(Ref),
     /// A queue consumer finished writing a message (true) or gave up on it (false).
@@ -101,6 +103,8 @@ pub(crate) struct Bucket {
     retries: u32,
     successes: u32,
     fail: [u32; CAUSES],
+    db_calls: u32,
+    db_retries: u32,
     wasted: u32,
     lat: Hist,
     db: Hist,
@@ -197,6 +201,8 @@ pub(crate) struct World {
     breakers: Vec<Breaker>,
     policy: Policy,
     gateway_policy: Policy,
+    /// The API's backoff between calls of a database step.
+    api_retry_policy: Policy,
     cond: Conditions,
     users: Users,
     cache: Option<CacheState>,
@@ -256,10 +262,16 @@ impl World {
             breakers,
             policy: Policy::new(&p.client),
             gateway_policy: Policy::from_parts(
-                crate::params::Backoff::Exponential,
+                p.gateway.reconnect_backoff,
                 p.gateway.reconnect_base_ms,
                 p.gateway.reconnect_cap_ms,
                 p.gateway.reconnect_jitter,
+            ),
+            api_retry_policy: Policy::from_parts(
+                crate::params::Backoff::Constant,
+                p.api_retry.backoff_ms,
+                p.api_retry.backoff_ms,
+                p.api_retry.jitter,
             ),
             cond: Conditions {
                 redis_down: 0,
@@ -353,6 +365,7 @@ impl World {
             Ev::RedisReply(a, ok) => self.on_redis_reply(a, ok),
             Ev::QueryDone(a, n) => self.on_query_done(a, n),
             Ev::AcquireTimeout(a, n) => self.on_acquire_timeout(a, n),
+            Ev::DbRetry(a, n) => self.on_db_retry(a, n),
             Ev::ClientTimeout(a) => self.on_client_timeout(a),
             Ev::DrainDone(ok) => self.on_drain_done(ok),
             Ev::ConsumerBack => {
@@ -481,6 +494,8 @@ impl World {
             s.redis_up.push(!b.redis_down);
             s.breaker.push(b.breaker);
             s.wasted.push(b.wasted);
+            s.db_calls.push(b.db_calls);
+            s.db_retries.push(b.db_retries);
             let lookups = b.cache_hits + b.cache_misses;
             s.cache_hit_ratio.push((cache && lookups > 0).then(|| b.cache_hits as f64 / lookups as f64));
             s.reauths.push(b.reauths);
@@ -501,6 +516,8 @@ impl World {
                 m.peak_replica_lag_s = m.peak_replica_lag_s.max(l);
             }
             m.stale_reads += b.stale_reads as u64;
+            m.total_db_calls += b.db_calls as u64;
+            m.db_retries += b.db_retries as u64;
             m.manual_requests += b.manual as u64;
             m.reconnects += b.reconnects as u64;
             if gateway {
@@ -536,6 +553,7 @@ impl World {
         m.open_requests = self.requests.len() as u64;
         let firsts = m.total_requests;
         m.retry_amplification = if firsts > 0 { m.total_attempts as f64 / firsts as f64 } else { 1.0 };
+        m.db_call_amplification = if firsts > 0 { m.total_db_calls as f64 / firsts as f64 } else { 0.0 };
         m.simulated_s = to_s(self.now);
         m.breaker_opened = self.breakers.iter().map(|b| b.opened).sum();
         m.max_pool_in_use = self.pools[PRIMARY].max_in_use;
