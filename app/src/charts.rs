@@ -282,12 +282,22 @@ pub fn spec(kind: ChartKind, trace: &Trace, faults: &[Fault], x_format: XFormat,
             chart("requests / s", YFormat::Count, y, lines)
         }
         ChartKind::Amplification => {
-            let lines = vec![line(
+            let mut lines = vec![line(
                 "attempts per new request",
                 colors::SLATE,
                 (0..s.len()).map(|i| s.amplification(i)).collect(),
                 false,
             )];
+            // With the API retrying its own database calls, the database sees more than the client sends.
+            if trace.summary.db_retries > 0 {
+                let calls = (0..s.len())
+                    .map(|i| {
+                        let n = s.db_calls.get(i).copied().unwrap_or(0);
+                        (s.arrivals[i] > 0).then(|| n as f64 / s.arrivals[i] as f64)
+                    })
+                    .collect();
+                lines.push(line("database calls per new request", colors::FAIL, calls, false));
+            }
             let y = top(&lines).max(2.0);
             chart("attempts / request", YFormat::Ratio, y, lines)
         }

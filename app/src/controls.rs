@@ -8,6 +8,19 @@ use leptos::prelude::*;
 use serde_json::{json, Value};
 use sim_core::Preset;
 
+thread_local! {
+    static NEXT_ID: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+}
+
+/// An element id unique on the page: the same control can appear in the lab and in widgets.
+pub fn unique_id(prefix: &str) -> String {
+    let n = NEXT_ID.with(|c| {
+        c.set(c.get() + 1);
+        c.get()
+    });
+    format!("{prefix}-{n}")
+}
+
 /// A labelled range input over the parameter at `spec.path`, with its current value and unit.
 #[component]
 pub fn PathSlider(
@@ -22,7 +35,7 @@ pub fn PathSlider(
     let read_path = path.clone();
     let value = Memo::new(move |_| lab.value(&read_path).and_then(|v| v.as_f64()).unwrap_or(min / scale) * scale);
     let (help, label) = (help.into_owned(), label.into_owned());
-    let input_id = format!("knob-{id}");
+    let input_id = unique_id(&format!("knob-{id}"));
     let disabled = move || disabled.map(|d| d.get()).unwrap_or(false);
     let error = RwSignal::new(None::<String>);
     let title = help.clone();
@@ -135,6 +148,24 @@ pub fn Pick(
             </select>
         </label>
     }
+}
+
+/// One control by id, whatever its kind.
+#[component]
+pub fn Control(id: String) -> impl IntoView {
+    let lab = use_lab();
+    if let Some(k) = knobs::knob(&id) {
+        return view! { <PathSlider spec=k.clone() /> }.into_any();
+    }
+    if let Some(t) = knobs::toggle(&id) {
+        return view! { <Switch id=t.id /> }.into_any();
+    }
+    if let Some(c) = knobs::choice(&id) {
+        return view! { <Pick id=c.id /> }.into_any();
+    }
+    // A fault slider: made from the scenario's faults (it follows them when they change).
+    let spec = Memo::new(move |_| lab.params.with(knobs::fault_sliders).into_iter().find(|s| s.id == id.as_str()));
+    view! { {move || spec.get().map(|s| view! { <PathSlider spec=s /> })} }.into_any()
 }
 
 /// Chooses the scenario.
@@ -292,6 +323,7 @@ pub fn Controls() -> impl IntoView {
                 <Pick id="backoff" />
                 <Knob id="jitter" />
                 <Knob id="attempts" />
+                <Knob id="api-retry-attempts" />
                 <Knob id="timeout" />
                 <Knob id="pool" />
                 <Knob id="fallback-cost" />
@@ -327,10 +359,12 @@ pub fn Controls() -> impl IntoView {
                 <Switch id="sessions" />
                 <Switch id="gateway" />
                 <Knob id="reconnect-jitter" disabled=gateway_off />
+                <Pick id="reconnect-backoff" />
                 <Switch id="queue" />
                 <Knob id="drain-rate" disabled=queue_off />
                 <Knob id="replicas" disabled=replicas_unused />
                 <Switch id="read-fallback" />
+                <Knob id="rate" />
                 <Knob id="abandon-after" />
                 <Knob id="refresh" />
             </details>

@@ -2,31 +2,12 @@
 //! figures, and a link to the full page. It fits the iframe's width and tells the host its height.
 
 use crate::charts::ChartKind;
-use crate::controls::{PathSlider, Pick, Switch};
+use crate::controls::Control;
 use crate::format;
-use crate::knobs;
 use crate::lab::use_lab;
 use crate::share::{self, View};
 use crate::views::{ChartCard, RunStatus};
 use leptos::prelude::*;
-
-/// One control by id, whatever its kind.
-#[component]
-fn Control(id: String) -> impl IntoView {
-    let lab = use_lab();
-    if let Some(k) = knobs::knob(&id) {
-        return view! { <PathSlider spec=k.clone() /> }.into_any();
-    }
-    if let Some(t) = knobs::toggle(&id) {
-        return view! { <Switch id=t.id /> }.into_any();
-    }
-    if let Some(c) = knobs::choice(&id) {
-        return view! { <Pick id=c.id /> }.into_any();
-    }
-    // A fault slider: made from the scenario's faults (it follows them when they change).
-    let spec = Memo::new(move |_| lab.params.with(knobs::fault_sliders).into_iter().find(|s| s.id == id.as_str()));
-    view! { {move || spec.get().map(|s| view! { <PathSlider spec=s /> })} }.into_any()
-}
 
 /// The whole embed page.
 #[component]

@@ -347,6 +347,35 @@ pub static KNOBS: &[SliderSpec] = &[
         false,
         pct
     ),
+    knob!(
+        "rate",
+        "traffic.rate_per_s",
+        "Offered load",
+        "requests/s",
+        "New user requests per second (at the core cascade's scale: each simulated request stands for 5,000).",
+        1.0,
+        40.0,
+        1.0,
+        1.0,
+        false,
+        |v| format!("{}/s", format::count(v * 5_000.0))
+    ),
+    knob!(
+        "api-retry-attempts",
+        "api_retry.attempts",
+        "API retries its database calls",
+        "",
+        "Database calls per API attempt when a call finds no connection, the first included (1 = the API does not retry).",
+        1.0,
+        5.0,
+        1.0,
+        1.0,
+        true,
+        |v| match v as u32 {
+            1 => "1 (no retry)".into(),
+            n => format!("{n} calls"),
+        }
+    ),
 ];
 
 /// Every on/off control.
@@ -459,6 +488,16 @@ pub static CHOICES: &[Choice] = &[
             ("local_bucket", "Local rate limiting (in-process bucket)"),
             ("fail_open", "Let the request through"),
             ("fail_closed", "Refuse the request"),
+        ],
+    },
+    Choice {
+        id: "reconnect-backoff",
+        path: "gateway.reconnect_backoff",
+        label: "Reconnect backoff",
+        options: &[
+            ("exponential", "Exponential (1 s, 2 s, 4 s …)"),
+            ("decorrelated", "Decorrelated jitter"),
+            ("constant", "Constant delay"),
         ],
     },
 ];

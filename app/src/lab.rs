@@ -121,3 +121,17 @@ impl Lab {
 pub fn use_lab() -> Lab {
     expect_context::<Lab>()
 }
+
+/// The page's full lab (in context everywhere), as opposed to a chapter widget's own small lab.
+#[derive(Clone, Copy)]
+pub struct MainLab(pub Lab);
+
+/// A lab of its own for a widget: it follows the window's size like the main lab, and changes
+/// nothing else on the page.
+pub fn widget_lab(params: Params, preset: Option<Preset>) -> Lab {
+    let mut lab = Lab::new(params, preset);
+    if let Some(MainLab(main)) = use_context::<MainLab>() {
+        lab.resized = main.resized;
+    }
+    lab
+}

@@ -1,9 +1,12 @@
-//! Cascade Lab: a client-side-rendered Leptos page around the `sim-core` simulation.
+//! Cascade Lab: a client-side-rendered Leptos page around the `sim-core` simulation — chapters to
+//! read, exercises to solve, and the full lab.
 
+mod chapters;
 mod chart;
 mod charts;
 mod controls;
 mod embed;
+mod exercises;
 mod format;
 mod hooks;
 mod knobs;
@@ -11,34 +14,54 @@ mod lab;
 mod narrative;
 mod share;
 mod views;
+mod widgets;
 
+use chapters::{Chapters, Contents, Glossary, References};
 use embed::EmbedApp;
-use lab::Lab;
+use exercises::{AllExercises, InstructorView};
+use lab::{Lab, MainLab};
 use leptos::prelude::*;
-use narrative::{Incident, Intro, LabSection, Provenance, Reading};
+use narrative::{Intro, LabSection, Provenance, Reading};
 
-/// The whole page, or the embed widget when the link asks for one.
+/// The whole page, the embed widget, or the instructor view, as the link asks.
 #[component]
 fn App() -> impl IntoView {
     let decoded = share::from_location();
     let view = share::View::from_pairs(&decoded.view);
-    let lab = Lab::new(decoded.params, decoded.preset);
+    let instructor = decoded.view.iter().any(|(k, v)| k == "instructor" && (v == "1" || v == "true"));
+    // An exercise link opens that exercise with the student's parameters; the lab starts as usual.
+    let exercise_link = exercises::from_location(&decoded.view, &decoded.params);
+    let (params, preset) = match exercise_link {
+        Some(_) => (sim_core::Preset::Failover.params(), Some(sim_core::Preset::Failover)),
+        None => (decoded.params, decoded.preset),
+    };
+    let lab = Lab::new(params, preset);
     provide_context(lab);
+    provide_context(MainLab(lab));
     let handle = window_event_listener(leptos::ev::resize, move |_| lab.resized.update(|n| *n += 1));
     on_cleanup(move || handle.remove());
-    share::sync_url();
     let problems = decoded.problems;
     if view.embed {
+        share::sync_url();
         return view! { <EmbedApp view=view /> }.into_any();
     }
+    if instructor {
+        return view! { <InstructorView /> }.into_any();
+    }
+    share::sync_url();
+    chapters::scroll_to_hash();
     view! {
         <main>
             <Intro />
             <LinkProblems problems=problems />
+            <Contents />
+            <Chapters />
+            <AllExercises opened=exercise_link />
             <LabSection />
             <Reading />
-            <Incident />
             <Provenance />
+            <Glossary />
+            <References />
             <footer class="site-footer">
                 <p>"Cascade Lab · a simulation for teaching; numbers are the model's, not Discord's."</p>
             </footer>

@@ -42,11 +42,17 @@ pub fn Intro() -> impl IntoView {
             <p class="kicker">"Cascade Lab"</p>
             <h1>"How a two-minute failover can become a four-hour outage"</h1>
             <p class="lede">
-                "On 26 January 2022 Discord's API failed for hours. The trigger was small — a Redis node went away
-                while its replica took over — but rate-limit checks fell back to a slow database query, the
-                connection pool filled, requests hit their 30-second timeouts and clients retried. Long after Redis
-                was back, the retries kept the database drowning. Below, that chain of events is simulated request
-                by request; move a slider and the whole outage replays with your change."
+                "On 26 January 2022 Discord's API failed for hours. In the account this site follows, the trigger
+                was small — a Redis node went away while its replica took over — but rate-limit checks fell back
+                to a slow database query, the connection pool filled, requests hit their 30-second timeouts and
+                clients retried. Long after Redis was back, the retries kept the database drowning."
+            </p>
+            <p class="lede-more">
+                "Six short chapters follow that chain of events, each with a small simulation you can move: the
+                whole outage is simulated again, request by request, in your browser, every time you touch a
+                control. Then try the exercises, or open the full lab. Which parts of the story are public
+                record and which are a reconstruction is said "
+                <a href="#sources">"at the end"</a>"."
             </p>
         </header>
     }
@@ -56,7 +62,7 @@ pub fn Intro() -> impl IntoView {
 #[component]
 pub fn LabSection() -> impl IntoView {
     view! {
-        <section class="lab" aria-labelledby="lab-title">
+        <section class="lab" id="lab" data-testid="lab" aria-labelledby="lab-title">
             <h2 id="lab-title">"The lab"</h2>
             <p class="lab-intro">
                 "Pick a scenario, then move anything. In the core cascade requests arrive at random, 60,000 a
@@ -64,6 +70,7 @@ pub fn LabSection() -> impl IntoView {
                 band). Each request checks its rate limit in Redis; when Redis does not answer within 2 s, the API
                 asks PostgreSQL instead, at twice the cost of a normal query."
             </p>
+            <crate::widgets::architecture::ArchitectureDiagram />
             <div class="lab-grid">
                 <div class="lab-main">
                     <Figures />
@@ -79,69 +86,28 @@ pub fn LabSection() -> impl IntoView {
                 </div>
             </div>
             <RunStatus />
+            <Patterns />
             <SharePanel />
         </section>
     }
 }
 
-/// The whole incident, phase by phase, with buttons that load it.
+/// Buttons that load each scenario into the lab.
 #[component]
-pub fn Incident() -> impl IntoView {
+fn Patterns() -> impl IntoView {
     view! {
-        <section class="prose" data-testid="incident">
-            <h2>"The whole incident, replayed"</h2>
-            <p>
-                "The core cascade is only the start. In the write-up this site follows, losing the Redis primary
-                also lost what Redis held for everyone else. Load the replay to see all of it on the write-up's
-                clock, 14:30 to 18:53 UTC:"
-            </p>
-            <p><LoadPreset preset=Preset::AsItHappened text="Replay the incident" /></p>
-            <ol>
-                <li>
-                    <strong>"14:30–14:35, the trigger."</strong>
-                    " The primary goes away for five minutes. Every rate-limit check falls back to PostgreSQL, and
-                    WebSocket clients whose heartbeat cannot refresh their session disconnect."
-                </li>
-                <li>
-                    <strong>"14:35–15:30, the API cascade."</strong>
-                    " The promoted replica was 40 seconds behind, so nearly every session is gone: every request
-                    now re-authenticates against PostgreSQL, every disconnected client identifies again, the pool
-                    queue fills and requests hit their 30-second timeout. By 15:00 about 95% of attempts fail."
-                </li>
-                <li>
-                    <strong>"15:00–17:30, the database overload."</strong>
-                    " Queries take 5 seconds and more. Cache entries expire and only successful reads refill them,
-                    so the cache goes cold. Message writes that cannot get a connection go to the queue, whose
-                    consumers cannot write to the drowning database: millions of messages back up. The read replica,
-                    swamped by fallback reads and starved of log from an overloaded primary, falls two minutes
-                    behind. Half the users give up for a while; some refresh by hand."
-                </li>
-                <li>
-                    <strong>"17:30–18:53, the recovery."</strong>
-                    " The operators add read replicas, make the slow queries cheaper, switch on circuit breakers
-                    and degraded mode, drain the backlog at a measured pace and admit traffic gradually. The
-                    system is healthy again just before 18:53."
-                </li>
-            </ol>
-            <p>
-                "Then switch off "
-                <em>"Operator actions"</em>
-                " in the lab: without them the replay never recovers. (Because the operators always step in at
-                17:30, most changes to the replay leave the outage lasting until then; a change that stops the
-                cascade at its start shows as an outage of minutes.) The same trigger with the lessons applied —
-                local rate limiting instead of the database fallback, breakers, jittered backoff, a retry budget,
-                jittered reconnects — is over in minutes:"
-            </p>
-            <p><LoadPreset preset=Preset::LessonsApplied text="Apply the lessons" /></p>
-            <h3>"The patterns on their own"</h3>
+        <div class="patterns" data-testid="incident">
+            <h3>"Scenarios to load"</h3>
             <ul class="pattern-list">
+                <li><LoadPreset preset=Preset::AsItHappened text="Replay the incident" />" the whole outage on the write-up's clock, 14:20–19:10 UTC (chapter 5)."</li>
+                <li><LoadPreset preset=Preset::LessonsApplied text="Apply the lessons" />" the same trigger with local rate limiting, breakers, jittered backoff, a retry budget and jittered reconnects."</li>
                 <li><LoadPreset preset=Preset::RetryStorm text="Metastable retry storm" />" retries keep a database down after a short trigger; try load shedding or a retry budget."</li>
                 <li><LoadPreset preset=Preset::PoolExhaustion text="Pool exhaustion" />" a slow database holds every connection; calls queue until they time out."</li>
                 <li><LoadPreset preset=Preset::CacheMissStorm text="Cache-miss storm" />" a flushed cache sends every read to the database; try the gradual ramp."</li>
-                <li><LoadPreset preset=Preset::ReconnectHerd text="Thundering-herd reconnect" />" every client reconnects at once; try reconnect jitter (under Subsystems) and watch the connected WebSockets chart: everyone is back in half the time."</li>
+                <li><LoadPreset preset=Preset::ReconnectHerd text="Thundering-herd reconnect" />" every client reconnects at once; try reconnect jitter (under Subsystems)."</li>
                 <li><LoadPreset preset=Preset::StaleQueue text="Stale-queue goodput collapse" />" a spike leaves a queue of requests nobody waits for; try load shedding, or serving the newest call first."</li>
             </ul>
-        </section>
+        </div>
     }
 }
 
@@ -150,41 +116,6 @@ pub fn Incident() -> impl IntoView {
 pub fn Reading() -> impl IntoView {
     view! {
         <section class="prose">
-            <h2>"Things to try"</h2>
-            <ol>
-                <li>
-                    <strong>"Find the tipping point."</strong>
-                    " Drag the failover from 30 seconds up to two minutes. Up to about 80 seconds the database only
-                    slows down (watch the query time) and nothing fails, or failures stop soon after Redis is back.
-                    Somewhere between 80 and 90 seconds the failure rate jumps above 90% and stays there for the
-                    rest of the run, although Redis is back: the system has tipped into a "
-                    <em>"metastable"</em>
-                    " failure."
-                </li>
-                <li>
-                    <strong>"Look at the pool while it fails."</strong>
-                    " Every connection is busy and over a thousand requests wait in line. Most of them belong to
-                    clients that gave up 30 seconds ago; the database still runs their queries. That wasted work, plus
-                    every client trying up to four times, is what keeps the outage going."
-                </li>
-                <li>
-                    <strong>"Switch on the circuit breaker."</strong>
-                    " It fails calls fast while the database is drowning — so the failover itself now shows as a
-                    burst of failures — but the queue drains and the system comes back within a minute or two of
-                    Redis. Then move its threshold and open time."
-                </li>
-                <li>
-                    <strong>"Shrink the pool."</strong>
-                    " With fewer connections the database spends less of its time on contention and gets more done:
-                    at 16 connections or fewer the two-minute failover heals by itself; at 40 it does not."
-                </li>
-                <li>
-                    <strong>"Add jitter."</strong>
-                    " Here arrivals are already random, so jitter changes little: backoff and jitter spread retries
-                    out in time but do not make fewer of them. They matter when many clients fail at the same
-                    instant."
-                </li>
-            </ol>
             <h2>"How to read the figures"</h2>
             <dl>
                 <dt>"Failure rate"</dt>
@@ -229,7 +160,7 @@ pub fn Reading() -> impl IntoView {
 #[component]
 pub fn Provenance() -> impl IntoView {
     view! {
-        <section class="prose provenance" data-testid="provenance">
+        <section class="prose provenance" id="sources" data-testid="provenance">
             <h2>"What is known, and what is our reconstruction"</h2>
             <div class="two-col">
                 <div>

@@ -69,7 +69,9 @@ pub fn sync_url() {
     let lab = use_lab();
     Effect::new(move |_| {
         let query = lab.params.with(|p| share::encode(lab.preset.get(), p, &[]));
-        let url = format!("{}?{}", base_url(), query);
+        // Keep the anchor (a chapter, an exercise) the reader is at.
+        let hash = window().location().hash().unwrap_or_default();
+        let url = format!("{}?{}{}", base_url(), query, hash);
         if let Ok(history) = window().history() {
             let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&url));
         }
@@ -122,7 +124,7 @@ pub fn file_name(what: &str, ext: &str) -> String {
 }
 
 /// Copies text to the clipboard when the browser allows it; the text is also shown on the page.
-fn copy_to_clipboard(text: &str) {
+pub fn copy_to_clipboard(text: &str) {
     let clipboard = window().navigator().clipboard();
     let _ = clipboard.write_text(text);
 }

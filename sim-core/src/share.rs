@@ -15,7 +15,7 @@ use serde_json::Value;
 pub const LINK_VERSION: u32 = 2;
 
 /// Keys of a link that are not parameters.
-pub const VIEW_KEYS: &[&str] = &["embed", "charts", "knobs", "view"];
+pub const VIEW_KEYS: &[&str] = &["embed", "charts", "knobs", "view", "instructor", "exercise"];
 
 /// How a parameter path of an older link format maps to today's paths.
 pub struct Migration {

@@ -59,7 +59,10 @@
 //! - widget backoff: try "no backoff or jitter setting alone heals it" → backoff_and_jitter_alone_do_not_heal
 //! - widget `lessons-applied`: "users affected for about a quarter of an hour instead of four hours and more;
 //!   a backlog that never passes 50,000 messages instead of millions" → the_lessons_shorten_the_outage
-//! - try `two_layer_retries_multiply`: not here yet; it arrives with the API-side retry layer.
+//! - widget `failover` + `api_retry.attempts=3`: "with the API retrying its database calls too, the
+//!   database sees about twice as many calls per request as the client alone sends, more than the
+//!   client's four attempts" and try: "about three database calls per request become more than six"
+//!   → two_layer_retries_multiply
 
 use sim_core::scenario::{parse_value, set_path};
 use sim_core::{run, Params, Preset, Trace};
@@ -633,5 +636,27 @@ fn the_lessons_shorten_the_outage() {
         assert!((10.0 * 60.0..=20.0 * 60.0).contains(&lo));
         assert!(l.summary.peak_backlog as f64 * l.scale < 50_000.0);
         assert!(h.summary.peak_backlog as f64 * h.scale > 2e6);
+    }
+}
+
+// ---------------------------------------------------------------- 06 retry at one layer only
+
+#[test]
+fn two_layer_retries_multiply() {
+    // The widget: the core cascade with the API retrying each database call up to 3 times.
+    let both = scenario(Preset::Failover, "api_retry.attempts=3");
+    let client_only = set(&both, "api_retry.attempts", "1");
+    for seed in SEEDS {
+        let one = with_seed(&client_only, seed).summary;
+        let two = with_seed(&both, seed).summary;
+        println!(
+            "seed {seed}: client only {:.2} attempts and {:.2} database calls per request; \
+             client and API {:.2} attempts and {:.2} database calls per request",
+            one.retry_amplification, one.db_call_amplification, two.retry_amplification, two.db_call_amplification
+        );
+        assert!((2.5..3.5).contains(&one.db_call_amplification), "seed {seed}: about three calls");
+        assert!(two.db_call_amplification > 6.0, "seed {seed}: more than six calls");
+        assert!(two.db_call_amplification > 1.8 * one.db_call_amplification, "seed {seed}: about twice");
+        assert!(two.db_call_amplification > f64::from(both.client.max_attempts), "seed {seed}: more than the client's attempts");
     }
 }

@@ -1,0 +1,67 @@
+//! The chapters, glossary and references as data, compiled from `content/` by the build script
+//! (`compile.rs`). Prose arrives as HTML made from the project's own Markdown at build time.
+
+/// A live widget: a scenario and the few controls and charts that make one point.
+#[derive(Debug)]
+pub struct WidgetSpec {
+    /// Preset id.
+    pub preset: &'static str,
+    /// (path, JSON) overrides on the preset, checked at build time.
+    pub set: &'static [(&'static str, &'static str)],
+    /// Control ids (`knobs.rs`).
+    pub knobs: &'static [&'static str],
+    /// Chart ids (`ChartKind::id`).
+    pub charts: &'static [&'static str],
+    /// Caption (HTML): what to see.
+    pub caption: &'static str,
+    /// Where the directive is: `content/file.md:line`.
+    pub source: &'static str,
+}
+
+/// One block of a chapter.
+#[derive(Debug)]
+pub enum Block {
+    /// Prose (HTML).
+    Prose(&'static str),
+    /// A live widget.
+    Widget(WidgetSpec),
+    /// A "try this" prompt and the native test (in `sim-core/tests/chapters.rs`) that backs it.
+    Try {
+        /// The prompt (HTML).
+        html: &'static str,
+        /// The test's name.
+        test: &'static str,
+    },
+    /// The living architecture diagram.
+    Architecture(WidgetSpec),
+    /// The chapter's classroom exercises.
+    Exercises,
+}
+
+/// One chapter.
+#[derive(Debug)]
+pub struct Chapter {
+    /// Anchor id: the chapter is at `#{id}`.
+    pub id: &'static str,
+    /// 1, 2, …
+    pub number: usize,
+    /// Heading.
+    pub title: &'static str,
+    /// The file it came from.
+    pub file: &'static str,
+    /// Its blocks.
+    pub blocks: &'static [Block],
+}
+
+/// A glossary entry.
+#[derive(Debug)]
+pub struct Term {
+    /// Anchor id: `#term-{id}`.
+    pub id: &'static str,
+    /// The term.
+    pub term: &'static str,
+    /// Definition (HTML).
+    pub html: &'static str,
+}
+
+include!(concat!(env!("OUT_DIR"), "/content.rs"));

@@ -1,0 +1,227 @@
+//! The explainer: chapters to read top to bottom, each with its prose and the small live widgets
+//! placed by the prose that needs them. The text lives in `content/` (Markdown); the build script
+//! compiles it into [`content`], so a writer edits prose without touching a component.
+
+#[cfg(test)]
+mod compile;
+pub mod content;
+mod widget;
+
+use content::{Block, Chapter, CHAPTERS, GLOSSARY, REFERENCES};
+use leptos::prelude::*;
+pub use widget::{ArchitectureWidget, ChapterWidget};
+
+/// The table of contents: every chapter, the exercises, the lab, the glossary.
+#[component]
+pub fn Contents() -> impl IntoView {
+    view! {
+        <nav class="toc" aria-labelledby="toc-title" data-testid="toc">
+            <h2 id="toc-title">"Contents"</h2>
+            <ol>
+                {CHAPTERS
+                    .iter()
+                    .map(|c| view! { <li><a href=format!("#{}", c.id)>{c.title}</a></li> })
+                    .collect_view()}
+            </ol>
+            <p class="toc-more">
+                <a href="#lab" class="open-lab" data-testid="open-lab">"Open the lab"</a>
+                " · "<a href="#exercises">"All exercises"</a>
+                " · "<a href="#glossary">"Glossary"</a>
+                " · "<a href="#sources">"What is known"</a>
+                " · "<a href="?instructor=1" data-testid="instructor-link">"For instructors"</a>
+            </p>
+        </nav>
+    }
+}
+
+/// Links at the end of a chapter: previous, contents, next, the lab.
+#[component]
+fn ChapterNav(index: usize) -> impl IntoView {
+    let prev = index.checked_sub(1).and_then(|i| CHAPTERS.get(i));
+    let next = CHAPTERS.get(index + 1);
+    view! {
+        <nav class="chapter-nav" aria-label="Chapters">
+            {prev.map(|c| view! { <a href=format!("#{}", c.id) rel="prev">{format!("← {}", c.title)}</a> })}
+            <a href="#contents">"Contents"</a>
+            <a href="#lab" data-testid="chapter-open-lab">"Open the lab"</a>
+            {next.map(|c| view! { <a href=format!("#{}", c.id) rel="next">{format!("{} →", c.title)}</a> })}
+        </nav>
+    }
+}
+
+/// One block of a chapter.
+fn block(chapter: &'static Chapter, b: &'static Block) -> AnyView {
+    match b {
+        Block::Prose(html) => view! { <div class="prose-html" inner_html=*html></div> }.into_any(),
+        Block::Widget(spec) => view! { <ChapterWidget spec=spec /> }.into_any(),
+        Block::Architecture(spec) => view! { <ArchitectureWidget spec=spec /> }.into_any(),
+        Block::Try { html, test } => view! {
+            <aside class="try" data-testid="try" data-claim-test=*test>
+                <p class="try-label">"Try this"</p>
+                <div inner_html=*html></div>
+            </aside>
+        }
+        .into_any(),
+        Block::Exercises => view! { <crate::exercises::ChapterExercises chapter=chapter.id /> }.into_any(),
+    }
+}
+
+/// One chapter: heading, blocks, links on.
+#[component]
+fn ChapterView(index: usize) -> impl IntoView {
+    let c = &CHAPTERS[index];
+    let heading = format!("{}-title", c.id);
+    view! {
+        <section class="chapter prose" id=c.id data-testid="chapter" data-source=c.file aria-labelledby=heading.clone()>
+            <p class="chapter-number">{format!("Chapter {}", c.number)}</p>
+            <h2 id=heading.clone()>{c.title}</h2>
+            {c.blocks.iter().map(|b| block(c, b)).collect_view()}
+            <ChapterNav index=index />
+        </section>
+    }
+}
+
+/// Every chapter, in order.
+#[component]
+pub fn Chapters() -> impl IntoView {
+    (0..CHAPTERS.len()).map(|i| view! { <ChapterView index=i /> }).collect_view()
+}
+
+/// The glossary: every term with its definition; prose links to it at each term's first use.
+#[component]
+pub fn Glossary() -> impl IntoView {
+    view! {
+        <section class="prose glossary" id="glossary" aria-labelledby="glossary-title" data-testid="glossary">
+            <h2 id="glossary-title">"Glossary"</h2>
+            <dl>
+                {GLOSSARY
+                    .iter()
+                    .map(|t| {
+                        view! {
+                            <dt id=format!("term-{}", t.id)>{t.term}</dt>
+                            <dd inner_html=t.html></dd>
+                        }
+                    })
+                    .collect_view()}
+            </dl>
+        </section>
+    }
+}
+
+/// The references.
+#[component]
+pub fn References() -> impl IntoView {
+    view! {
+        <section class="prose references" id="references" aria-labelledby="references-title">
+            <h2 id="references-title">"References"</h2>
+            <div inner_html=REFERENCES></div>
+        </section>
+    }
+}
+
+/// After the chapters are on the page, go to the anchor the address names (the browser tried before
+/// the wasm had drawn them).
+pub fn scroll_to_hash() {
+    let hash = window().location().hash().unwrap_or_default();
+    let id = hash.trim_start_matches('#').to_string();
+    if id.is_empty() {
+        return;
+    }
+    request_animation_frame(move || {
+        if let Some(el) = document().get_element_by_id(&id) {
+            el.scroll_into_view();
+        }
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::compile::{compile_dir, parse_chapter, parse_glossary, Known, CHART_IDS};
+    use super::content::{Block, CHAPTERS, GLOSSARY};
+    use crate::charts::ChartKind;
+    use crate::knobs;
+    use std::collections::HashSet;
+    use std::path::Path;
+
+    fn known() -> Known<'static> {
+        Known { control: &knobs::exists, claim_source: "fn a_claim() {}".into() }
+    }
+
+    #[test]
+    fn chart_ids_of_the_compiler_are_the_apps_charts() {
+        let ids: Vec<&str> = ChartKind::ALL.iter().map(|k| k.id()).collect();
+        assert_eq!(ids, CHART_IDS);
+    }
+
+    #[test]
+    fn the_content_has_six_chapters_with_widgets_and_a_glossary() {
+        assert!(CHAPTERS.len() >= 6, "{} chapters", CHAPTERS.len());
+        for c in CHAPTERS {
+            let widgets = c.blocks.iter().filter(|b| matches!(b, Block::Widget(_) | Block::Architecture(_))).count();
+            assert!(widgets >= 1, "chapter {} has no widget", c.id);
+        }
+        assert!(GLOSSARY.len() >= 10);
+        let ids: HashSet<&str> = CHAPTERS.iter().map(|c| c.id).collect();
+        for id in ["normal-day", "failover", "pool-exhaustion", "retry-storm", "blast-radius", "recovery"] {
+            assert!(ids.contains(id), "chapter {id}");
+        }
+    }
+
+    #[test]
+    fn the_content_folder_compiles() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../content");
+        let claims = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../sim-core/tests/chapters.rs"))
+            .unwrap_or_default();
+        let k = Known { control: &knobs::exists, claim_source: claims };
+        let site = compile_dir(&dir, &k).unwrap_or_else(|e| panic!("{e:#?}"));
+        assert_eq!(site.chapters.len(), CHAPTERS.len());
+    }
+
+    fn chapter_errors(text: &str) -> Vec<String> {
+        let glossary = parse_glossary("## pool\nA set of connections.\n", "g.md").unwrap();
+        parse_chapter(text, "content/x.md", &known(), &glossary, &mut HashSet::new()).err().unwrap_or_default()
+    }
+
+    #[test]
+    fn a_bad_directive_names_its_file_and_line() {
+        let head = "---\nid: x\ntitle: X\n---\nSome prose.\n\n";
+        let e = chapter_errors(&format!("{head}::: widget\npreset: nope\nknobs: pool\ncharts: pool\n:::\n"));
+        assert!(e.iter().any(|m| m.starts_with("content/x.md:8: unknown preset `nope`")), "{e:?}");
+        let e = chapter_errors(&format!("{head}::: widget\npreset: failover\nknobs: pool, warp\ncharts: pool\n:::\n"));
+        assert!(e.iter().any(|m| m.starts_with("content/x.md:9: unknown control `warp`")), "{e:?}");
+        let e = chapter_errors(&format!("{head}::: widget\npreset: failover\nknobs: pool\ncharts: pie\n:::\n"));
+        assert!(e.iter().any(|m| m.starts_with("content/x.md:10: unknown chart `pie`")), "{e:?}");
+        let e = chapter_errors(&format!(
+            "{head}::: widget\npreset: failover\nset: db.pool_sise=3\nknobs: pool\ncharts: pool\n:::\n"
+        ));
+        assert!(e.iter().any(|m| m.starts_with("content/x.md:7: `set db.pool_sise=3`")), "{e:?}");
+        let e = chapter_errors(&format!("{head}::: try test=missing\nDo it.\n:::\n"));
+        assert!(e.iter().any(|m| m.contains("content/x.md:7: no test `fn missing()`")), "{e:?}");
+        let e = chapter_errors(&format!("{head}::: spinner\n:::\n"));
+        assert!(e.iter().any(|m| m.contains("content/x.md:7: unknown block `::: spinner`")), "{e:?}");
+        let e = chapter_errors(&format!("{head}::: widget\npreset: failover\n"));
+        assert!(e.iter().any(|m| m.contains("content/x.md:7: `::: widget` is not closed")), "{e:?}");
+        assert!(chapter_errors(&format!("{head}::: try test=a_claim\nDo it.\n:::\n")).is_empty());
+    }
+
+    #[test]
+    fn a_glossary_term_is_linked_at_its_first_use_only() {
+        let glossary = parse_glossary("## connection pool\nConnections kept open.\n", "g.md").unwrap();
+        let mut linked = HashSet::new();
+        let text = "---\nid: x\ntitle: X\n---\nThe Connection pools fill. A connection pool again.\n";
+        let c = parse_chapter(text, "x.md", &known(), &glossary, &mut linked).unwrap();
+        let super::compile::Block::Prose(html) = &c.blocks[0] else { panic!() };
+        assert_eq!(html.matches("class=\"term\"").count(), 1, "{html}");
+        assert!(html.contains(">Connection pools</a>"), "{html}");
+        assert!(html.contains("Connections kept open."), "the tooltip holds the definition: {html}");
+    }
+
+    #[test]
+    fn raw_html_in_content_is_dropped() {
+        let mut linked = HashSet::new();
+        let text = "---\nid: x\ntitle: X\n---\nHi <script>alert(1)</script> there.\n";
+        let c = parse_chapter(text, "x.md", &known(), &[], &mut linked).unwrap();
+        let super::compile::Block::Prose(html) = &c.blocks[0] else { panic!() };
+        assert!(!html.contains("<script"), "{html}");
+    }
+}

@@ -1,0 +1,128 @@
+//! A chapter's live widget: one scenario with its own small lab, two to four controls, one or two
+//! charts and the two figures that tell whether it recovered. It changes nothing else on the page;
+//! "Open this in the lab" carries its settings to the full lab.
+
+use super::content::WidgetSpec;
+use crate::charts::ChartKind;
+use crate::controls::Control;
+use crate::format;
+use crate::lab::{use_lab, widget_lab, Lab, MainLab};
+use crate::views::ChartCard;
+use leptos::context::Provider;
+use leptos::prelude::*;
+use sim_core::{scenario, Params, Preset};
+
+/// The parameters a widget starts from: its preset with its overrides (checked at build time).
+pub fn scenario_of(spec: &WidgetSpec) -> (Params, Option<Preset>) {
+    let preset = Preset::from_id(spec.preset);
+    let mut p = preset.map(Preset::params).unwrap_or_default();
+    for (path, value) in spec.set {
+        let _ = scenario::set_path(&mut p, path, scenario::parse_value(value));
+    }
+    (p, preset)
+}
+
+/// Moves `lab`'s scenario into the page's full lab and scrolls there.
+pub fn open_in_lab(lab: Lab) {
+    if let Some(MainLab(main)) = use_context::<MainLab>() {
+        main.preset.set(lab.preset.get_untracked());
+        let p = lab.params.get_untracked();
+        main.update(|q| *q = p);
+    }
+    if let Some(el) = document().get_element_by_id("lab") {
+        el.scroll_into_view();
+    }
+}
+
+/// Peak failure rate and recovery of the widget's run.
+#[component]
+pub fn WidgetFigures() -> impl IntoView {
+    let lab = use_lab();
+    let peak = move || {
+        lab.run.with(|r| r.trace.as_ref().as_ref().map(|t| format::percent(t.summary.peak_failure_rate)).unwrap_or_default())
+    };
+    let recovered = move || lab.run.with(|r| r.trace.as_ref().as_ref().is_ok_and(|t| t.summary.recovered));
+    let recovery = move || {
+        lab.run.with(|r| match r.trace.as_ref() {
+            Ok(t) => match t.summary.recovery_time_s {
+                Some(s) => format!("recovered {} after the trigger", format::duration(s)),
+                None => "did not recover".into(),
+            },
+            Err(e) => format!("cannot run: {e}"),
+        })
+    };
+    let notice = move || {
+        lab.run.with(|r| match r.trace.as_ref() {
+            Ok(t) if t.summary.cut_short => {
+                Some(format!("Cut short at {} (work budget reached).", format::duration(t.summary.simulated_s)))
+            }
+            _ => None,
+        })
+    };
+    view! {
+        <p class="widget-figures" role="status" aria-live="polite">
+            "Peak failure rate "<b data-testid="peak-failure">{peak}</b>" · "
+            <b data-testid="recovery-time" class:bad=move || !recovered()>{recovery}</b>
+            {move || notice().map(|n| view! { <span class="notice-inline" data-testid="run-notice">{n}</span> })}
+        </p>
+    }
+}
+
+/// The body of a widget, inside its own lab.
+#[component]
+fn WidgetBody(spec: &'static WidgetSpec, start: Params) -> impl IntoView {
+    let lab = use_lab();
+    let charts: Vec<ChartKind> = spec.charts.iter().filter_map(|id| ChartKind::from_id(id)).collect();
+    let single = charts.len() == 1;
+    view! {
+        <div class="widget-controls">
+            {spec.knobs.iter().map(|id| view! { <Control id=id.to_string() /> }).collect_view()}
+        </div>
+        <WidgetFigures />
+        <div class="widget-charts" class:single=single>
+            {charts.into_iter().map(|kind| view! { <ChartCard kind=kind height=200.0 /> }).collect_view()}
+        </div>
+        <div class="widget-foot">
+            <figcaption class="widget-caption" inner_html=spec.caption></figcaption>
+            <div class="widget-actions">
+                <button type="button" data-testid="widget-reset" on:click=move |_| {
+                    let p = start.clone();
+                    lab.update(|q| *q = p);
+                }>"Reset"</button>
+                <button type="button" data-testid="widget-open-lab" on:click=move |_| open_in_lab(lab)>
+                    "Open this in the lab"
+                </button>
+            </div>
+        </div>
+    }
+}
+
+/// A widget placed in a chapter.
+#[component]
+pub fn ChapterWidget(spec: &'static WidgetSpec) -> impl IntoView {
+    let (params, preset) = scenario_of(spec);
+    let lab = widget_lab(params.clone(), preset);
+    view! {
+        <figure class="widget" data-testid="widget" data-source=spec.source>
+            <Provider value=lab>
+                <WidgetBody spec=spec start=params />
+            </Provider>
+        </figure>
+    }
+}
+
+/// The living architecture diagram of a chapter, with its own lab.
+#[component]
+pub fn ArchitectureWidget(spec: &'static WidgetSpec) -> impl IntoView {
+    let (params, preset) = scenario_of(spec);
+    let lab = widget_lab(params, preset);
+    view! {
+        <div class="widget widget-architecture" data-source=spec.source>
+            <Provider value=lab>
+                <crate::widgets::architecture::ArchitectureDiagram />
+                <WidgetFigures />
+                <ChartCard kind=ChartKind::FailureRate height=180.0 />
+            </Provider>
+        </div>
+    }
+}

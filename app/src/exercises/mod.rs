@@ -1,0 +1,436 @@
+//! Classroom exercises: each one a scenario, the few controls a student may move (with limits), a
+//! goal over the run's summary checked on several seeds, a hint, a solution to reveal and notes for
+//! the instructor. The exercises themselves are data in `sim_core::exercises`, shared with the
+//! `cascade exercise check` command, so a teacher can grade answer links in a batch.
+
+pub mod progress;
+
+use crate::charts::ChartKind;
+use crate::controls::{unique_id, PathSlider, Pick, Switch};
+use crate::knobs::{self, SliderSpec};
+use crate::lab::{use_lab, widget_lab};
+use crate::share::{base_url, copy_to_clipboard};
+use crate::views::ChartCard;
+use leptos::context::Provider;
+use leptos::prelude::*;
+use progress::{Entry, Progress};
+use sim_core::exercises::{self, Check, Exercise, CHECK_SEEDS};
+use sim_core::{share, Params};
+use std::borrow::Cow;
+
+/// The exercise a link opened (`?exercise=ID&…` with the student's parameters), if any.
+#[derive(Clone, Debug)]
+pub struct Opened {
+    /// Exercise id.
+    pub id: String,
+    /// The student's parameters from the link.
+    pub params: Params,
+}
+
+/// The exercise named by the link's `exercise=` key, with the link's parameters.
+pub fn from_location(view: &[(String, String)], params: &Params) -> Option<Opened> {
+    let id = view.iter().find(|(k, _)| k == "exercise").map(|(_, v)| v.clone())?;
+    exercises::find(&id).map(|_| Opened { id, params: params.clone() })
+}
+
+/// The student's progress, shared by every exercise on the page.
+#[derive(Clone, Copy)]
+pub struct Store {
+    /// What is saved.
+    pub progress: RwSignal<Progress>,
+    /// Notices about stored data that had to be ignored, and failures to save.
+    pub notes: RwSignal<Vec<String>>,
+}
+
+impl Store {
+    /// Reads localStorage.
+    pub fn load() -> Store {
+        let (p, notes) = progress::load();
+        Store { progress: RwSignal::new(p), notes: RwSignal::new(notes) }
+    }
+
+    fn record(&self, id: &str, entry: Entry) {
+        if self.progress.with_untracked(|p| p.entries.get(id) == Some(&entry)) {
+            return;
+        }
+        self.progress.update(|p| {
+            p.entries.insert(id.to_string(), entry);
+        });
+        if let Err(e) = self.progress.with_untracked(progress::save) {
+            let note = format!("Your progress could not be saved: {e}.");
+            if !self.notes.with_untracked(|n| n.contains(&note)) {
+                self.notes.update(|n| n.push(note));
+            }
+        }
+    }
+}
+
+fn use_store() -> Store {
+    use_context::<Store>().unwrap_or_else(|| {
+        let s = Store::load();
+        provide_context(s);
+        s
+    })
+}
+
+/// The number of an exercise (1-based, in the order of `sim_core::exercises::all`).
+fn number(ex: &Exercise) -> usize {
+    exercises::all().iter().position(|e| e.id == ex.id).map(|i| i + 1).unwrap_or(0)
+}
+
+/// A slider of the registry narrowed to the exercise's limits.
+fn limited(spec: SliderSpec, min: Option<f64>, max: Option<f64>) -> SliderSpec {
+    let mut s = spec;
+    if let Some(m) = min {
+        s.min = s.min.max(m * s.scale);
+    }
+    if let Some(m) = max {
+        s.max = s.max.min(m * s.scale);
+    }
+    if s.min > s.max {
+        s.min = s.max;
+    }
+    s
+}
+
+/// The control for one of the exercise's allowed parameters.
+fn control(c: &'static exercises::Control, p: &Params) -> AnyView {
+    if let Some(k) = knobs::knob(c.knob) {
+        return view! { <PathSlider spec=limited(k.clone(), c.min, c.max) /> }.into_any();
+    }
+    if knobs::toggle(c.knob).is_some() {
+        return view! { <Switch id=knobs::toggle(c.knob).map(|t| t.id).unwrap_or_default() /> }.into_any();
+    }
+    if let Some(ch) = knobs::choice(c.knob) {
+        return view! { <Pick id=ch.id /> }.into_any();
+    }
+    match knobs::fault_sliders(p).into_iter().find(|s| s.id == c.knob) {
+        Some(s) => view! { <PathSlider spec=limited(s, c.min, c.max) /> }.into_any(),
+        None => view! { <p class="error">{format!("Unknown control `{}`.", c.knob)}</p> }.into_any(),
+    }
+}
+
+/// The link that opens this exercise with these parameters.
+pub fn answer_link(ex: &Exercise, p: &Params) -> String {
+    let q = share::encode(Some(ex.preset), p, &[("exercise", ex.id.to_string())]);
+    format!("{}?{}#exercise-{}", base_url(), q, ex.id)
+}
+
+/// The goal's verdict on each seed.
+#[component]
+fn SeedResults(check: Memo<Check>) -> impl IntoView {
+    view! {
+        <ul class="seed-results" data-testid="exercise-seeds">
+            {move || {
+                check.with(|c| {
+                    c.seeds
+                        .iter()
+                        .map(|s| {
+                            let (mark, word) = if s.met { ("✓", "met") } else { ("✕", "not met") };
+                            let text = format!("Seed {}: {mark} {word} — {}", s.seed, s.figures);
+                            view! { <li class:met=s.met>{text}</li> }
+                        })
+                        .collect_view()
+                })
+            }}
+        </ul>
+        {move || {
+            check.with(|c| {
+                (!c.problems.is_empty()).then(|| {
+                    view! {
+                        <ul class="exercise-problems" data-testid="exercise-problems" role="status">
+                            {c.problems.iter().map(|p| view! { <li>{p.clone()}</li> }).collect_view()}
+                        </ul>
+                    }
+                })
+            })
+        }}
+    }
+}
+
+/// The body of an exercise, inside its own lab.
+#[component]
+fn ExerciseBody(ex: &'static Exercise, start: Params) -> impl IntoView {
+    let lab = use_lab();
+    let store = use_store();
+    let check = Memo::new(move |_| lab.params.with(|p| ex.check(p)));
+    let met = Memo::new(move |_| check.with(|c| c.met));
+    // Save what the student tried, and whether it met the goal.
+    let first = StoredValue::new(true);
+    let unchanged = start.clone();
+    Effect::new(move |_| {
+        let met = met.get();
+        let query = lab.params.with(|p| share::encode(Some(ex.preset), p, &[]));
+        if first.get_value() {
+            first.set_value(false);
+            // Opening the page saves nothing new unless it changed the saved state.
+            if store.progress.with_untracked(|p| !p.entries.contains_key(ex.id)) && lab.params.with_untracked(|p| *p == unchanged) {
+                return;
+            }
+        }
+        store.record(ex.id, Entry { query, met });
+    });
+    let seeds = CHECK_SEEDS.iter().map(|s| s.to_string()).collect::<Vec<_>>().join(", ");
+    let link = RwSignal::new(None::<String>);
+    let solution_start = start.clone();
+    let reset_start = start.clone();
+    let params_now = lab.params.get_untracked();
+    let link_id = unique_id(&format!("answer-{}", ex.id));
+    view! {
+        <header class="exercise-head">
+            <h3>{format!("Exercise {}: {}", number(ex), ex.title)}</h3>
+            <span
+                class="exercise-status"
+                class:met=move || met.get()
+                data-testid="exercise-status"
+                role="status"
+                aria-live="polite"
+            >
+                {move || if met.get() { "met" } else { "not met" }}
+            </span>
+        </header>
+        <p class="exercise-task">{ex.task}</p>
+        <p class="exercise-goal">
+            <strong>"Goal: "</strong>{ex.goal_text()}
+            {format!(". Checked on seeds {seeds}: it counts as met only if every one of those runs meets it, so a lucky run is not enough.")}
+        </p>
+        <div class="exercise-controls">
+            {ex.controls.iter().map(|c| control(c, &params_now)).collect_view()}
+        </div>
+        <SeedResults check=check />
+        <ChartCard kind=ChartKind::FailureRate height=180.0 />
+        <details class="exercise-hint">
+            <summary>"Hint"</summary>
+            <p>{ex.hint}</p>
+        </details>
+        <details class="exercise-solution">
+            <summary data-testid="exercise-reveal">"Solution"</summary>
+            <p>{ex.solution_text}</p>
+            <button type="button" data-testid="exercise-apply-solution" on:click=move |_| {
+                let mut p = solution_start.clone();
+                for (path, value) in ex.solution {
+                    let _ = sim_core::scenario::set_path(&mut p, path, sim_core::scenario::parse_value(value));
+                }
+                lab.update(|q| *q = p);
+            }>"Apply the solution"</button>
+        </details>
+        <div class="exercise-actions">
+            <button type="button" data-testid="exercise-reset" on:click=move |_| {
+                let p = reset_start.clone();
+                lab.update(|q| *q = p);
+            }>"Start again"</button>
+            <button type="button" data-testid="exercise-copy" on:click=move |_| {
+                let l = lab.params.with_untracked(|p| answer_link(ex, p));
+                copy_to_clipboard(&l);
+                link.set(Some(l));
+            }>"Copy my answer"</button>
+        </div>
+        {move || link.get().map(|l| view! {
+            <p class="answer-link">
+                <label for=link_id.clone()>"Link to your answer (copied): "</label>
+                <input id=link_id.clone() type="text" readonly data-testid="exercise-answer-link" prop:value=l />
+            </p>
+        })}
+    }
+}
+
+/// One exercise card.
+#[component]
+pub fn ExerciseCard(ex: &'static Exercise, #[prop(optional)] opened: Option<Params>) -> impl IntoView {
+    let store = use_store();
+    let start = ex.start_params();
+    // A link's parameters first, then the saved answer, then the start.
+    let saved = store.progress.with_untracked(|p| p.entries.get(ex.id).map(|e| share::decode(&e.query)));
+    let initial = match (opened, saved) {
+        (Some(p), _) => p,
+        (None, Some(d)) if d.problems.is_empty() => d.params,
+        _ => start.clone(),
+    };
+    let lab = widget_lab(initial, Some(ex.preset));
+    view! {
+        <article class="exercise" id=format!("exercise-{}", ex.id) data-testid="exercise" data-exercise=ex.id>
+            <Provider value=lab>
+                <ExerciseBody ex=ex start=start />
+            </Provider>
+        </article>
+    }
+}
+
+/// The exercises that go with one chapter.
+#[component]
+pub fn ChapterExercises(chapter: &'static str) -> impl IntoView {
+    let opened = use_context::<Option<Opened>>().flatten();
+    view! {
+        <div class="chapter-exercises">
+            {exercises::all()
+                .iter()
+                .filter(|e| e.chapter == chapter)
+                .map(|e| {
+                    let p = opened.as_ref().filter(|o| o.id == e.id).map(|o| o.params.clone());
+                    match p {
+                        Some(p) => view! { <ExerciseCard ex=e opened=p /> }.into_any(),
+                        None => view! { <ExerciseCard ex=e /> }.into_any(),
+                    }
+                })
+                .collect_view()}
+        </div>
+    }
+}
+
+/// Every exercise in one list, with the student's progress; the cards themselves are in the
+/// chapters.
+#[component]
+pub fn AllExercises(opened: Option<Opened>) -> impl IntoView {
+    let store = Store::load();
+    provide_context(store);
+    if let Some(o) = &opened {
+        let id = format!("exercise-{}", o.id);
+        request_animation_frame(move || {
+            if let Some(el) = document().get_element_by_id(&id) {
+                el.scroll_into_view();
+            }
+        });
+    }
+    provide_context(opened);
+    let done = move || store.progress.with(|p| exercises::all().iter().filter(|e| p.entries.get(e.id).is_some_and(|x| x.met)).count());
+    view! {
+        <section class="prose exercises-index" id="exercises" aria-labelledby="exercises-title" data-testid="exercises">
+            <h2 id="exercises-title">"Exercises"</h2>
+            <p>
+                "Each chapter ends with exercises. Move the controls until the status says "<em>"met"</em>
+                ". Every check runs your settings on several seeds and needs all of them to meet the goal.
+                Your answers are saved in this browser; \"Copy my answer\" gives a link your teacher can open
+                to see your settings and whether they meet the goal. Teachers: the "
+                <a href="?instructor=1">"instructor view"</a>" has the goals, solutions and discussion questions."
+            </p>
+            <p data-testid="exercise-progress">{move || format!("You have met {} of {} goals.", done(), exercises::all().len())}</p>
+            {move || {
+                let notes = store.notes.get();
+                (!notes.is_empty()).then(|| view! {
+                    <div class="notice" role="status" data-testid="storage-notice">
+                        {notes.into_iter().map(|n| view! { <p>{n}</p> }).collect_view()}
+                    </div>
+                })
+            }}
+            <ol class="exercise-list">
+                {exercises::all()
+                    .iter()
+                    .map(|e| {
+                        let met = move || store.progress.with(|p| p.entries.get(e.id).is_some_and(|x| x.met));
+                        view! {
+                            <li>
+                                <a href=format!("#exercise-{}", e.id)>{e.title}</a>
+                                " — "{e.goal_text()}" "
+                                <span class="badge" class:met=met>{move || if met() { "✓ met" } else { "not met yet" }}</span>
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ol>
+        </section>
+    }
+}
+
+/// One exercise as the instructor sees it: goal, solution, the figures at the start and with the
+/// solution on the check seeds, notes and questions.
+#[component]
+fn InstructorCard(ex: &'static Exercise) -> impl IntoView {
+    let start = ex.check(&ex.start_params());
+    let solved = ex.check(&ex.solution_params());
+    let figures = |c: &Check| {
+        c.seeds.iter().map(|s| format!("seed {}: {} ({})", s.seed, if s.met { "met" } else { "not met" }, s.figures)).collect::<Vec<_>>()
+    };
+    let controls = ex
+        .controls
+        .iter()
+        .map(|c| {
+            let label = knobs::knob(c.knob)
+                .map(|k| Cow::Borrowed(k.label.as_ref()))
+                .or_else(|| knobs::toggle(c.knob).map(|t| Cow::Borrowed(t.label)))
+                .or_else(|| knobs::choice(c.knob).map(|t| Cow::Borrowed(t.label)))
+                .unwrap_or(Cow::Borrowed(c.knob))
+                .into_owned();
+            let limits = match (c.min, c.max) {
+                (Some(a), Some(b)) => format!(" ({a}–{b})"),
+                (None, Some(b)) => format!(" (at most {b})"),
+                (Some(a), None) => format!(" (at least {a})"),
+                (None, None) => String::new(),
+            };
+            format!("{label} [{}]{limits}", c.path)
+        })
+        .collect::<Vec<_>>()
+        .join("; ");
+    let solution = ex.solution.iter().map(|(p, v)| format!("{p} = {v}")).collect::<Vec<_>>().join(", ");
+    let start_link = answer_link(ex, &ex.start_params());
+    view! {
+        <article class="instructor-card" data-testid="instructor-exercise">
+            <h2>{format!("{}. {}", number(ex), ex.title)}</h2>
+            <p class="meta">{format!("Chapter: {} · scenario: {} · id: {}", ex.chapter, ex.preset.title(), ex.id)}</p>
+            <p><strong>"Task. "</strong>{ex.task}</p>
+            <p><strong>"Goal. "</strong>{ex.goal_text()}{format!(" (checked on seeds {:?}; all must meet it).", CHECK_SEEDS)}</p>
+            <p><strong>"Controls the student may move. "</strong>{controls}</p>
+            <p><strong>"Hint. "</strong>{ex.hint}</p>
+            <p><strong>"Solution. "</strong><code>{solution}</code>" — "{ex.solution_text}</p>
+            <div class="two-col">
+                <div>
+                    <h3>"At the start"</h3>
+                    <ul>{figures(&start).into_iter().map(|f| view! { <li>{f}</li> }).collect_view()}</ul>
+                </div>
+                <div>
+                    <h3>"With the solution"</h3>
+                    <ul>{figures(&solved).into_iter().map(|f| view! { <li>{f}</li> }).collect_view()}</ul>
+                </div>
+            </div>
+            <p><strong>"Notes. "</strong>{ex.instructor_notes}</p>
+            <h3>"Discussion questions"</h3>
+            <ol>{ex.questions.iter().map(|q| view! { <li>{*q}</li> }).collect_view()}</ol>
+            <p class="no-print"><a href=start_link>"Open this exercise"</a></p>
+        </article>
+    }
+}
+
+/// The instructor view (`?instructor=1`): every exercise's goal, solution, expected figures and
+/// discussion questions, laid out for printing.
+#[component]
+pub fn InstructorView() -> impl IntoView {
+    let main_page = base_url();
+    view! {
+        <main class="instructor" data-testid="instructor">
+            <header class="masthead">
+                <p class="kicker">"Cascade Lab · for instructors"</p>
+                <h1>"Exercises, solutions and discussion questions"</h1>
+                <p class="lede">
+                    "Each exercise gives students a scenario and a few controls with limits. The page checks the goal
+                    on seeds 1, 2 and 3 and calls it met only if all three runs meet it. Students can send you their
+                    answer as a link: opening it shows their settings and whether they meet the goal. To grade a
+                    batch of links or files, use the command line: "
+                    <code>"cascade exercise check ID --link URL"</code>
+                    " (exit code 0 met, 1 not met, 2 bad input). The figures below were computed by this page just now."
+                </p>
+                <p class="no-print">
+                    <a href=main_page>"← Back to the chapters"</a>" · "
+                    <button type="button" on:click=move |_| { let _ = window().print(); }>"Print"</button>
+                </p>
+            </header>
+            {exercises::all().iter().map(|e| view! { <InstructorCard ex=e /> }).collect_view()}
+        </main>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::chapters::content::{Block, CHAPTERS};
+
+    #[test]
+    fn every_exercise_appears_in_a_chapter_and_names_real_controls() {
+        for ex in exercises::all() {
+            let c = CHAPTERS.iter().find(|c| c.id == ex.chapter).unwrap_or_else(|| panic!("{}: chapter {}", ex.id, ex.chapter));
+            assert!(c.blocks.iter().any(|b| matches!(b, Block::Exercises)), "chapter {} has no `::: exercises` block", c.id);
+            for ctl in ex.controls {
+                assert!(knobs::exists(ctl.knob), "{}: control {}", ex.id, ctl.knob);
+            }
+        }
+        assert!(exercises::all().len() >= 8);
+    }
+}
