@@ -11,6 +11,7 @@ mod lab;
 mod narrative;
 mod share;
 mod views;
+mod widgets;
 
 use embed::EmbedApp;
 use lab::Lab;
