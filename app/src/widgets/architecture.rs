@@ -701,15 +701,18 @@ impl Player {
         }
     }
 
-    /// Plays from the moment shown to the end of the run (from the start if it is at the end):
-    /// the whole run takes about six seconds, one interval per animation frame at most. With
-    /// `prefers-reduced-motion: reduce` it does not animate: it moves in six jumps, one a second.
-    fn start(self, from: usize) {
+    /// Plays from the scrubbed moment to the end of the run (from the start when nothing was
+    /// scrubbed yet or the cursor is at the end): the whole run takes about six seconds, one
+    /// interval per animation frame at most.
+    ///
+    /// With `prefers-reduced-motion: reduce` it does not animate: it moves in six jumps, one a
+    /// second, so the story is still told in steps a reader can follow, without motion.
+    fn start(self, from: Option<usize>) {
         let Some((n, _)) = run_shape(&self.lab) else { return };
         if n == 0 {
             return;
         }
-        let from = if from + 1 >= n { 0 } else { from };
+        let from = from.filter(|&i| i + 1 < n).unwrap_or(0);
         self.token.update_value(|t| *t += 1);
         let token = self.token.get_value();
         self.playing.set(true);
@@ -874,7 +877,7 @@ pub fn ArchitectureDiagram() -> impl IntoView {
                         if player.playing.get_untracked() {
                             player.stop();
                         } else {
-                            player.start(index.get_untracked());
+                            player.start(lab.cursor.get_untracked().map(|_| index.get_untracked()));
                         }
                     }
                 >
