@@ -103,6 +103,8 @@ pub struct ChartSpec {
     pub lines: Vec<Line>,
     /// A note written across an empty chart.
     pub note: Option<String>,
+    /// The moment the reader scrubbed to, in seconds: drawn as a thin dark vertical line.
+    pub cursor: Option<f64>,
 }
 
 /// Why a chart could not be drawn.
@@ -352,6 +354,15 @@ pub fn draw(
             let font = label_font.clone().color(&color).pos(Pos::new(h, VPos::Bottom));
             root.draw(&Text::new(m.label.clone(), (ax, y), font)).map_err(plot_err)?;
         }
+    }
+    if let Some(x) = spec.cursor.filter(|x| x.is_finite()) {
+        let x = x.clamp(0.0, x_max);
+        chart
+            .draw_series(std::iter::once(PathElement::new(
+                vec![(x, 0.0), (x, y_max)],
+                RGBColor(0x1a, 0x1a, 0x1a).stroke_width(px(1.5).max(1) as u32),
+            )))
+            .map_err(plot_err)?;
     }
     root.present().map_err(plot_err)?;
     Ok(())

@@ -247,6 +247,7 @@ pub fn spec(kind: ChartKind, trace: &Trace, faults: &[Fault], x_format: XFormat,
             markers: markers.clone(),
             lines,
             note,
+            cursor: None,
         }
     };
     match kind {

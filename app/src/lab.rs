@@ -56,6 +56,10 @@ pub struct Lab {
     pub resized: RwSignal<u32>,
     /// Timing of the last slider move.
     pub timing: RwSignal<Timing>,
+    /// The moment the reader scrubbed to, in seconds of simulated time (`None`: no cursor). Charts
+    /// draw it as a vertical line; the architecture diagram shows the system at that moment. It
+    /// is kept within the run: when a new run ends earlier, it moves to the run's last interval.
+    pub cursor: RwSignal<Option<f64>>,
 }
 
 impl Lab {
@@ -69,6 +73,16 @@ impl Lab {
             let trace = sim_core::run(&p).map_err(|e| e.to_string());
             Run { trace: Arc::new(trace), sim_ms: now_ms() - t0 }
         });
+        let cursor = RwSignal::new(None::<f64>);
+        Effect::new(move |_| {
+            let last = run.with(|r| r.trace.as_ref().as_ref().ok().map(last_interval_s));
+            if let (Some(last), Some(c)) = (last, cursor.get_untracked()) {
+                let clamped = clamp_cursor(c, last);
+                if clamped != c {
+                    cursor.set(Some(clamped));
+                }
+            }
+        });
         Lab {
             params,
             json,
@@ -76,6 +90,7 @@ impl Lab {
             run,
             resized: RwSignal::new(0),
             timing: RwSignal::new(Timing::default()),
+            cursor,
         }
     }
 
@@ -117,6 +132,21 @@ impl Lab {
     }
 }
 
+/// Start of the last interval of `trace`, in seconds: the latest moment a cursor can show.
+pub fn last_interval_s(trace: &Trace) -> f64 {
+    let s = &trace.series;
+    s.len().saturating_sub(1) as f64 * s.interval_s
+}
+
+/// A cursor at `c` seconds kept within a run whose last interval starts at `last` seconds.
+pub fn clamp_cursor(c: f64, last: f64) -> f64 {
+    if c.is_finite() {
+        c.clamp(0.0, last.max(0.0))
+    } else {
+        0.0
+    }
+}
+
 /// The lab from context.
 pub fn use_lab() -> Lab {
     expect_context::<Lab>()
@@ -134,4 +164,17 @@ pub fn widget_lab(params: Params, preset: Option<Preset>) -> Lab {
         lab.resized = main.resized;
     }
     lab
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_cursor_stays_within_the_run() {
+        assert_eq!(clamp_cursor(300.0, 195.0), 195.0);
+        assert_eq!(clamp_cursor(100.0, 195.0), 100.0);
+        assert_eq!(clamp_cursor(-5.0, 195.0), 0.0);
+        assert_eq!(clamp_cursor(f64::NAN, 195.0), 0.0);
+    }
 }

@@ -5,6 +5,7 @@ use crate::controls::Controls;
 use crate::lab::use_lab;
 use crate::share::SharePanel;
 use crate::views::{ChartCard, Figures, RunStatus};
+use crate::widgets::architecture::ArchitectureDiagram;
 use leptos::prelude::*;
 use sim_core::Preset;
 
@@ -70,7 +71,7 @@ pub fn LabSection() -> impl IntoView {
                 band). Each request checks its rate limit in Redis; when Redis does not answer within 2 s, the API
                 asks PostgreSQL instead, at twice the cost of a normal query."
             </p>
-            <crate::widgets::architecture::ArchitectureDiagram />
+            <ArchitectureDiagram />
             <div class="lab-grid">
                 <div class="lab-main">
                     <Figures />

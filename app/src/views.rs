@@ -119,7 +119,10 @@ pub fn ChartCard(
     });
     Effect::new(move |_| {
         lab.resized.get();
-        let Some(spec) = spec.get() else { return };
+        let Some(mut spec) = spec.get() else { return };
+        // The scrubbed moment only redraws: it is not part of the memoised spec, so moving it
+        // neither runs the simulation nor rebuilds the lines.
+        spec.cursor = lab.cursor.get();
         if !applies.get() {
             return;
         }

@@ -1,0 +1,3 @@
+//! Self-contained widgets of the lab: each needs only a [`crate::lab::Lab`] in context.
+
+pub mod architecture;
