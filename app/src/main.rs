@@ -50,13 +50,16 @@ fn App() -> impl IntoView {
     }
     share::sync_url();
     chapters::scroll_to_hash();
+    // The student's saved exercise work, shared by every exercise on the page.
+    provide_context(exercises::Store::load());
+    provide_context(exercise_link.clone());
     view! {
         <main>
             <Intro />
             <LinkProblems problems=problems />
             <Contents />
             <Chapters />
-            <AllExercises opened=exercise_link />
+            <AllExercises />
             <LabSection />
             <Reading />
             <Provenance />

@@ -9,7 +9,7 @@ const h = harness();
 
 /// The data-health of every component on show, by name.
 async function healths(lab) {
-  return lab.page.$$eval('[data-testid="architecture"] [data-testid^="component-"]', (els) =>
+  return lab.page.$$eval('[data-testid="architecture"]:not([data-testid="chapter"] *) [data-testid^="component-"]', (els) =>
     Object.fromEntries(els.map((e) => [e.dataset.testid.slice("component-".length), e.dataset.health])),
   );
 }
@@ -105,11 +105,11 @@ test("Play runs through the whole run and can be paused", async () => {
   // Resume: the rest of the run takes well under the six seconds of the whole.
   await lab.byTestId("play").click();
   await lab.page.waitForFunction(
-    (m) => Number(document.querySelector('[data-testid="scrubber"]').value) === m,
+    (m) => Number(document.querySelector('[data-testid="scrubber"]:not([data-testid="chapter"] *)').value) === m,
     max,
     { timeout: 8000 },
   );
-  await lab.page.waitForFunction(() => /Play/.test(document.querySelector('[data-testid="play"]').textContent));
+  await lab.page.waitForFunction(() => /Play/.test(document.querySelector('[data-testid="play"]:not([data-testid="chapter"] *)').textContent));
   assert.deepEqual(lab.consoleErrors, []);
 });
 
@@ -128,7 +128,7 @@ test("with reduced motion, Play moves in a few jumps", async () => {
   }, 100);
   await lab.byTestId("play").click();
   await lab.page.waitForFunction(
-    (m) => Number(document.querySelector('[data-testid="scrubber"]').value) === m,
+    (m) => Number(document.querySelector('[data-testid="scrubber"]:not([data-testid="chapter"] *)').value) === m,
     max,
     { timeout: 9000 },
   );
@@ -147,7 +147,7 @@ test("on a phone the diagram fits and its text stays readable", async () => {
   const fig = await lab.byTestId("architecture").boundingBox();
   assert.ok(fig.width <= 375, `diagram is ${fig.width}px wide`);
   // The smallest text in the boxes, in CSS pixels on screen.
-  const smallest = await page.$$eval('[data-testid="architecture"] svg text:not(.glyph)', (els) =>
+  const smallest = await page.$$eval('[data-testid="architecture"]:not([data-testid="chapter"] *) svg text:not(.glyph)', (els) =>
     Math.min(...els.map((e) => e.getBoundingClientRect().height)),
   );
   assert.ok(smallest >= 11, `smallest text is ${smallest.toFixed(1)}px tall`);

@@ -10,7 +10,7 @@ async function choose(lab, preset) {
   const before = await lab.draws("chart-failure-rate");
   await lab.byTestId("preset-picker").selectOption(preset);
   await lab.page.waitForFunction(
-    (n) => Number(document.querySelector('[data-testid="chart-failure-rate"]').dataset.draws) > n,
+    (n) => Number(document.querySelector('[data-testid="chart-failure-rate"]:not([data-testid="chapter"] *)').dataset.draws) > n,
     before,
   );
 }
@@ -52,7 +52,7 @@ test("the replay shows every subsystem on the write-up's clock and recovers near
   const before = await lab.draws("chart-failure-rate");
   await lab.byTestId("toggle-operators").uncheck();
   await lab.page.waitForFunction(
-    (n) => Number(document.querySelector('[data-testid="chart-failure-rate"]').dataset.draws) > n,
+    (n) => Number(document.querySelector('[data-testid="chart-failure-rate"]:not([data-testid="chapter"] *)').dataset.draws) > n,
     before,
   );
   assert.equal(await lab.text("recovery-time"), "did not recover");
@@ -80,7 +80,7 @@ test("buttons in the prose load their presets", async () => {
   await lab.open(`${h.server.origin}/`);
   await lab.byTestId("load-reconnect-herd").click();
   await lab.page.waitForFunction(() => document.querySelector('[data-testid="preset-picker"]').value === "reconnect-herd");
-  await lab.page.waitForFunction(() => !document.querySelector('[data-testid="card-connected"]').classList.contains("hidden"));
+  await lab.page.waitForFunction(() => !document.querySelector('[data-testid="card-connected"]:not([data-testid="chapter"] *)').classList.contains("hidden"));
   await lab.page.locator("summary", { hasText: "Subsystems and people" }).click();
   assert.ok(await lab.byTestId("slider-reconnect-jitter").isVisible());
 });

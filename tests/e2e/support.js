@@ -101,20 +101,21 @@ export class LabPage {
     page.on("request", (r) => this.requests.push(r.url()));
   }
 
+  /// An element of the lab (or the embed), not of a chapter's widgets, which reuse the same testids.
   byTestId(id) {
-    return this.page.locator(`[data-testid="${id}"]`);
+    return this.page.locator(`[data-testid="${id}"]:not([data-testid="chapter"] *)`);
   }
 
   async open(url) {
     await this.page.goto(url);
-    await this.byTestId("peak-failure").waitFor();
+    await this.byTestId("peak-failure").first().waitFor();
     await this.waitForCharts();
   }
 
   /// Waits until the failure-rate chart has been drawn (the app counts draws in `data-draws`).
   async waitForCharts() {
     await this.page.waitForFunction(() => {
-      const c = document.querySelector('[data-testid="chart-failure-rate"]');
+      const c = document.querySelector('[data-testid="chart-failure-rate"]:not([data-testid="chapter"] *)');
       return c && Number(c.dataset.draws) > 0;
     });
   }

@@ -216,6 +216,32 @@ mod tests {
         assert!(html.contains("Connections kept open."), "the tooltip holds the definition: {html}");
     }
 
+    /// Chapter 1: "It opens at the worst moment, 14:31 UTC, when every part is failing. Drag the
+    /// time scrubber back to the start of its clock, 14:20 UTC: an ordinary afternoon, every part
+    /// healthy."
+    #[test]
+    fn the_first_diagram_opens_with_every_part_failing_and_starts_healthy() {
+        use crate::widgets::architecture::{states, worst_interval, Health};
+        let spec = CHAPTERS[0]
+            .blocks
+            .iter()
+            .find_map(|b| match b {
+                Block::Architecture(w) => Some(w),
+                _ => None,
+            })
+            .expect("chapter 1 has the diagram");
+        let (p, _) = super::widget::scenario_of(spec);
+        let t = sim_core::run(&p).unwrap();
+        let w = worst_interval(&t);
+        let clock = p.run.clock_start_s.unwrap() + t.series.t_s(w);
+        assert_eq!(crate::format::clock(clock), "14:31", "the worst moment");
+        let worst = states(&t, &p, w);
+        assert!(worst.iter().filter(|c| c.present).all(|c| c.health == Health::Failing), "{worst:?}");
+        assert_eq!(crate::format::clock(p.run.clock_start_s.unwrap()), "14:20");
+        let calm = states(&t, &p, 0);
+        assert!(calm.iter().filter(|c| c.present).all(|c| c.health == Health::Ok), "{calm:?}");
+    }
+
     #[test]
     fn raw_html_in_content_is_dropped() {
         let mut linked = HashSet::new();

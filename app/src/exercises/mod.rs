@@ -280,9 +280,9 @@ pub fn ChapterExercises(chapter: &'static str) -> impl IntoView {
 /// Every exercise in one list, with the student's progress; the cards themselves are in the
 /// chapters.
 #[component]
-pub fn AllExercises(opened: Option<Opened>) -> impl IntoView {
-    let store = Store::load();
-    provide_context(store);
+pub fn AllExercises() -> impl IntoView {
+    let store = use_store();
+    let opened = use_context::<Option<Opened>>().flatten();
     if let Some(o) = &opened {
         let id = format!("exercise-{}", o.id);
         request_animation_frame(move || {
@@ -291,7 +291,6 @@ pub fn AllExercises(opened: Option<Opened>) -> impl IntoView {
             }
         });
     }
-    provide_context(opened);
     let done = move || store.progress.with(|p| exercises::all().iter().filter(|e| p.entries.get(e.id).is_some_and(|x| x.met)).count());
     view! {
         <section class="prose exercises-index" id="exercises" aria-labelledby="exercises-title" data-testid="exercises">

@@ -1,0 +1,184 @@
+// The explainer as a reader, a student and a teacher use it: chapters with live widgets, deep links
+// from a sub-path, glossary tooltips, exercises that check themselves and remember, answer links,
+// and the instructor view.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { ARTIFACTS, LabPage, harness, newPage } from "./support.js";
+
+const h = harness();
+
+async function frames(page) {
+  await page.evaluate(() => new Promise((ok) => requestAnimationFrame(() => requestAnimationFrame(ok))));
+}
+
+/// Sets a range input inside `scope` the way a drag does.
+async function drag(scope, id, value) {
+  await scope.locator(`[data-testid="slider-${id}"]`).evaluate((el, v) => {
+    el.value = String(v);
+    el.dispatchEvent(new Event("input", { bubbles: true }));
+  }, value);
+  await frames(scope.page());
+}
+
+function foreign(lab) {
+  return lab.requests.filter((u) => !u.startsWith(h.server.origin) && !u.startsWith("data:") && !u.startsWith("blob:"));
+}
+
+test("six chapters in order, each with a heading, a widget and a way to the lab; the contents link them", async () => {
+  const lab = new LabPage(await newPage(h.browser));
+  await lab.open(`${h.server.origin}/`);
+  const chapters = lab.page.locator('[data-testid="chapter"]');
+  assert.ok((await chapters.count()) >= 6);
+  const ids = await chapters.evaluateAll((els) => els.map((e) => e.id));
+  assert.deepEqual(ids.slice(0, 6), ["normal-day", "failover", "pool-exhaustion", "retry-storm", "blast-radius", "recovery"]);
+  for (const id of ids) {
+    const c = lab.page.locator(`section#${id}`);
+    assert.ok((await c.locator("h2").textContent()).length > 3, `${id} has a heading`);
+    assert.ok((await c.locator('[data-testid="widget"], [data-testid="architecture"]').count()) >= 1, `${id} has a widget`);
+    assert.equal(await c.locator('[data-testid="chapter-open-lab"]').getAttribute("href"), "#lab");
+    assert.equal(await lab.page.locator(`[data-testid="toc"] a[href="#${id}"]`).count(), 1, `contents link ${id}`);
+  }
+  assert.equal(await lab.page.locator('[data-testid="toc"] [data-testid="open-lab"]').getAttribute("href"), "#lab");
+  // Every chapter's widgets drew their charts.
+  await lab.page.waitForFunction(() =>
+    [...document.querySelectorAll('[data-testid="chapter"] canvas')].every((c) => Number(c.dataset.draws) > 0 || c.closest(".hidden")),
+  );
+  assert.deepEqual(lab.consoleErrors, []);
+  assert.deepEqual(foreign(lab), [], "no request leaves the site");
+});
+
+test("a chapter widget redraws its chart when its slider moves, and leaves the lab alone", async () => {
+  const lab = new LabPage(await newPage(h.browser));
+  await lab.open(`${h.server.origin}/`);
+  const widget = lab.page.locator('#pool-exhaustion [data-testid="widget"]').filter({ has: lab.page.locator('[data-testid="slider-pool"]') }).first();
+  await widget.scrollIntoViewIfNeeded();
+  const chart = widget.locator('canvas[data-testid^="chart-"]').first();
+  await lab.page.waitForFunction((el) => Number(el.dataset.draws) > 0, await chart.elementHandle());
+  const before = await chart.evaluate((c) => c.toDataURL());
+  const recoveryBefore = await widget.locator('[data-testid="recovery-time"]').textContent();
+  const labPool = await lab.text("value-pool");
+  await drag(widget, "pool", 8);
+  assert.equal((await widget.locator('[data-testid="value-pool"]').textContent()).trim(), "8");
+  assert.notEqual(await chart.evaluate((c) => c.toDataURL()), before, "the widget's chart changed");
+  assert.notEqual(await widget.locator('[data-testid="recovery-time"]').textContent(), recoveryBefore);
+  assert.equal(await lab.text("value-pool"), labPool, "the lab did not move");
+  await widget.screenshot({ path: join(ARTIFACTS, "widget-pool-8.png") });
+  // "Open this in the lab" carries the widget's settings there.
+  await widget.locator('[data-testid="widget-open-lab"]').click();
+  await frames(lab.page);
+  assert.equal(await lab.text("value-pool"), "8");
+  assert.deepEqual(lab.consoleErrors, []);
+});
+
+test("deep links open the right chapter, also from a sub-path, and keep the anchor", async () => {
+  for (const base of ["/", "/cascade/"]) {
+    const page = await newPage(h.browser);
+    const lab = new LabPage(page);
+    await page.goto(`${h.server.origin}${base}#retry-storm`);
+    await lab.waitForCharts();
+    await page.waitForFunction(() => Math.abs(document.getElementById("retry-storm").getBoundingClientRect().top) < 80);
+    await frames(page);
+    assert.ok(page.url().endsWith("#retry-storm"), `the anchor survives the address update: ${page.url()}`);
+    assert.match(page.url(), new RegExp(`^${h.server.origin}${base.replace(/\//g, "\\/")}\\?`));
+    assert.deepEqual(lab.consoleErrors, []);
+  }
+});
+
+test("glossary terms link to the glossary and explain themselves on focus", async () => {
+  const lab = new LabPage(await newPage(h.browser));
+  await lab.open(`${h.server.origin}/`);
+  const links = lab.page.locator('[data-testid="term-link"]');
+  assert.ok((await links.count()) >= 10, `${await links.count()} terms linked`);
+  const first = links.first();
+  const href = await first.getAttribute("href");
+  assert.match(href, /^#term-/);
+  assert.equal(await lab.page.locator(href).count(), 1, "the glossary has the entry");
+  const tip = lab.page.locator(`#${await first.getAttribute("aria-describedby")}`);
+  assert.equal(await tip.isVisible(), false);
+  await first.focus();
+  assert.equal(await tip.isVisible(), true, "focus shows the definition");
+  assert.ok((await tip.textContent()).length > 20);
+});
+
+test("an exercise turns met when the solution's value is entered, stays met after a reload, and an answer link shows it", async () => {
+  const context = await h.browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  const lab = new LabPage(page);
+  await lab.open(`${h.server.origin}/#exercise-pool-that-heals`);
+  const ex = page.locator('[data-testid="exercise"][data-exercise="pool-that-heals"]');
+  const status = ex.locator('[data-testid="exercise-status"]');
+  assert.equal(await status.textContent(), "not met");
+  assert.match(await ex.locator(".exercise-goal").textContent(), /seeds 1, 2, 3/);
+  // The pool is limited to 40 in this exercise.
+  assert.equal(await ex.locator('[data-testid="slider-pool"]').getAttribute("max"), "40");
+  await drag(ex, "pool", 8);
+  assert.equal(await status.textContent(), "met");
+  assert.equal(await ex.locator('[data-testid="exercise-seeds"] li.met').count(), 3);
+  await ex.screenshot({ path: join(ARTIFACTS, "exercise-met.png") });
+  // Saved in this browser: a reload keeps the answer and the verdict.
+  await page.reload();
+  await lab.waitForCharts();
+  assert.equal(await status.textContent(), "met");
+  assert.equal((await ex.locator('[data-testid="value-pool"]').textContent()).trim(), "8");
+  assert.match(await page.locator('[data-testid="exercise-progress"]').textContent(), /You have met 1 of/);
+  // "Copy my answer": the link opens the exercise with these settings in a browser that has nothing saved.
+  await ex.locator('[data-testid="exercise-copy"]').click();
+  const link = await ex.locator('[data-testid="exercise-answer-link"]').inputValue();
+  assert.match(link, /exercise=pool-that-heals/);
+  assert.match(link, /db\.pool_size=8/);
+  const teacher = new LabPage(await newPage(h.browser));
+  await teacher.open(link);
+  const seen = teacher.page.locator('[data-testid="exercise"][data-exercise="pool-that-heals"]');
+  assert.equal(await seen.locator('[data-testid="exercise-status"]').textContent(), "met");
+  assert.equal(await teacher.text("value-pool"), "40", "the lab itself starts as usual");
+  assert.deepEqual(lab.consoleErrors, []);
+  assert.deepEqual(teacher.consoleErrors, []);
+  await context.close();
+});
+
+test("corrupt saved progress is set aside with a notice, and the page still works", async () => {
+  const context = await h.browser.newContext({ viewport: { width: 1280, height: 900 } });
+  await context.addInitScript(() => {
+    if (!sessionStorage.getItem("seeded")) {
+      localStorage.setItem("cascade-lab:exercises", "{not json");
+      sessionStorage.setItem("seeded", "1");
+    }
+  });
+  const page = await context.newPage();
+  const lab = new LabPage(page);
+  await lab.open(`${h.server.origin}/`);
+  assert.match(await page.locator('[data-testid="storage-notice"]').textContent(), /could not be read/);
+  assert.equal(await page.locator('[data-testid="exercise-status"]').first().textContent(), "not met");
+  assert.deepEqual(lab.consoleErrors, []);
+  await context.close();
+});
+
+test("the instructor view lists every exercise with its solution and figures, and prints", async () => {
+  const page = await newPage(h.browser);
+  const lab = new LabPage(page);
+  await page.goto(`${h.server.origin}/cascade/?instructor=1`);
+  await page.locator('[data-testid="instructor"]').waitFor();
+  const cards = page.locator('[data-testid="instructor-exercise"]');
+  assert.ok((await cards.count()) >= 8);
+  const text = await cards.first().textContent();
+  for (const part of ["Goal.", "Solution.", "At the start", "With the solution", "Discussion questions", "seed 1"]) {
+    assert.ok(text.includes(part), part);
+  }
+  await page.pdf({ path: join(ARTIFACTS, "instructor.pdf"), format: "A4", printBackground: true });
+  assert.deepEqual(lab.consoleErrors, []);
+});
+
+test("the chapters read at 1280 and 375 pixels (screenshots in tests/artifacts)", async () => {
+  for (const width of [1280, 375]) {
+    const lab = new LabPage(await newPage(h.browser, { viewport: { width, height: 900 } }));
+    await lab.open(`${h.server.origin}/`);
+    const overflow = await lab.page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    assert.ok(overflow <= 0, `no sideways scrolling at ${width}px (${overflow}px too wide)`);
+    for (const id of ["normal-day", "failover", "pool-exhaustion", "retry-storm", "blast-radius", "recovery"]) {
+      const section = lab.page.locator(`section#${id}`);
+      await section.scrollIntoViewIfNeeded();
+      await section.screenshot({ path: join(ARTIFACTS, `chapter-${id}-${width}.png`) });
+    }
+  }
+});
