@@ -372,8 +372,65 @@ pub fn nice_max(x: f64) -> f64 {
     10.0 * p
 }
 
+/// A value on the y axis, as readers see it.
+pub fn y_text(f: YFormat, y: f64) -> String {
+    match f {
+        YFormat::Percent => crate::format::percent(y.max(0.0)),
+        YFormat::Millis => crate::format::millis(y.max(0.0)),
+        YFormat::Count => crate::format::count(y.max(0.0)),
+        YFormat::Ratio => format!("{:.1}", y.max(0.0)),
+    }
+}
+
+/// A moment on the x axis, as readers see it.
+pub fn x_text(f: XFormat, x: f64) -> String {
+    match f {
+        XFormat::Clock(c) => crate::format::clock(c + x),
+        XFormat::Elapsed => crate::format::duration(x),
+    }
+}
+
+/// A chart as a table (its text alternative on demand): a time column and one column per line, at
+/// most `max_rows` rows, each the mean of the intervals it covers ("—" where a line has no value).
+pub fn table(spec: &ChartSpec, max_rows: usize) -> (Vec<String>, Vec<Vec<String>>) {
+    let mut head = vec!["Time".to_string()];
+    head.extend(spec.lines.iter().map(|l| l.name.clone()));
+    let n = spec.lines.iter().map(|l| l.points.len()).max().unwrap_or(0);
+    let step = n.div_ceil(max_rows.max(1)).max(1);
+    let mut rows = Vec::new();
+    for start in (0..n).step_by(step) {
+        let end = (start + step).min(n);
+        let x = spec.lines.iter().find_map(|l| l.points.get(start).map(|p| p.0)).unwrap_or(0.0);
+        let mut row = vec![x_text(spec.x_format, x)];
+        for l in &spec.lines {
+            let vals: Vec<f64> = l.points.get(start..end).unwrap_or(&[]).iter().filter_map(|p| p.1).collect();
+            row.push(if vals.is_empty() {
+                "—".into()
+            } else {
+                y_text(spec.y_format, vals.iter().sum::<f64>() / vals.len() as f64)
+            });
+        }
+        rows.push(row);
+    }
+    (head, rows)
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_chart_reads_as_a_table_of_at_most_the_rows_asked_for() {
+        let p = sim_core::Params::default();
+        let t = sim_core::run(&p).unwrap();
+        let spec = super::spec(super::ChartKind::FailureRate, &t, &p.faults, super::x_format(&p), Vec::new());
+        let (head, rows) = super::table(&spec, 30);
+        assert_eq!(head[0], "Time");
+        assert_eq!(head.len(), 1 + spec.lines.len());
+        assert!(rows.len() <= 30 && rows.len() >= 25, "{} rows", rows.len());
+        assert!(rows[0][0].ends_with(" s"), "{}", rows[0][0]);
+        assert!(rows.iter().all(|r| r.len() == head.len()));
+        assert!(rows.iter().any(|r| r[1].ends_with('%') && r[1] != "0.0%"), "the failures show");
+    }
+
     use super::*;
 
     #[test]

@@ -156,16 +156,8 @@ pub fn ChartCard(
                         .iter()
                         .filter_map(|&(x, y)| y.map(|y| (x, y)))
                         .fold((0.0, f64::MIN), |a, b| if b.1 > a.1 { b } else { a });
-                    let value = match sp.y_format {
-                        chart::YFormat::Percent => format::percent(y.max(0.0)),
-                        chart::YFormat::Millis => format::millis(y.max(0.0)),
-                        chart::YFormat::Count => format::count(y.max(0.0)),
-                        chart::YFormat::Ratio => format!("{:.1}", y.max(0.0)),
-                    };
-                    let at = match sp.x_format {
-                        chart::XFormat::Clock(c) => format::clock(c + x),
-                        chart::XFormat::Elapsed => format::duration(x),
-                    };
+                    let value = charts::y_text(sp.y_format, y);
+                    let at = charts::x_text(sp.x_format, x);
                     format!(" {} peaks at {value} ({at}).", l.name)
                 });
                 format!("{} over {}.{}", kind.title(), format::duration(sp.x_max), peak.unwrap_or_default())
@@ -199,6 +191,7 @@ pub fn ChartCard(
                     style=format!("height: {height}px")
                 ></canvas>
             </div>
+            <DataTable spec=spec />
             <ul class="legend">
                 {move || {
                     legend()
@@ -216,6 +209,51 @@ pub fn ChartCard(
             </ul>
             {move || error.get().map(|e| view! { <p class="error">{e}</p> })}
         </figure>
+    }
+}
+
+/// The chart's numbers as a table, drawn only while the reader has it open.
+#[component]
+fn DataTable(spec: Memo<Option<chart::ChartSpec>>) -> impl IntoView {
+    let open = RwSignal::new(false);
+    let details = NodeRef::<leptos::html::Details>::new();
+    view! {
+        <details class="chart-data" node_ref=details on:toggle=move |_| {
+            if let Some(d) = details.get() {
+                open.set(d.open());
+            }
+        }>
+            <summary>"Data table"</summary>
+            {move || {
+                open.get().then(|| {
+                    spec.get().map(|sp| {
+                        let (head, rows) = charts::table(&sp, 40);
+                        view! {
+                            <div class="table-scroll">
+                                <table>
+                                    <thead><tr>{head.into_iter().map(|h| view! { <th scope="col">{h}</th> }).collect_view()}</tr></thead>
+                                    <tbody>
+                                        {rows
+                                            .into_iter()
+                                            .map(|r| {
+                                                let mut cells = r.into_iter();
+                                                let first = cells.next().unwrap_or_default();
+                                                view! {
+                                                    <tr>
+                                                        <th scope="row">{first}</th>
+                                                        {cells.map(|c| view! { <td>{c}</td> }).collect_view()}
+                                                    </tr>
+                                                }
+                                            })
+                                            .collect_view()}
+                                    </tbody>
+                                </table>
+                            </div>
+                        }
+                    })
+                })
+            }}
+        </details>
     }
 }
 

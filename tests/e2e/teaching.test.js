@@ -25,6 +25,19 @@ function foreign(lab) {
   return lab.requests.filter((u) => !u.startsWith(h.server.origin) && !u.startsWith("data:") && !u.startsWith("blob:"));
 }
 
+test("the first paint does not wait for widgets far down the page", async () => {
+  const lab = new LabPage(await newPage(h.browser));
+  await lab.open(`${h.server.origin}/`);
+  const placeholders = await lab.page.locator(".lazy-placeholder").count();
+  assert.ok(placeholders >= 10, `${placeholders} widgets and exercises wait until the reader comes near`);
+  const widget = lab.page.locator("#recovery .widget").first();
+  assert.equal(await widget.locator(".lazy-placeholder").count(), 1, "not mounted before the reader comes near");
+  await widget.scrollIntoViewIfNeeded();
+  await widget.locator('[data-testid="peak-failure"]').waitFor();
+  assert.equal(await widget.locator(".lazy-placeholder").count(), 0);
+  assert.deepEqual(lab.consoleErrors, []);
+});
+
 test("six chapters in order, each with a heading, a widget and a way to the lab; the contents link them", async () => {
   const lab = new LabPage(await newPage(h.browser));
   await lab.open(`${h.server.origin}/`);
@@ -51,6 +64,8 @@ test("six chapters in order, each with a heading, a widget and a way to the lab;
 test("a chapter widget redraws its chart when its slider moves, and leaves the lab alone", async () => {
   const lab = new LabPage(await newPage(h.browser));
   await lab.open(`${h.server.origin}/`);
+  // Widgets mount as the reader comes near them.
+  await lab.page.locator("#pool-exhaustion").scrollIntoViewIfNeeded();
   const widget = lab.page.locator('#pool-exhaustion [data-testid="widget"]').filter({ has: lab.page.locator('[data-testid="slider-pool"]') }).first();
   await widget.scrollIntoViewIfNeeded();
   const chart = widget.locator('canvas[data-testid^="chart-"]').first();
@@ -149,6 +164,7 @@ test("corrupt saved progress is set aside with a notice, and the page still work
   const lab = new LabPage(page);
   await lab.open(`${h.server.origin}/`);
   assert.match(await page.locator('[data-testid="storage-notice"]').textContent(), /could not be read/);
+  await page.locator('[data-testid="exercise"]').first().scrollIntoViewIfNeeded();
   assert.equal(await page.locator('[data-testid="exercise-status"]').first().textContent(), "not met");
   assert.deepEqual(lab.consoleErrors, []);
   await context.close();
@@ -177,6 +193,13 @@ test("the chapters read at 1280 and 375 pixels (screenshots in tests/artifacts)"
     assert.ok(overflow <= 0, `no sideways scrolling at ${width}px (${overflow}px too wide)`);
     for (const id of ["normal-day", "failover", "pool-exhaustion", "retry-storm", "blast-radius", "recovery"]) {
       const section = lab.page.locator(`section#${id}`);
+      // Bring each of its widgets near the viewport so that they mount, then wait for their charts.
+      for (const w of await section.locator('.widget, [data-testid="exercise"]').all()) await w.scrollIntoViewIfNeeded();
+      await lab.page.waitForFunction(
+        (sel) => [...document.querySelectorAll(`${sel} canvas`)].every((c) => Number(c.dataset.draws) > 0 || c.closest(".hidden"))
+          && document.querySelectorAll(`${sel} .lazy-placeholder`).length === 0,
+        `section#${id}`,
+      );
       await section.scrollIntoViewIfNeeded();
       await section.screenshot({ path: join(ARTIFACTS, `chapter-${id}-${width}.png`) });
     }

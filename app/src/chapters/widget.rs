@@ -8,6 +8,7 @@ use crate::controls::Control;
 use crate::format;
 use crate::lab::{use_lab, widget_lab, Lab, MainLab};
 use crate::views::ChartCard;
+use crate::widgets::lazy::WhenNear;
 use leptos::context::Provider;
 use leptos::prelude::*;
 use sim_core::{scenario, Params, Preset};
@@ -97,16 +98,25 @@ fn WidgetBody(spec: &'static WidgetSpec, start: Params) -> impl IntoView {
     }
 }
 
+/// About the height a widget will take, for its placeholder.
+fn widget_height(spec: &WidgetSpec) -> f64 {
+    let controls = (spec.knobs.len() as f64 / 2.0).ceil() * 75.0;
+    controls + 380.0
+}
+
 /// A widget placed in a chapter.
 #[component]
 pub fn ChapterWidget(spec: &'static WidgetSpec) -> impl IntoView {
     let (params, preset) = scenario_of(spec);
     let lab = widget_lab(params.clone(), preset);
+    let params = StoredValue::new(params);
     view! {
         <figure class="widget" data-testid="widget" data-source=spec.source>
-            <Provider value=lab>
-                <WidgetBody spec=spec start=params />
-            </Provider>
+            <WhenNear height=widget_height(spec)>
+                <Provider value=lab>
+                    <WidgetBody spec=spec start=params.get_value() />
+                </Provider>
+            </WhenNear>
         </figure>
     }
 }
@@ -118,11 +128,13 @@ pub fn ArchitectureWidget(spec: &'static WidgetSpec) -> impl IntoView {
     let lab = widget_lab(params, preset);
     view! {
         <div class="widget widget-architecture" data-source=spec.source>
-            <Provider value=lab>
-                <crate::widgets::architecture::ArchitectureDiagram />
-                <WidgetFigures />
-                <ChartCard kind=ChartKind::FailureRate height=180.0 />
-            </Provider>
+            <WhenNear height=900.0>
+                <Provider value=lab>
+                    <crate::widgets::architecture::ArchitectureDiagram />
+                    <WidgetFigures />
+                    <ChartCard kind=ChartKind::FailureRate height=180.0 />
+                </Provider>
+            </WhenNear>
         </div>
     }
 }

@@ -11,6 +11,7 @@ use crate::knobs::{self, SliderSpec};
 use crate::lab::{use_lab, widget_lab};
 use crate::share::{base_url, copy_to_clipboard};
 use crate::views::ChartCard;
+use crate::widgets::lazy::WhenNear;
 use leptos::context::Provider;
 use leptos::prelude::*;
 use progress::{Entry, Progress};
@@ -247,11 +248,14 @@ pub fn ExerciseCard(ex: &'static Exercise, #[prop(optional)] opened: Option<Para
         _ => start.clone(),
     };
     let lab = widget_lab(initial, Some(ex.preset));
+    let start = StoredValue::new(start);
     view! {
         <article class="exercise" id=format!("exercise-{}", ex.id) data-testid="exercise" data-exercise=ex.id>
-            <Provider value=lab>
-                <ExerciseBody ex=ex start=start />
-            </Provider>
+            <WhenNear height=620.0 + 70.0 * ex.controls.len() as f64>
+                <Provider value=lab>
+                    <ExerciseBody ex=ex start=start.get_value() />
+                </Provider>
+            </WhenNear>
         </article>
     }
 }

@@ -1,0 +1,56 @@
+//! Mounting on demand: a chapter has many widgets and exercises, each running its own simulation.
+//! They mount when the reader comes near them (an `IntersectionObserver` with a generous margin),
+//! so the first paint does not wait for simulations far down the page. A placeholder keeps the
+//! space they will take, so nothing jumps.
+
+use leptos::html::Div;
+use leptos::prelude::*;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+/// Shows `children` once the placeholder comes within about two screens of the viewport (at once
+/// where the browser has no `IntersectionObserver`).
+#[component]
+pub fn WhenNear(
+    /// Height the placeholder reserves, in CSS pixels.
+    height: f64,
+    children: ChildrenFn,
+) -> impl IntoView {
+    let near = RwSignal::new(false);
+    let node = NodeRef::<Div>::new();
+    Effect::new(move |_| {
+        let Some(el) = node.get() else { return };
+        if near.get_untracked() {
+            return;
+        }
+        let callback = Closure::<dyn FnMut(js_sys::Array, web_sys::IntersectionObserver)>::new(
+            move |entries: js_sys::Array, observer: web_sys::IntersectionObserver| {
+                let hit = entries
+                    .iter()
+                    .filter_map(|e| e.dyn_into::<web_sys::IntersectionObserverEntry>().ok())
+                    .any(|e| e.is_intersecting());
+                if hit {
+                    near.set(true);
+                    observer.disconnect();
+                }
+            },
+        );
+        let init = web_sys::IntersectionObserverInit::new();
+        init.set_root_margin("1200px 0px 1200px 0px");
+        match web_sys::IntersectionObserver::new_with_options(callback.as_ref().unchecked_ref(), &init) {
+            Ok(observer) => {
+                observer.observe(&el);
+                callback.forget();
+            }
+            Err(_) => near.set(true),
+        }
+    });
+    view! {
+        <Show
+            when=move || near.get()
+            fallback=move || view! { <div class="lazy-placeholder" node_ref=node style=format!("min-height: {height}px") aria-hidden="true"></div> }
+        >
+            {children()}
+        </Show>
+    }
+}
