@@ -84,6 +84,16 @@ test("the diagram follows the parameters: the replay shows every part", async ()
   assert.deepEqual(Object.keys(all).sort(), ["api", "clients", "gateway", "postgres", "queue", "redis", "replica"]);
   assert.match(await lab.byTestId("scrubber").getAttribute("aria-valuetext"), /^\d\d:\d\d(:\d\d)? UTC$/);
   await lab.page.screenshot({ path: join(ARTIFACTS, "architecture-replay.png") });
+  // A cursor past the end of a shorter run moves to its last interval.
+  const scrubber = lab.byTestId("scrubber");
+  await scrubber.focus();
+  await lab.page.keyboard.press("End");
+  await frames(lab.page);
+  await lab.byTestId("preset-picker").selectOption("failover");
+  await lab.waitForCharts();
+  await frames(lab.page);
+  assert.equal(await scrubber.inputValue(), await scrubber.getAttribute("max"));
+  assert.equal(await scrubber.getAttribute("aria-valuetext"), "14 min 55 s");
   assert.deepEqual(lab.consoleErrors, []);
 });
 
