@@ -40,6 +40,7 @@ test("the diagram shows the worst moment, and the scrubber moves it and the char
   const scrubber = lab.byTestId("scrubber");
   const drawsBefore = await lab.draws("chart-failure-rate");
   const cursorBefore = await lab.canvasPixels("chart-failure-rate");
+  const timingBefore = await lab.text("timing");
   await scrubber.focus();
   await lab.page.keyboard.press("Home");
   await frames(lab.page);
@@ -50,6 +51,7 @@ test("the diagram shows the worst moment, and the scrubber moves it and the char
   assert.equal(await lab.text("scrub-time"), "0 s");
   assert.ok((await lab.draws("chart-failure-rate")) > drawsBefore, "the chart redrew for the cursor");
   assert.notEqual(await lab.canvasPixels("chart-failure-rate"), cursorBefore, "the cursor line is drawn");
+  assert.equal(await lab.text("timing"), timingBefore, "the cursor only redraws: no new run, no timed change");
 
   // ArrowRight steps one interval (5 s); then into the failover, where Redis is failing.
   await lab.page.keyboard.press("ArrowRight");
