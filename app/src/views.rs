@@ -104,6 +104,7 @@ pub fn ChartCard(
     let canvas_ref = NodeRef::<Canvas>::new();
     let error = RwSignal::new(None::<String>);
     let draws = StoredValue::new(0u64);
+    let drawn_cursor = StoredValue::new(None::<f64>);
     let applies = Memo::new(move |_| lab.run.with(|r| r.trace.as_ref().as_ref().is_ok_and(|t| kind.applies(t))));
     let spec = Memo::new(move |_| {
         let run = lab.run.get();
@@ -139,7 +140,11 @@ pub fn ChartCard(
         // Tests wait on this counter instead of reading pixels back.
         draws.update_value(|n| *n += 1);
         let _ = canvas.set_attribute("data-draws", &draws.get_value().to_string());
-        lab.drawn();
+        // A redraw for a moved cursor is not the answer to a parameter change: not timed.
+        if drawn_cursor.get_value() == spec.cursor {
+            lab.drawn();
+        }
+        drawn_cursor.set_value(spec.cursor);
     });
     let legend = move || {
         spec.get()

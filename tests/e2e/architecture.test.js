@@ -40,6 +40,7 @@ test("the diagram shows the worst moment, and the scrubber moves it and the char
   const scrubber = lab.byTestId("scrubber");
   const drawsBefore = await lab.draws("chart-failure-rate");
   const cursorBefore = await lab.canvasPixels("chart-failure-rate");
+  const timingBefore = await lab.text("timing");
   await scrubber.focus();
   await lab.page.keyboard.press("Home");
   await frames(lab.page);
@@ -50,6 +51,7 @@ test("the diagram shows the worst moment, and the scrubber moves it and the char
   assert.equal(await lab.text("scrub-time"), "0 s");
   assert.ok((await lab.draws("chart-failure-rate")) > drawsBefore, "the chart redrew for the cursor");
   assert.notEqual(await lab.canvasPixels("chart-failure-rate"), cursorBefore, "the cursor line is drawn");
+  assert.equal(await lab.text("timing"), timingBefore, "the cursor only redraws: no new run, no timed change");
 
   // ArrowRight steps one interval (5 s); then into the failover, where Redis is failing.
   await lab.page.keyboard.press("ArrowRight");
@@ -84,6 +86,16 @@ test("the diagram follows the parameters: the replay shows every part", async ()
   assert.deepEqual(Object.keys(all).sort(), ["api", "clients", "gateway", "postgres", "queue", "redis", "replica"]);
   assert.match(await lab.byTestId("scrubber").getAttribute("aria-valuetext"), /^\d\d:\d\d(:\d\d)? UTC$/);
   await lab.page.screenshot({ path: join(ARTIFACTS, "architecture-replay.png") });
+  // A cursor past the end of a shorter run moves to its last interval.
+  const scrubber = lab.byTestId("scrubber");
+  await scrubber.focus();
+  await lab.page.keyboard.press("End");
+  await frames(lab.page);
+  await lab.byTestId("preset-picker").selectOption("failover");
+  await lab.waitForCharts();
+  await frames(lab.page);
+  assert.equal(await scrubber.inputValue(), await scrubber.getAttribute("max"));
+  assert.equal(await scrubber.getAttribute("aria-valuetext"), "14 min 55 s");
   assert.deepEqual(lab.consoleErrors, []);
 });
 

@@ -177,12 +177,13 @@ pub fn states(trace: &Trace, params: &Params, i: usize) -> Vec<ComponentState> {
                 } else {
                     Health::Ok
                 };
-                c.figure = if amp.is_finite() { format!("{amp:.2}× attempts") } else { "retries only".into() };
+                // The figure is the load the clients put on the API, as a multiple of the requests.
+                c.figure = if amp.is_finite() { format!("{amp:.1}× load") } else { "retries only".into() };
                 c.detail = format!(
-                    "{} attempts per request · offered {}, retries included · {} of attempts fail",
+                    "{} attempts per request · {} of attempts fail · offered {} with retries",
                     if amp.is_finite() { format!("{amp:.2}") } else { "only retries, no new".into() },
-                    rate(attempts),
                     format::percent(s.failure_rate[i]),
+                    rate(attempts),
                 );
                 if s.away[i] > 0 {
                     let _ = write!(
@@ -202,7 +203,7 @@ pub fn states(trace: &Trace, params: &Params, i: usize) -> Vec<ComponentState> {
                 } else {
                     Health::Ok
                 };
-                c.figure = format!("{} connected", format::percent(share));
+                c.figure = format!("{:.0}% connected", 100.0 * share);
                 c.detail = format!(
                     "{} WebSockets connected · {}/s reconnecting",
                     format::count(connected as f64 * trace.user_scale),
@@ -239,9 +240,6 @@ pub fn states(trace: &Trace, params: &Params, i: usize) -> Vec<ComponentState> {
                 if let Some((cause, n)) = causes.iter().copied().filter(|c| c.1 > 0).max_by_key(|c| c.1) {
                     let _ = write!(c.detail, " · mostly {cause} ({})", rate(n));
                 }
-                if let Some(p99) = s.p99_ms[i] {
-                    let _ = write!(c.detail, " · p99 {}", format::millis(p99));
-                }
             }
             "redis" => {
                 let up = s.redis_up[i];
@@ -250,16 +248,18 @@ pub fn states(trace: &Trace, params: &Params, i: usize) -> Vec<ComponentState> {
                 });
                 let sessions = s.sessions[i];
                 let hit = s.cache_hit_ratio[i];
+                let sessions_lost = sessions.is_some_and(|n| (n as f64) < REDIS_SESSIONS_DEGRADED_SHARE * users);
+                let cache_cold = hit.is_some_and(|h| h < REDIS_CACHE_DEGRADED_HIT);
                 c.health = if !up {
                     Health::Failing
-                } else if sessions.is_some_and(|n| (n as f64) < REDIS_SESSIONS_DEGRADED_SHARE * users)
-                    || hit.is_some_and(|h| h < REDIS_CACHE_DEGRADED_HIT)
-                {
+                } else if sessions_lost || cache_cold {
                     Health::Degraded
                 } else {
                     Health::Ok
                 };
                 c.figure = match (up, failover) {
+                    (true, _) if sessions_lost => "sessions lost".into(),
+                    (true, _) if cache_cold => "cache cold".into(),
                     (true, _) => "up".into(),
                     (false, true) => "failing over".into(),
                     (false, false) => "down".into(),
@@ -342,7 +342,8 @@ pub fn states(trace: &Trace, params: &Params, i: usize) -> Vec<ComponentState> {
                         } else {
                             Health::Ok
                         };
-                        c.figure = format!("lag {}", format::millis(lag * 1000.0));
+                        c.figure =
+                            if lag > 0.0 { format!("lag {}", format::millis(lag * 1000.0)) } else { "no lag".into() };
                         c.detail = format!(
                             "{n} {} · {} reads",
                             if n == 1 { "replica" } else { "replicas" },
@@ -471,25 +472,87 @@ pub const CALLS: [(&str, &str, &str); 9] = [
     ("gateway", "postgres", "identify queries"),
 ];
 
-/// Geometry of one of the two layouts, in viewBox units.
+/// Geometry of one of the two layouts, in viewBox units. Parts sit in tiers (clients, the API
+/// tier, data) and lanes: the wide layout runs the tiers left to right, the narrow one (phones)
+/// top to bottom, so that its boxes can be wide enough for readable text.
 #[derive(Clone, Copy, Debug, PartialEq)]
 struct Layout {
-    width: f64,
     box_w: f64,
     box_h: f64,
-    col: f64,
-    row: f64,
+    /// From one tier to the next.
+    tier: f64,
+    /// From one lane to the next.
+    lane: f64,
     margin: f64,
-    /// Small screens: the key figure only, smaller type (the details are listed below).
+    /// Tiers top to bottom, the key figure only (the details are listed below the diagram).
     narrow: bool,
 }
 
-const WIDE: Layout =
-    Layout { width: 840.0, box_w: 236.0, box_h: 98.0, col: 294.0, row: 124.0, margin: 8.0, narrow: false };
-const NARROW: Layout =
-    Layout { width: 360.0, box_w: 108.0, box_h: 76.0, col: 124.0, row: 112.0, margin: 2.0, narrow: true };
+const WIDE: Layout = Layout { box_w: 236.0, box_h: 98.0, tier: 320.0, lane: 124.0, margin: 8.0, narrow: false };
+const NARROW: Layout = Layout { box_w: 100.0, box_h: 78.0, tier: 122.0, lane: 130.0, margin: 0.0, narrow: true };
 
-/// Column and row of each part: clients on the left, the API tier in the middle, data on the right.
+impl Layout {
+    /// The viewBox's width and height with `lanes` lanes in use.
+    fn size(&self, lanes: f64) -> (f64, f64) {
+        let across_tiers = 2.0 * self.margin + 2.0 * self.tier + if self.narrow { self.box_h } else { self.box_w };
+        let across_lanes =
+            2.0 * self.margin + (lanes - 1.0) * self.lane + if self.narrow { self.box_w } else { self.box_h };
+        if self.narrow {
+            // Always three lanes wide, so that the text keeps its size; fewer lanes are centred.
+            (2.0 * self.margin + 2.0 * self.lane + self.box_w, across_tiers)
+        } else {
+            (across_tiers, across_lanes)
+        }
+    }
+
+    /// The box of a part in (tier, lane): x, y, width, height.
+    fn rect(&self, (tier, lane): (f64, f64), lanes: f64) -> (f64, f64, f64, f64) {
+        if self.narrow {
+            let offset = (3.0 - lanes) * self.lane / 2.0;
+            (self.margin + offset + lane * self.lane, self.margin + tier * self.tier, self.box_w, self.box_h)
+        } else {
+            (self.margin + tier * self.tier, self.margin + lane * self.lane, self.box_w, self.box_h)
+        }
+    }
+
+    /// Where the arrow from box `a` in (tier, lane) `ca` to box `b` in `cb` starts and ends. Between
+    /// tiers it leaves from the side facing the next tier, and both ends sit towards the other
+    /// part's lane, so that arrows reaching one box land apart; within a tier it runs between lanes.
+    fn anchors(
+        &self,
+        a: (f64, f64, f64, f64),
+        ca: (f64, f64),
+        b: (f64, f64, f64, f64),
+        cb: (f64, f64),
+    ) -> ((f64, f64), (f64, f64)) {
+        // (x, y) from a position along the tiers' axis and one along the lanes' axis.
+        let xy = |along_tiers: f64, along_lanes: f64| {
+            if self.narrow {
+                (along_lanes, along_tiers)
+            } else {
+                (along_tiers, along_lanes)
+            }
+        };
+        // A box's extent along the tiers' axis and along the lanes' axis: (start, length).
+        let axes = |r: (f64, f64, f64, f64)| {
+            if self.narrow {
+                ((r.1, r.3), (r.0, r.2))
+            } else {
+                ((r.0, r.2), (r.1, r.3))
+            }
+        };
+        let ((at, atl), (al, all)) = axes(a);
+        let ((bt, btl), (bl, bll)) = axes(b);
+        if ca.0 != cb.0 {
+            let d = (cb.1 - ca.1).clamp(-1.0, 1.0);
+            (xy(at + atl + 2.0, al + all * (0.5 + 0.3 * d)), xy(bt - 4.0, bl + bll * (0.5 - 0.3 * d)))
+        } else {
+            (xy(at + atl / 2.0, al + all + 2.0), xy(bt + btl / 2.0, bl - 4.0))
+        }
+    }
+}
+
+/// Tier and lane of each part: clients, then the API tier, then the data tier.
 fn cell(name: &str) -> (f64, f64) {
     match name {
         "clients" => (0.0, 1.0),
@@ -509,8 +572,15 @@ fn esc(s: &str) -> String {
 
 /// A `<text>` element; squeezed to `max_w` when its estimated width is larger.
 fn text(out: &mut String, x: f64, y: f64, size: f64, class: &str, max_w: f64, s: &str) {
-    let bold = class.contains("name") || class.contains("figure");
-    let est = s.chars().count() as f64 * size * if bold { 0.62 } else { 0.55 };
+    // Rough widths per character: the health word is bold capitals with letter spacing.
+    let per_char = if class.starts_with("word") {
+        0.8
+    } else if class.contains("name") || class.contains("figure") {
+        0.62
+    } else {
+        0.55
+    };
+    let est = s.chars().count() as f64 * size * per_char;
     let fit = if est > max_w {
         format!(" textLength=\"{max_w:.0}\" lengthAdjust=\"spacingAndGlyphs\"")
     } else {
@@ -520,31 +590,19 @@ fn text(out: &mut String, x: f64, y: f64, size: f64, class: &str, max_w: f64, s:
         write!(out, "<text x=\"{x:.1}\" y=\"{y:.1}\" font-size=\"{size}\" class=\"{class}\"{fit}>{}</text>", esc(s));
 }
 
-/// The point where the segment from the centre of `r` towards `p` leaves `r` (x, y, w, h), moved
-/// `gap` further along.
-fn exit_point(r: (f64, f64, f64, f64), p: (f64, f64), gap: f64) -> (f64, f64) {
-    let (cx, cy) = (r.0 + r.2 / 2.0, r.1 + r.3 / 2.0);
-    let (dx, dy) = (p.0 - cx, p.1 - cy);
-    let len = (dx * dx + dy * dy).sqrt().max(1e-9);
-    let tx = if dx.abs() > 1e-9 { (r.2 / 2.0) / dx.abs() } else { f64::INFINITY };
-    let ty = if dy.abs() > 1e-9 { (r.3 / 2.0) / dy.abs() } else { f64::INFINITY };
-    let t = tx.min(ty);
-    (cx + dx * t + dx / len * gap, cy + dy * t + dy / len * gap)
-}
-
-/// The diagram's SVG content (what goes inside `<svg>`) and its viewBox height, for the present
-/// parts of `states`, in the narrow or the wide layout.
-pub fn svg_markup(states: &[ComponentState], narrow: bool) -> (String, f64) {
+/// The diagram's SVG content (what goes inside `<svg>`) and its viewBox width and height, for the
+/// present parts of `states`, in the narrow or the wide layout.
+pub fn svg_markup(states: &[ComponentState], narrow: bool) -> (String, (f64, f64)) {
     let l = if narrow { NARROW } else { WIDE };
     let present: Vec<&ComponentState> = states.iter().filter(|c| c.present).collect();
-    let rows = present.iter().map(|c| cell(c.name).1).fold(0.0, f64::max) + 1.0;
-    // Clients sit on the middle row; without a third row, between the two.
-    let rect = |name: &str| {
-        let (col, row) = cell(name);
-        let row = if name == "clients" && rows < 3.0 { 0.5 } else { row };
-        (l.margin + col * l.col, l.margin + row * l.row, l.box_w, l.box_h)
+    let lanes = present.iter().map(|c| cell(c.name).1).fold(0.0, f64::max) + 1.0;
+    // Clients sit in the middle lane; with two lanes, between them.
+    let at = |name: &str| {
+        let (tier, lane) = cell(name);
+        (tier, if name == "clients" && lanes < 3.0 { 0.5 } else { lane })
     };
-    let height = l.margin * 2.0 + (rows - 1.0) * l.row + l.box_h;
+    let rect = |name: &str| l.rect(at(name), lanes);
+    let (width, height) = l.size(lanes);
     let mut out = String::new();
     out.push_str("<defs>");
     for h in ["ok", "degraded", "failing"] {
@@ -558,11 +616,7 @@ pub fn svg_markup(states: &[ComponentState], narrow: bool) -> (String, f64) {
     let find = |name: &str| present.iter().find(|c| c.name == name);
     for (from, to, what) in CALLS {
         let (Some(a), Some(b)) = (find(from), find(to)) else { continue };
-        let (ra, rb) = (rect(from), rect(to));
-        let ca = (ra.0 + ra.2 / 2.0, ra.1 + ra.3 / 2.0);
-        let cb = (rb.0 + rb.2 / 2.0, rb.1 + rb.3 / 2.0);
-        let p = exit_point(ra, cb, 2.0);
-        let q = exit_point(rb, ca, 4.0);
+        let (p, q) = l.anchors(rect(from), at(from), rect(to), at(to));
         let h = b.health.id();
         let _ = write!(
             out,
@@ -592,7 +646,7 @@ pub fn svg_markup(states: &[ComponentState], narrow: bool) -> (String, f64) {
             esc(&c.detail),
         );
         // The badge: a circle (ok), a triangle (degraded) or a square (failing), with its symbol.
-        let (r, bx, by) = if l.narrow { (9.0, x + 14.0, y + 15.0) } else { (12.0, x + 20.0, y + 22.0) };
+        let (r, bx, by) = if l.narrow { (8.0, x + 15.0, y + 40.0) } else { (12.0, x + 20.0, y + 22.0) };
         match c.health {
             Health::Ok => {
                 let _ = write!(out, "<circle cx=\"{bx:.1}\" cy=\"{by:.1}\" r=\"{r}\" class=\"badge\"/>");
@@ -628,14 +682,14 @@ pub fn svg_markup(states: &[ComponentState], narrow: bool) -> (String, f64) {
             c.health.icon()
         );
         if l.narrow {
-            text(&mut out, x + 27.0, y + 20.0, 13.0, "name", w - 31.0, c.label);
-            text(&mut out, x + 8.0, y + 41.0, 12.0, &format!("word {h}"), w - 14.0, h);
-            text(&mut out, x + 8.0, y + 63.0, 13.0, "figure", w - 14.0, &c.figure);
+            text(&mut out, x + 7.0, y + 19.0, 13.0, "name", w - 12.0, c.label);
+            text(&mut out, x + 28.0, y + 44.0, 11.5, &format!("word {h}"), w - 32.0, h);
+            text(&mut out, x + 7.0, y + 68.0, 12.5, "figure", w - 12.0, &c.figure);
         } else {
-            text(&mut out, x + 40.0, y + 28.0, 17.0, "name", w - 120.0, c.label);
+            text(&mut out, x + 40.0, y + 28.0, 16.0, "name", w - 124.0, c.label);
             let _ = write!(
                 out,
-                "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"14\" class=\"word {h}\" text-anchor=\"end\">{h}</text>",
+                "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"12\" class=\"word {h}\" text-anchor=\"end\">{h}</text>",
                 x + w - 12.0,
                 y + 27.0
             );
@@ -646,7 +700,7 @@ pub fn svg_markup(states: &[ComponentState], narrow: bool) -> (String, f64) {
         }
         out.push_str("</g>");
     }
-    (out, height)
+    (out, (width, height))
 }
 
 /// `window.matchMedia("(prefers-reduced-motion: reduce)").matches`, read without extra web-sys
@@ -828,10 +882,7 @@ pub fn ArchitectureDiagram() -> impl IntoView {
     };
     let label = move || current.get().map(|s| summary(&s, &when.get())).unwrap_or_default();
     let view_box = move || {
-        let (w, h) = match markup.get() {
-            Some((_, h)) => (if narrow.get() { NARROW.width } else { WIDE.width }, h),
-            None => (WIDE.width, 40.0),
-        };
+        let (w, h) = markup.get().map(|m| m.1).unwrap_or((WIDE.size(2.0).0, 40.0));
         format!("0 0 {w} {h:.0}")
     };
     let notes = move || {
@@ -994,12 +1045,12 @@ mod tests {
         let w = worst_interval(&t);
         let s = states(&t, &p, w);
         assert!(s.iter().all(|c| c.present), "{s:?}");
-        let (svg, h) = svg_markup(&s, false);
+        let (svg, (_, h)) = svg_markup(&s, false);
         for (name, _) in COMPONENTS {
             assert!(svg.contains(&format!("data-testid=\"component-{name}\"")), "{name}");
         }
         assert!(svg.contains("<title>"));
-        assert!(h > 300.0, "three rows");
+        assert!(h > 300.0, "three lanes");
         let (narrow, _) = svg_markup(&s, true);
         assert_eq!(narrow.matches("data-health=").count(), 7);
         // In the database overload the queue grows and the replica lags far behind.
@@ -1008,6 +1059,7 @@ mod tests {
         assert_eq!(health(&overload, "replica"), Health::Failing);
         assert_eq!(health(&overload, "gateway"), Health::Failing);
         assert_eq!(health(&overload, "redis"), Health::Degraded, "up, but the sessions are gone");
+        assert_eq!(get(&overload, "redis").figure, "sessions lost");
         // Counts are real-world: the backlog is multiplied by the scale.
         let q = get(&overload, "queue");
         let backlog = t.series.backlog[((16.0 * 3600.0 - p.run.clock_start_s.unwrap()) / t.series.interval_s) as usize];
@@ -1035,11 +1087,30 @@ mod tests {
     }
 
     #[test]
-    fn arrows_leave_and_reach_the_box_edges() {
-        let r = (0.0, 0.0, 100.0, 50.0);
-        assert_eq!(exit_point(r, (200.0, 25.0), 0.0), (100.0, 25.0));
-        assert_eq!(exit_point(r, (50.0, -100.0), 0.0), (50.0, 0.0));
-        let (x, y) = exit_point(r, (300.0, 25.0), 5.0);
-        assert!((x - 105.0).abs() < 1e-9 && (y - 25.0).abs() < 1e-9);
+    fn arrows_reaching_a_box_land_apart() {
+        for l in [WIDE, NARROW] {
+            let ends: Vec<(f64, f64)> = ["gateway", "api", "queue"]
+                .iter()
+                .map(|from| {
+                    l.anchors(l.rect(cell(from), 3.0), cell(from), l.rect(cell("postgres"), 3.0), cell("postgres")).1
+                })
+                .collect();
+            assert!(ends[0] != ends[1] && ends[1] != ends[2] && ends[0] != ends[2], "{ends:?}");
+            let pg = l.rect(cell("postgres"), 3.0);
+            for (x, y) in ends {
+                // Just outside the side facing the API tier.
+                if l.narrow {
+                    assert!((y - (pg.1 - 4.0)).abs() < 1e-9 && x > pg.0 && x < pg.0 + pg.2);
+                } else {
+                    assert!((x - (pg.0 - 4.0)).abs() < 1e-9 && y > pg.1 && y < pg.1 + pg.3);
+                }
+            }
+            let (w, _) = l.size(3.0);
+            for (name, _) in COMPONENTS {
+                let r = l.rect(cell(name), 3.0);
+                assert!(r.0 >= 0.0 && r.0 + r.2 <= w, "{name} inside the viewBox");
+            }
+        }
+        assert_eq!(NARROW.size(3.0).0, 360.0, "a phone's width");
     }
 }
