@@ -107,6 +107,14 @@ pub struct ChartSpec {
     pub cursor: Option<f64>,
 }
 
+/// Width of the y axis's label area, in CSS pixels: the axis title (rotated), the longest tick
+/// label at 12 px (about 7 px a character) and the tick marks, so that the two never overlap.
+pub fn y_label_area(f: YFormat, y_max: f64, narrow: bool) -> f64 {
+    let longest = (0..=6).map(|i| y_tick(f, y_max * i as f64 / 6.0).chars().count()).max().unwrap_or(4);
+    let base = if narrow { 22.0 } else { 26.0 };
+    (base + 7.0 * longest as f64 + 8.0).max(if narrow { 52.0 } else { 62.0 })
+}
+
 /// Why a chart could not be drawn.
 #[derive(Debug)]
 pub enum ChartError {
@@ -251,7 +259,7 @@ pub fn draw(
         .margin_left(px(6.0))
         .margin_bottom(px(4.0))
         .x_label_area_size(px(34.0))
-        .y_label_area_size(px(if narrow { 52.0 } else { 62.0 }))
+        .y_label_area_size(px(y_label_area(spec.y_format, y_max, narrow)))
         .build_cartesian_2d(
             TimeAxis { range: (0f64..x_max).into(), ticks: labelled_ticks(x_max, spec.x_format, narrow) },
             0f64..y_max,

@@ -207,7 +207,7 @@ pub static KNOBS: &[SliderSpec] = &[
     knob!(
         "budget-ratio",
         "defences.retry_budget.ratio",
-        "Retry budget",
+        "Retry budget size",
         "% of requests",
         "Retries allowed, as a share of first attempts.",
         1.0,
@@ -358,7 +358,7 @@ pub static KNOBS: &[SliderSpec] = &[
         1.0,
         1.0,
         false,
-        |v| format!("{}/s", format::count(v * 5_000.0))
+        |v| format!("{v:.0}/s = {}/s", format::count(v * 5_000.0))
     ),
     knob!(
         "api-retry-attempts",

@@ -615,7 +615,7 @@ const RECOVERS: Criterion = Criterion::is(Recovered);
 const DOES_NOT_RECOVER: Criterion = Criterion::is(NotRecovered);
 
 static EXERCISES: &[Exercise] = &[
-    // ── normal-day ──────────────────────────────────────────────────────────────────────────────
+    // ── normal-day ────────────────────────────────────────────────────────────────────────────────
     Exercise {
         id: "normal-day-capacity",
         title: "How busy can a normal day get?",
@@ -679,7 +679,7 @@ static EXERCISES: &[Exercise] = &[
             "Where do the requests that do not get a connection wait, and what bounds that wait?",
         ],
     },
-    // ── failover ────────────────────────────────────────────────────────────────────────────────
+    // ── failover ──────────────────────────────────────────────────────────────────────────────────
     Exercise {
         id: "invisible-failover",
         title: "Make the failover invisible",
@@ -713,43 +713,7 @@ static EXERCISES: &[Exercise] = &[
             "What would a local bucket set too low (below the traffic) do?",
         ],
     },
-    Exercise {
-        id: "failover-tipping-point",
-        title: "The shortest failover that does not heal",
-        chapter: "failover",
-        preset: Preset::Failover,
-        start: &[("traffic.rate_per_s", "14")],
-        controls: &[limited("failover", "faults[0].duration_s", Some(0.0), Some(600.0))],
-        goal: Goal::Threshold {
-            path: "faults[0].duration_s",
-            what: "failover",
-            unit: "s",
-            offset: -20.0,
-            at_value: &[DOES_NOT_RECOVER],
-            at_neighbour: &[RECOVERS],
-        },
-        task: "On a busy day (70,000 requests a second), find the shortest Redis failover from which the system \
-               does not recover by itself: at your duration it stays down, 20 seconds shorter it heals.",
-        hint: "Try 0 s and 120 s first, then halve the interval. Check more than one seed: the tipping point \
-               moves with luck.",
-        solution: &[("faults[0].duration_s", "70")],
-        solution_text: "Around a minute. Shorter failovers leave a backlog the database can clear before clients \
-                        time out; past the tipping point the 30 s timeouts and retries add more work than the \
-                        database can do, and the overload sustains itself after Redis is back (a metastable \
-                        failure). On seeds 1–5 the tipping point lies between 56 and 68 s, so 70 s stays down on \
-                        all of them and 50 s heals on all of them.",
-        instructor_notes: "At 60,000 requests a second (the page's default) the tipping point varies from 76 s to \
-                           106 s over seeds 1–5 — too fuzzy for one answer — so this exercise runs at 70,000, \
-                           where it lies between 56 and 68 s. Answers from 65 to 75 s pass on the check seeds. \
-                           Use the spread itself for discussion: a system near its tipping point is at the mercy \
-                           of chance.",
-        questions: &[
-            "The trigger ends at the same time in both runs. What is different about the system afterwards?",
-            "Why does the tipping point move from seed to seed?",
-            "How would the tipping point move at 60,000 requests a second, and why?",
-        ],
-    },
-    // ── pool-exhaustion ─────────────────────────────────────────────────────────────────────────
+    // ── pool-exhaustion ───────────────────────────────────────────────────────────────────────────
     Exercise {
         id: "pool-that-heals",
         title: "The pool that heals",
@@ -775,144 +739,45 @@ static EXERCISES: &[Exercise] = &[
             "What would go wrong with a pool of 1?",
         ],
     },
+    // ── retry-storm ───────────────────────────────────────────────────────────────────────────────
     Exercise {
-        id: "slow-database",
-        title: "Ride out a slow database",
-        chapter: "pool-exhaustion",
-        preset: Preset::PoolExhaustion,
-        start: &[],
-        controls: &[
-            limited("pool", "db.pool_size", Some(1.0), Some(40.0)),
-            free("degraded", "defences.degraded_mode"),
-            free("shedding", "defences.shedding.enabled"),
-            free("queue-limit", "defences.shedding.queue_limit"),
-            free("drop-expired", "defences.shedding.drop_expired"),
-            free("lifo", "defences.shedding.lifo"),
-            free("timeout", "client.timeout_ms"),
-        ],
-        goal: Goal::All(&[Criterion::new(PeakFailureRate, Below, 0.10)]),
-        task: "Every PostgreSQL query costs three times as much for five minutes. Keep every interval's failure \
-               rate below 10% while it lasts.",
-        hint: "At a third of its speed the database can no longer carry all the traffic. Two things help: asking \
-               less of it, and not letting it waste what it has on contention.",
-        solution: &[("defences.degraded_mode", "true"), ("db.pool_size", "8")],
-        solution_text: "Degraded mode turns off the non-essential features (20% of requests), which brings the \
-                        load under what the slowed database can do; a pool of 8 keeps the running queries near \
-                        the core count so contention does not eat that margin. Either alone still peaks above \
-                        45%.",
-        instructor_notes: "The start peaks at 76–77% on seeds 1–5. Degraded mode alone peaks at 45–65%, a pool of \
-                           8 alone at about 66%, both together at 0% on every seed. Load shedding (queue limit \
-                           200, with or without LIFO) leaves the peak where it was.",
-        questions: &[
-            "Why does neither change alone meet the goal?",
-            "Degraded mode is a business decision as much as a technical one. Who should be allowed to switch \
-             it on?",
-            "Why does load shedding not lower the peak here, when it helps after a traffic spike?",
-        ],
-    },
-    Exercise {
-        id: "stale-queue",
-        title: "Serve the requests someone still waits for",
-        chapter: "pool-exhaustion",
-        preset: Preset::StaleQueue,
-        start: &[],
-        controls: &[
-            free("shedding", "defences.shedding.enabled"),
-            free("queue-limit", "defences.shedding.queue_limit"),
-            free("drop-expired", "defences.shedding.drop_expired"),
-            free("lifo", "defences.shedding.lifo"),
-        ],
-        goal: Goal::All(&[Criterion::new(RecoveryTimeS, AtMost, 120.0), Criterion::new(FailedShare, Below, 0.05)]),
-        task: "A three-minute traffic spike leaves the pool's queue full of requests whose clients have already \
-               given up. Recover within 2 minutes of the spike's end while failing fewer than 5% of all \
-               requests.",
-        hint: "Serving oldest-first means serving the requests most likely to be abandoned. A short queue \
-               limit recovers fast, but count what it refuses.",
-        solution: &[
-            ("defences.shedding.enabled", "true"),
-            ("defences.shedding.queue_limit", "0"),
-            ("defences.shedding.lifo", "true"),
-        ],
-        solution_text: "Serving the newest call first (LIFO) gives connections to clients who are still waiting, \
-                        so almost every query the database runs is useful: goodput returns at once and the \
-                        system recovers about 85 s after the spike, with under 3% of requests failed. A queue \
-                        limit recovers even faster but refuses 7–10% of all requests on the way.",
-        instructor_notes: "On seeds 1–5: LIFO without a limit recovers in 80–90 s with 2.5–2.9% failed; the default \
-                           limit of 200 (with or without LIFO) in 5–25 s but with 8–10% failed; dropping expired \
-                           calls alone in 130–145 s with about 6% failed. The goal is set so that students compare \
-                           the three kinds of shedding on two figures at once.",
-        questions: &[
-            "Why does the queue stay full of abandoned requests after the spike has ended?",
-            "LIFO is unfair to the oldest requests. Why is that acceptable here?",
-            "When would you prefer the queue limit to LIFO?",
-        ],
-    },
-    // ── retry-storm ─────────────────────────────────────────────────────────────────────────────
-    Exercise {
-        id: "retry-budget",
-        title: "Stop the retry amplification",
-        chapter: "retry-storm",
-        preset: Preset::RetryStorm,
-        start: &[],
-        controls: &[
-            limited("attempts", "client.max_attempts", Some(1.0), Some(8.0)),
-            free("retry-budget", "defences.retry_budget.enabled"),
-            limited("budget-ratio", "defences.retry_budget.ratio", Some(0.01), Some(0.5)),
-            free("backoff", "client.backoff"),
-            free("jitter", "client.jitter"),
-        ],
-        goal: Goal::All(&[
-            Criterion::new(RecoveryTimeS, AtMost, 120.0),
-            Criterion::new(RetryAmplification, AtMost, 1.2),
-        ]),
-        task: "Clients retry at once, up to four attempts, and a 90-second failover turns into an outage that \
-               never ends. Change how clients retry so that the system recovers within 2 minutes and makes at \
-               most 1.2 attempts per request.",
-        hint: "Backoff spreads retries out in time; the problem here is how many there are.",
-        solution: &[("defences.retry_budget.enabled", "true")],
-        solution_text: "A retry budget lets clients retry only as long as retries stay below 10% of first \
-                        attempts. During the failover the budget runs dry within seconds, so the database sees \
-                        about one attempt per request instead of three; the backlog clears and the system \
-                        recovers about 30 s after Redis returns.",
-        instructor_notes: "The start never recovers, with about 3.3 attempts per request. The budget recovers in \
-                           30–40 s with 1.01 attempts per request; two attempts instead of four also meet the goal \
-                           (65–80 s, 1.08); exponential backoff alone does not (seeds 1–3 never recover).",
-        questions: &[
-            "Why does backoff alone not help, when it spaces the retries out?",
-            "A budget and \"fewer attempts\" both work. What does a budget keep that fewer attempts lose?",
-            "Who pays for the retries that the budget refuses?",
-        ],
-    },
-    Exercise {
-        id: "adaptive-throttling",
-        title: "Clients that back off by themselves",
+        id: "failover-tipping-point",
+        title: "The shortest failover that does not heal",
         chapter: "retry-storm",
         preset: Preset::Failover,
-        start: &[],
-        controls: &[
-            free("throttle", "defences.throttle.enabled"),
-            limited("throttle-k", "defences.throttle.k", Some(1.0), Some(3.0)),
-        ],
-        goal: Goal::All(&[Criterion::new(RecoveryTimeS, AtMost, 240.0)]),
-        task: "Using only client-side adaptive throttling, make the core cascade recover within 4 minutes of \
-               Redis coming back.",
-        hint: "Clients refuse requests locally once they send more than K times what the backend accepts. Try \
-               the book's K = 2, then see what happens as you make K smaller.",
-        solution: &[("defences.throttle.enabled", "true"), ("defences.throttle.k", "2.5")],
-        solution_text: "When most attempts fail, each client refuses most new attempts itself instead of sending \
-                        them, so the database gets room to clear its backlog and the system recovers in about \
-                        3 minutes. K = 2.5 or 3 throttles enough; K near 1 throttles so hard that the locally \
-                        refused requests keep the failure rate high and the system never counts as recovered.",
-        instructor_notes: "Throttling on seeds 1–5: K = 2 recovers in 155–205 s, 2.5 in 160–190 s, 3 in 160–180 s, \
-                           1.5 in 260–340 s, and K = 1 never. The slow recovery is the point: a client-side \
-                           throttle reacts to the failure it sees over a 2-minute window, so it lets go slowly.",
+        start: &[("traffic.rate_per_s", "14")],
+        controls: &[limited("failover", "faults[0].duration_s", Some(0.0), Some(600.0))],
+        goal: Goal::Threshold {
+            path: "faults[0].duration_s",
+            what: "failover",
+            unit: "s",
+            offset: -20.0,
+            at_value: &[DOES_NOT_RECOVER],
+            at_neighbour: &[RECOVERS],
+        },
+        task: "On a busier day than the chapter's (70,000 requests a second instead of 60,000), find the \
+               shortest Redis failover from which the system does not recover by itself: at your duration it \
+               stays down, 20 seconds shorter it heals.",
+        hint: "Try 0 s and 120 s first, then halve the interval. Check more than one seed: the tipping point \
+               moves with luck.",
+        solution: &[("faults[0].duration_s", "70")],
+        solution_text: "Around a minute. Shorter failovers leave a backlog the database can clear before clients \
+                        time out; past the tipping point the 30 s timeouts and retries add more work than the \
+                        database can do, and the overload sustains itself after Redis is back (a metastable \
+                        failure). On seeds 1–5 the tipping point lies between 56 and 68 s, so 70 s stays down on \
+                        all of them and 50 s heals on all of them.",
+        instructor_notes: "At 60,000 requests a second (the page's default) the tipping point varies from 76 s to \
+                           106 s over seeds 1–5 — too fuzzy for one answer — so this exercise runs at 70,000, \
+                           where it lies between 56 and 68 s. Answers from 65 to 75 s pass on the check seeds. \
+                           Use the spread itself for discussion: a system near its tipping point is at the mercy \
+                           of chance.",
         questions: &[
-            "Why does a lower K (harder throttling) make recovery slower rather than faster?",
-            "Throttled requests fail without reaching the server. Why count them as failures?",
-            "Compare with the circuit breaker: where does each sit, and what does each see?",
+            "The trigger ends at the same time in both runs. What is different about the system afterwards?",
+            "Why does the tipping point move from seed to seed?",
+            "How would the tipping point move at 60,000 requests a second, and why?",
         ],
     },
-    // ── blast-radius ────────────────────────────────────────────────────────────────────────────
+    // ── blast-radius ──────────────────────────────────────────────────────────────────────────────
     Exercise {
         id: "reconnect-jitter",
         title: "Halve the reconnect time",
@@ -957,8 +822,8 @@ static EXERCISES: &[Exercise] = &[
         ],
         goal: Goal::All(&[Criterion::new(PeakFailureRate, Below, 0.10)]),
         task: "Rate limits are already checked locally, yet with sessions kept in Redis the 2-minute failover \
-               still takes the site down: no session can be read, and every request re-authenticates against \
-               PostgreSQL. Keep every interval's failure rate below 10% again.",
+               still takes the site down on most seeds: no session can be read, and requests re-authenticate \
+               against PostgreSQL. Keep every interval's failure rate below 10% again.",
         hint: "Re-authentication is essential work, so you cannot refuse it. What work can you do without while \
                Redis is away?",
         solution: &[("defences.degraded_mode", "true")],
@@ -975,7 +840,7 @@ static EXERCISES: &[Exercise] = &[
             "How could sessions survive a Redis failover without touching PostgreSQL?",
         ],
     },
-    // ── recovery ────────────────────────────────────────────────────────────────────────────────
+    // ── recovery ──────────────────────────────────────────────────────────────────────────────────
     Exercise {
         id: "recover-without-the-pool",
         title: "Recover within 3 minutes, pool untouched",
@@ -1016,6 +881,142 @@ static EXERCISES: &[Exercise] = &[
             "Several defences meet the goal. Which costs the fewest failed requests?",
             "What does the breaker do to users while it is open?",
             "Would your answer still work with a 5-minute failover?",
+        ],
+    },
+    Exercise {
+        id: "retry-budget",
+        title: "Stop the retry amplification",
+        chapter: "recovery",
+        preset: Preset::RetryStorm,
+        start: &[],
+        controls: &[
+            limited("attempts", "client.max_attempts", Some(1.0), Some(8.0)),
+            free("retry-budget", "defences.retry_budget.enabled"),
+            limited("budget-ratio", "defences.retry_budget.ratio", Some(0.01), Some(0.5)),
+            free("backoff", "client.backoff"),
+            free("jitter", "client.jitter"),
+        ],
+        goal: Goal::All(&[
+            Criterion::new(RecoveryTimeS, AtMost, 120.0),
+            Criterion::new(RetryAmplification, AtMost, 1.2),
+        ]),
+        task: "Clients retry at once, up to four attempts, and a 90-second failover turns into an outage that \
+               never ends. Change how clients retry so that the system recovers within 2 minutes and makes at \
+               most 1.2 attempts per request.",
+        hint: "Backoff spreads retries out in time; the problem here is how many there are.",
+        solution: &[("defences.retry_budget.enabled", "true")],
+        solution_text: "A retry budget lets clients retry only as long as retries stay below 10% of first \
+                        attempts. During the failover the budget runs dry within seconds, so the database sees \
+                        about one attempt per request instead of three; the backlog clears and the system \
+                        recovers about 30 s after Redis returns.",
+        instructor_notes: "The start never recovers, with about 3.3 attempts per request. The budget recovers in \
+                           30–40 s with 1.01 attempts per request; two attempts instead of four also meet the goal \
+                           (65–80 s, 1.08); exponential backoff alone does not (seeds 1–3 never recover).",
+        questions: &[
+            "Why does backoff alone not help, when it spaces the retries out?",
+            "A budget and \"fewer attempts\" both work. What does a budget keep that fewer attempts lose?",
+            "Who pays for the retries that the budget refuses?",
+        ],
+    },
+    Exercise {
+        id: "adaptive-throttling",
+        title: "Clients that back off by themselves",
+        chapter: "recovery",
+        preset: Preset::Failover,
+        start: &[],
+        controls: &[
+            free("throttle", "defences.throttle.enabled"),
+            limited("throttle-k", "defences.throttle.k", Some(1.0), Some(3.0)),
+        ],
+        goal: Goal::All(&[Criterion::new(RecoveryTimeS, AtMost, 240.0)]),
+        task: "Using only client-side adaptive throttling, make the core cascade recover within 4 minutes of \
+               Redis coming back.",
+        hint: "Clients refuse requests locally once they send more than K times what the backend accepts. Try \
+               the book's K = 2, then see what happens as you make K smaller.",
+        solution: &[("defences.throttle.enabled", "true"), ("defences.throttle.k", "2.5")],
+        solution_text: "When most attempts fail, each client refuses most new attempts itself instead of sending \
+                        them, so the database gets room to clear its backlog and the system recovers in about \
+                        3 minutes. K = 2.5 or 3 throttles enough; K near 1 throttles so hard that the locally \
+                        refused requests keep the failure rate high and the system never counts as recovered.",
+        instructor_notes: "Throttling on seeds 1–5: K = 2 recovers in 155–205 s, 2.5 in 160–190 s, 3 in 160–180 s, \
+                           1.5 in 260–340 s, and K = 1 never. The slow recovery is the point: a client-side \
+                           throttle reacts to the failure it sees over a 2-minute window, so it lets go slowly.",
+        questions: &[
+            "Why does a lower K (harder throttling) make recovery slower rather than faster?",
+            "Throttled requests fail without reaching the server. Why count them as failures?",
+            "Compare with the circuit breaker: where does each sit, and what does each see?",
+        ],
+    },
+    Exercise {
+        id: "slow-database",
+        title: "Ride out a slow database",
+        chapter: "recovery",
+        preset: Preset::PoolExhaustion,
+        start: &[],
+        controls: &[
+            limited("pool", "db.pool_size", Some(1.0), Some(40.0)),
+            free("degraded", "defences.degraded_mode"),
+            free("shedding", "defences.shedding.enabled"),
+            free("queue-limit", "defences.shedding.queue_limit"),
+            free("drop-expired", "defences.shedding.drop_expired"),
+            free("lifo", "defences.shedding.lifo"),
+            free("timeout", "client.timeout_ms"),
+        ],
+        goal: Goal::All(&[Criterion::new(PeakFailureRate, Below, 0.10)]),
+        task: "Every PostgreSQL query costs three times as much for five minutes. Keep every interval's failure \
+               rate below 10% while it lasts.",
+        hint: "At a third of its speed the database can no longer carry all the traffic. Two things help: asking \
+               less of it, and not letting it waste what it has on contention.",
+        solution: &[("defences.degraded_mode", "true"), ("db.pool_size", "8")],
+        solution_text: "Degraded mode turns off the non-essential features (20% of requests), which brings the \
+                        load under what the slowed database can do; a pool of 8 keeps the running queries near \
+                        the core count so contention does not eat that margin. Either alone still peaks above \
+                        45%.",
+        instructor_notes: "The start peaks at 76–77% on seeds 1–5. Degraded mode alone peaks at 45–65%, a pool of \
+                           8 alone at about 66%, both together at 0% on every seed. Load shedding (queue limit \
+                           200, with or without LIFO) leaves the peak where it was.",
+        questions: &[
+            "Why does neither change alone meet the goal?",
+            "Degraded mode is a business decision as much as a technical one. Who should be allowed to switch \
+             it on?",
+            "Why does load shedding not lower the peak here, when it helps after a traffic spike?",
+        ],
+    },
+    Exercise {
+        id: "stale-queue",
+        title: "Serve the requests someone still waits for",
+        chapter: "recovery",
+        preset: Preset::StaleQueue,
+        start: &[],
+        controls: &[
+            free("shedding", "defences.shedding.enabled"),
+            free("queue-limit", "defences.shedding.queue_limit"),
+            free("drop-expired", "defences.shedding.drop_expired"),
+            free("lifo", "defences.shedding.lifo"),
+        ],
+        goal: Goal::All(&[Criterion::new(RecoveryTimeS, AtMost, 120.0), Criterion::new(FailedShare, Below, 0.05)]),
+        task: "A three-minute traffic spike leaves the pool's queue full of requests whose clients have already \
+               given up. Recover within 2 minutes of the spike's end while failing fewer than 5% of all \
+               requests.",
+        hint: "Serving oldest-first means serving the requests most likely to be abandoned. A short queue \
+               limit recovers fast, but count what it refuses.",
+        solution: &[
+            ("defences.shedding.enabled", "true"),
+            ("defences.shedding.queue_limit", "0"),
+            ("defences.shedding.lifo", "true"),
+        ],
+        solution_text: "Serving the newest call first (LIFO) gives connections to clients who are still waiting, \
+                        so almost every query the database runs is useful: goodput returns at once and the \
+                        system recovers about 85 s after the spike, with under 3% of requests failed. A queue \
+                        limit recovers even faster but refuses 7–10% of all requests on the way.",
+        instructor_notes: "On seeds 1–5: LIFO without a limit recovers in 80–90 s with 2.5–2.9% failed; the default \
+                           limit of 200 (with or without LIFO) in 5–25 s but with 8–10% failed; dropping expired \
+                           calls alone in 130–145 s with about 6% failed. The goal is set so that students compare \
+                           the three kinds of shedding on two figures at once.",
+        questions: &[
+            "Why does the queue stay full of abandoned requests after the spike has ended?",
+            "LIFO is unfair to the oldest requests. Why is that acceptable here?",
+            "When would you prefer the queue limit to LIFO?",
         ],
     },
     Exercise {

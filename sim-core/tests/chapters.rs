@@ -53,7 +53,7 @@
 //!
 //! 06-recovery.md — widget `failover` (defaults)
 //! - try: "local rate limiting: no request lost" → local_rate_limiting_removes_the_cascade
-//! - "failing closed: about one request in eight lost during the failover, healthy within seconds" → failing_closed_refuses_but_recovers
+//! - failing closed: "most requests that arrive during the failover are lost, but it is healthy within seconds of Redis coming back" → failing_closed_refuses_but_recovers
 //! - try: "breaker: healthy within 40 s"; "retry budget: within 45 s, about 1.01 attempts per request";
 //!   "load shedding: within 20 s"; "adaptive throttling: within four minutes" → each_defence_alone_heals_the_failover
 //! - widget backoff: try "no backoff or jitter setting alone heals it" → backoff_and_jitter_alone_do_not_heal
@@ -365,7 +365,7 @@ fn the_two_minute_failover_never_heals() {
         assert!(!t.summary.recovered);
         assert!(fail > 0.9, "seed {seed}");
         assert!((3.0..=4.0).contains(&load), "seed {seed}");
-        assert!(goodput < 0.35, "seed {seed}");
+        assert!(goodput < 1.0 / 3.0, "seed {seed}");
         assert!((3.1..=3.3).contains(&t.summary.retry_amplification), "seed {seed}");
     }
 }

@@ -43,10 +43,13 @@ pub fn WidgetFigures() -> impl IntoView {
         lab.run.with(|r| r.trace.as_ref().as_ref().map(|t| format::percent(t.summary.peak_failure_rate)).unwrap_or_default())
     };
     let recovered = move || lab.run.with(|r| r.trace.as_ref().as_ref().is_ok_and(|t| t.summary.recovered));
+    // The failure rate at its worst, and whether (and when) every interval was healthy again.
     let recovery = move || {
         lab.run.with(|r| match r.trace.as_ref() {
+            Ok(t) if t.summary.unhealthy_intervals == 0 => "never unhealthy".into(),
             Ok(t) => match t.summary.recovery_time_s {
-                Some(s) => format!("recovered {} after the trigger", format::duration(s)),
+                Some(s) if s < 1.0 => "healthy again as soon as the fault ended".into(),
+                Some(s) => format!("healthy again {} after the fault ended", format::duration(s)),
                 None => "did not recover".into(),
             },
             Err(e) => format!("cannot run: {e}"),

@@ -149,6 +149,15 @@ fn SeedResults(check: Memo<Check>) -> impl IntoView {
     }
 }
 
+/// The chart that shows what the goal is about.
+fn chart_for(ex: &Exercise) -> ChartKind {
+    if ex.goal.metrics().contains(&exercises::Metric::ReconnectTimeS) {
+        ChartKind::Connected
+    } else {
+        ChartKind::FailureRate
+    }
+}
+
 /// The body of an exercise, inside its own lab.
 #[component]
 fn ExerciseBody(ex: &'static Exercise, start: Params) -> impl IntoView {
@@ -199,7 +208,7 @@ fn ExerciseBody(ex: &'static Exercise, start: Params) -> impl IntoView {
             {ex.controls.iter().map(|c| control(c, &params_now)).collect_view()}
         </div>
         <SeedResults check=check />
-        <ChartCard kind=ChartKind::FailureRate height=180.0 />
+        <ChartCard kind=chart_for(ex) height=180.0 />
         <details class="exercise-hint">
             <summary>"Hint"</summary>
             <p>{ex.hint}</p>
