@@ -171,18 +171,18 @@ pub fn state_bands(trace: &Trace, faults: &[Fault]) -> Vec<Band> {
     bands
 }
 
-/// Legend entries for the bands that appear in this run: (text, CSS colour).
+/// Legend entries for the bands that appear in this run: (text, CSS colour value).
 pub fn band_legend(trace: &Trace, faults: &[Fault]) -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = Vec::new();
     for f in faults {
         let ((r, g, b), text) = fault_style(f);
         if !out.iter().any(|(t, _)| t == text) {
-            out.push((text.to_string(), format!("background: rgba({r},{g},{b},0.3)")));
+            out.push((text.to_string(), format!("rgba({r},{g},{b},0.3)")));
         }
     }
     if trace.series.breaker.iter().any(|&b| b > 0) {
         let (r, g, b) = colors::BREAKER;
-        out.push(("breaker open (strip at top)".into(), format!("background: rgba({r},{g},{b},0.75)")));
+        out.push(("breaker open (strip at top)".into(), format!("rgba({r},{g},{b},0.75)")));
     }
     out
 }

@@ -3,6 +3,7 @@
 
 use sim_core::Params;
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 
 fn parse(params_json: &str) -> Result<Params, JsError> {
     if params_json.trim().is_empty() {
@@ -31,4 +32,10 @@ pub fn bench_run(params_json: &str, runs: u32) -> Result<f64, JsError> {
     }
     times.sort_by(|a, b| a.total_cmp(b));
     Ok(times[times.len() / 2])
+}
+
+/// Bytes of the wasm module's linear memory (it only grows): the page's memory for simulations.
+#[wasm_bindgen]
+pub fn wasm_memory_bytes() -> f64 {
+    wasm_bindgen::memory().unchecked_into::<js_sys::WebAssembly::Memory>().buffer().unchecked_into::<js_sys::ArrayBuffer>().byte_length() as f64
 }

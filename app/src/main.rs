@@ -12,6 +12,7 @@ mod hooks;
 mod knobs;
 mod lab;
 mod narrative;
+mod panic;
 mod share;
 mod views;
 mod widgets;
@@ -87,6 +88,6 @@ fn LinkProblems(problems: Vec<String>) -> impl IntoView {
 }
 
 fn main() {
-    console_error_panic_hook::set_once();
+    panic::install();
     leptos::mount::mount_to_body(App);
 }

@@ -329,6 +329,12 @@ fn html_escape(s: &str) -> String {
 pub fn post_height() {
     let Some(body) = document().body() else { return };
     let height = body.scroll_height();
+    // Only when embedded: the message goes to the parent page and nowhere else. The widget itself
+    // listens to no message, so nothing another page sends can change its state.
+    let Ok(Some(top)) = window().top() else { return };
+    if top == window() {
+        return;
+    }
     if let Ok(Some(parent)) = window().parent() {
         let msg = js_sys::Object::new();
         let _ = js_sys::Reflect::set(&msg, &"type".into(), &"cascade-lab:height".into());

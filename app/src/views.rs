@@ -148,7 +148,7 @@ pub fn ChartCard(
     });
     let legend = move || {
         spec.get()
-            .map(|s| s.lines.into_iter().map(|l| (l.name, format!("background: rgb{:?}", l.color))).collect::<Vec<_>>())
+            .map(|s| s.lines.into_iter().map(|l| (l.name, format!("rgb{:?}", l.color))).collect::<Vec<_>>())
             .unwrap_or_default()
     };
     // A text alternative for this chart: what it shows and where its first line peaks.
@@ -193,7 +193,7 @@ pub fn ChartCard(
                     data-testid=format!("chart-{}", kind.id())
                     role="img"
                     aria-label=label
-                    style=format!("height: {height}px")
+                    style:height=format!("{height}px")
                 ></canvas>
             </div>
             <DataTable spec=spec />
@@ -201,14 +201,14 @@ pub fn ChartCard(
                 {move || {
                     legend()
                         .into_iter()
-                        .map(|(name, style)| view! { <li><span class="swatch" style=style></span>{name}</li> })
+                        .map(|(name, color)| view! { <li><span class="swatch" style:background=color></span>{name}</li> })
                         .collect_view()
                 }}
                 {move || {
                     bands_legend
                         .get()
                         .into_iter()
-                        .map(|(name, style)| view! { <li><span class="swatch" style=style></span>{name}</li> })
+                        .map(|(name, color)| view! { <li><span class="swatch" style:background=color></span>{name}</li> })
                         .collect_view()
                 }}
             </ul>

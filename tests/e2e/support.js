@@ -65,6 +65,31 @@ export async function launch() {
   });
 }
 
+/// Every page the tests open, with what it did that it must not: a Content-Security-Policy
+/// violation, or a request to any host but this machine's test server. Checked after each file.
+const TRACKED = [];
+
+/// Watches a page (and its frames) for CSP violations and requests that leave the site.
+export function track(page) {
+  const t = { csp: [], foreign: [], pages: new Set() };
+  page.on("console", (m) => {
+    if (/Content.Security.Policy/i.test(m.text())) t.csp.push(m.text());
+  });
+  page.on("framenavigated", (f) => t.pages.add(f.url()));
+  page.on("request", (r) => {
+    const u = r.url();
+    if (/^(data|blob):/.test(u)) return;
+    if (new URL(u).hostname !== "127.0.0.1") t.foreign.push(u);
+  });
+  page.addInitScript(() => {
+    document.addEventListener("securitypolicyviolation", (e) =>
+      console.error(`Content-Security-Policy violation: ${e.violatedDirective} blocked ${e.blockedURI || "inline"}`),
+    );
+  });
+  TRACKED.push(t);
+  return page;
+}
+
 /// Starts the server and the browser before a test file's tests and stops them after; returns an
 /// object whose `server` and `browser` are set once they run. `extra` pages are served too.
 export function harness(extra = {}) {
@@ -77,6 +102,12 @@ export function harness(extra = {}) {
   after(async () => {
     await h.browser?.close();
     await h.server?.close();
+    const csp = TRACKED.flatMap((t) => t.csp);
+    const foreign = TRACKED.flatMap((t) => t.foreign);
+    const visited = new Set(TRACKED.flatMap((t) => [...t.pages]));
+    if (csp.length || foreign.length) {
+      throw new Error(`on the ${visited.size} page states visited: CSP violations ${JSON.stringify(csp)}; requests to other hosts ${JSON.stringify(foreign)}`);
+    }
   });
   return h;
 }
@@ -85,7 +116,7 @@ export function harness(extra = {}) {
 /// `options` says otherwise).
 export async function newPage(browser, options = {}) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, deviceScaleFactor: 1, ...options });
-  return context.newPage();
+  return track(await context.newPage());
 }
 
 /// The lab page, driven through its data-testid locators.

@@ -4,7 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { ARTIFACTS, LabPage, harness, newPage } from "./support.js";
+import { ARTIFACTS, LabPage, harness, newPage, track } from "./support.js";
 
 const h = harness();
 
@@ -118,7 +118,7 @@ test("glossary terms link to the glossary and explain themselves on focus", asyn
 
 test("an exercise turns met when the solution's value is entered, stays met after a reload, and an answer link shows it", async () => {
   const context = await h.browser.newContext({ viewport: { width: 1280, height: 900 } });
-  const page = await context.newPage();
+  const page = track(await context.newPage());
   const lab = new LabPage(page);
   await lab.open(`${h.server.origin}/#exercise-pool-that-heals`);
   const ex = page.locator('[data-testid="exercise"][data-exercise="pool-that-heals"]');
@@ -160,7 +160,7 @@ test("corrupt saved progress is set aside with a notice, and the page still work
       sessionStorage.setItem("seeded", "1");
     }
   });
-  const page = await context.newPage();
+  const page = track(await context.newPage());
   const lab = new LabPage(page);
   await lab.open(`${h.server.origin}/`);
   assert.match(await page.locator('[data-testid="storage-notice"]').textContent(), /could not be read/);

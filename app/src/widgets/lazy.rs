@@ -48,7 +48,7 @@ pub fn WhenNear(
     view! {
         <Show
             when=move || near.get()
-            fallback=move || view! { <div class="lazy-placeholder" node_ref=node style=format!("min-height: {height}px") aria-hidden="true"></div> }
+            fallback=move || view! { <div class="lazy-placeholder" node_ref=node style:min-height=format!("{height}px") aria-hidden="true"></div> }
         >
             {children()}
         </Show>
