@@ -8,12 +8,12 @@
 
 #![allow(dead_code)]
 
+#[path = "src/chapters/compile.rs"]
+mod compile;
 #[path = "src/format.rs"]
 mod format;
 #[path = "src/knobs.rs"]
 mod knobs;
-#[path = "src/chapters/compile.rs"]
-mod compile;
 
 use std::path::Path;
 

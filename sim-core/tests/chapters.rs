@@ -657,6 +657,9 @@ fn two_layer_retries_multiply() {
         assert!((2.5..3.5).contains(&one.db_call_amplification), "seed {seed}: about three calls");
         assert!(two.db_call_amplification > 6.0, "seed {seed}: more than six calls");
         assert!(two.db_call_amplification > 1.8 * one.db_call_amplification, "seed {seed}: about twice");
-        assert!(two.db_call_amplification > f64::from(both.client.max_attempts), "seed {seed}: more than the client's attempts");
+        assert!(
+            two.db_call_amplification > f64::from(both.client.max_attempts),
+            "seed {seed}: more than the client's attempts"
+        );
     }
 }

@@ -240,7 +240,10 @@ fn link_terms<'a>(text: &str, glossary: &[Term], linked: &mut HashSet<String>, e
 /// Inline Markdown (a caption) to HTML without the paragraph around it.
 fn inline_html(md: &str) -> String {
     let mut out = String::new();
-    html::push_html(&mut out, Parser::new_ext(md, md_options()).filter(|e| !matches!(e, Event::Html(_) | Event::InlineHtml(_))));
+    html::push_html(
+        &mut out,
+        Parser::new_ext(md, md_options()).filter(|e| !matches!(e, Event::Html(_) | Event::InlineHtml(_))),
+    );
     out.trim().trim_start_matches("<p>").trim_end_matches("</p>").to_string()
 }
 
@@ -389,7 +392,8 @@ fn widget(
             errors.push(format!("{file}:{start}: a widget needs at least one chart (`charts:`)"));
         }
         if w.knobs.is_empty() || w.knobs.len() > 4 {
-            errors.push(format!("{file}:{start}: a widget shows one to four controls (`knobs:`), not {}", w.knobs.len()));
+            errors
+                .push(format!("{file}:{start}: a widget shows one to four controls (`knobs:`), not {}", w.knobs.len()));
         }
     }
     w
@@ -520,9 +524,10 @@ pub fn compile_dir(dir: &Path, known: &Known) -> Result<Site, Vec<String>> {
     let mut ids = HashSet::new();
     for name in names {
         let file = format!("content/{name}");
-        match read(&name).map_err(|e| vec![format!("{file}: {e}")]).and_then(|t| {
-            parse_chapter(&t, &file, known, &glossary, &mut linked)
-        }) {
+        match read(&name)
+            .map_err(|e| vec![format!("{file}: {e}")])
+            .and_then(|t| parse_chapter(&t, &file, known, &glossary, &mut linked))
+        {
             Ok(c) => {
                 if !ids.insert(c.id.clone()) {
                     errors.push(format!("{file}:1: the chapter id `{}` is used twice", c.id));
@@ -595,13 +600,7 @@ impl Site {
         }
         out.push_str("];\n\npub static GLOSSARY: &[Term] = &[\n");
         for t in &self.glossary {
-            let _ = writeln!(
-                out,
-                "    Term {{ id: {}, term: {}, html: {} }},",
-                lit(&t.id),
-                lit(&t.term),
-                lit(&t.html)
-            );
+            let _ = writeln!(out, "    Term {{ id: {}, term: {}, html: {} }},", lit(&t.id), lit(&t.term), lit(&t.html));
         }
         let _ = writeln!(out, "];\n\npub static REFERENCES: &str = {};", lit(&self.references));
         out

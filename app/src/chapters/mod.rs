@@ -170,8 +170,9 @@ mod tests {
     #[test]
     fn the_content_folder_compiles() {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../content");
-        let claims = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../sim-core/tests/chapters.rs"))
-            .unwrap_or_default();
+        let claims =
+            std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../sim-core/tests/chapters.rs"))
+                .unwrap_or_default();
         let k = Known { control: &knobs::exists, claim_source: claims };
         let site = compile_dir(&dir, &k).unwrap_or_else(|e| panic!("{e:#?}"));
         assert_eq!(site.chapters.len(), CHAPTERS.len());

@@ -40,7 +40,9 @@ pub fn open_in_lab(lab: Lab) {
 pub fn WidgetFigures() -> impl IntoView {
     let lab = use_lab();
     let peak = move || {
-        lab.run.with(|r| r.trace.as_ref().as_ref().map(|t| format::percent(t.summary.peak_failure_rate)).unwrap_or_default())
+        lab.run.with(|r| {
+            r.trace.as_ref().as_ref().map(|t| format::percent(t.summary.peak_failure_rate)).unwrap_or_default()
+        })
     };
     let recovered = move || lab.run.with(|r| r.trace.as_ref().as_ref().is_ok_and(|t| t.summary.recovered));
     // The failure rate at its worst, and whether (and when) every interval was healthy again.

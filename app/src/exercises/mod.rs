@@ -174,7 +174,9 @@ fn ExerciseBody(ex: &'static Exercise, start: Params) -> impl IntoView {
         if first.get_value() {
             first.set_value(false);
             // Opening the page saves nothing new unless it changed the saved state.
-            if store.progress.with_untracked(|p| !p.entries.contains_key(ex.id)) && lab.params.with_untracked(|p| *p == unchanged) {
+            if store.progress.with_untracked(|p| !p.entries.contains_key(ex.id))
+                && lab.params.with_untracked(|p| *p == unchanged)
+            {
                 return;
             }
         }
@@ -304,7 +306,9 @@ pub fn AllExercises() -> impl IntoView {
             }
         });
     }
-    let done = move || store.progress.with(|p| exercises::all().iter().filter(|e| p.entries.get(e.id).is_some_and(|x| x.met)).count());
+    let done = move || {
+        store.progress.with(|p| exercises::all().iter().filter(|e| p.entries.get(e.id).is_some_and(|x| x.met)).count())
+    };
     view! {
         <section class="prose exercises-index" id="exercises" aria-labelledby="exercises-title" data-testid="exercises">
             <h2 id="exercises-title">"Exercises"</h2>
@@ -350,7 +354,10 @@ fn InstructorCard(ex: &'static Exercise) -> impl IntoView {
     let start = ex.check(&ex.start_params());
     let solved = ex.check(&ex.solution_params());
     let figures = |c: &Check| {
-        c.seeds.iter().map(|s| format!("seed {}: {} ({})", s.seed, if s.met { "met" } else { "not met" }, s.figures)).collect::<Vec<_>>()
+        c.seeds
+            .iter()
+            .map(|s| format!("seed {}: {} ({})", s.seed, if s.met { "met" } else { "not met" }, s.figures))
+            .collect::<Vec<_>>()
     };
     let controls = ex
         .controls
@@ -437,8 +444,15 @@ mod tests {
     #[test]
     fn every_exercise_appears_in_a_chapter_and_names_real_controls() {
         for ex in exercises::all() {
-            let c = CHAPTERS.iter().find(|c| c.id == ex.chapter).unwrap_or_else(|| panic!("{}: chapter {}", ex.id, ex.chapter));
-            assert!(c.blocks.iter().any(|b| matches!(b, Block::Exercises)), "chapter {} has no `::: exercises` block", c.id);
+            let c = CHAPTERS
+                .iter()
+                .find(|c| c.id == ex.chapter)
+                .unwrap_or_else(|| panic!("{}: chapter {}", ex.id, ex.chapter));
+            assert!(
+                c.blocks.iter().any(|b| matches!(b, Block::Exercises)),
+                "chapter {} has no `::: exercises` block",
+                c.id
+            );
             for ctl in ex.controls {
                 assert!(knobs::exists(ctl.knob), "{}: control {}", ex.id, ctl.knob);
             }

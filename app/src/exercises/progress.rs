@@ -34,14 +34,18 @@ impl Progress {
         let value: Value = match serde_json::from_str(text) {
             Ok(v) => v,
             Err(_) => {
-                notes.push("Your saved exercise progress could not be read and was set aside; new work is saved again.".into());
+                notes.push(
+                    "Your saved exercise progress could not be read and was set aside; new work is saved again.".into(),
+                );
                 return (Progress::default(), notes);
             }
         };
         match value.get("version").and_then(Value::as_u64) {
             Some(VERSION) => {}
             Some(v) => {
-                notes.push(format!("Saved exercise progress from another version of this site (format {v}) was ignored."));
+                notes.push(format!(
+                    "Saved exercise progress from another version of this site (format {v}) was ignored."
+                ));
                 return (Progress::default(), notes);
             }
             None => {
