@@ -39,6 +39,7 @@ const RUN_EVERY: u64 = 64;
 static SEEN: AtomicU64 = AtomicU64::new(0);
 
 /// Runs valid parameters on a short horizon and a small work budget, for one input in [`RUN_EVERY`].
+#[allow(clippy::manual_is_multiple_of)] // `is_multiple_of` is newer than the workspace's rust-version (1.85)
 fn maybe_run(p: &Params) {
     if SEEN.fetch_add(1, Ordering::Relaxed) % RUN_EVERY != 0 {
         return;
@@ -451,6 +452,7 @@ fn set_input() -> impl Strategy<Value = String> {
 // ---- running ----
 
 /// Runs `check` on `cases` inputs from `strategy`; panics with the smallest failing input found.
+#[allow(clippy::manual_is_multiple_of)] // `is_multiple_of` is newer than the workspace's rust-version (1.85)
 fn fuzz<S: Strategy>(name: &str, cases: u32, strategy: S, check: impl Fn(S::Value) -> Result<(), TestCaseError>)
 where
     S::Value: std::fmt::Debug,
@@ -460,7 +462,10 @@ where
     let count = AtomicU64::new(0);
     let start = Instant::now();
     let result = runner.run(&strategy, |input| {
-        count.fetch_add(1, Ordering::Relaxed);
+        let n = count.fetch_add(1, Ordering::Relaxed) + 1;
+        if n % 100_000 == 0 {
+            eprintln!("fuzz {name}: {n} inputs, {:.0} s", start.elapsed().as_secs_f64());
+        }
         check(input)
     });
     let secs = start.elapsed().as_secs_f64();

@@ -65,7 +65,8 @@ proptest! {
 fn check_invariants(p: &Params, t: &Trace, a: &Audit) -> Result<(), String> {
     macro_rules! ensure {
         ($cond:expr, $($msg:tt)+) => {
-            if !$cond {
+            let holds: bool = $cond;
+            if !holds {
                 return Err(format!($($msg)+));
             }
         };
