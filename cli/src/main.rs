@@ -201,9 +201,10 @@ fn write_out(path: &Option<PathBuf>, text: &str) -> Result<(), CliError> {
     }
 }
 
-/// Splits `PATH=VALUE`.
+/// Splits `PATH=VALUE` (of `--vary`; `--set` goes through [`scenario::apply_set`], whose message is
+/// the same).
 fn split_assignment(s: &str) -> Result<(&str, &str), CliError> {
-    s.split_once('=').ok_or_else(|| CliError::Usage(format!("expected PATH=VALUE, got '{s}'")))
+    s.split_once('=').ok_or_else(|| ScenarioError::NotAnAssignment(s.to_string()).into())
 }
 
 impl ScenarioArgs {
@@ -225,8 +226,7 @@ impl ScenarioArgs {
             (None, None) => (Some(Preset::Failover), Preset::Failover.params()),
         };
         for s in &self.set {
-            let (path, value) = split_assignment(s)?;
-            scenario::set_path(&mut params, path, scenario::parse_value(value))?;
+            scenario::apply_set(&mut params, s)?;
         }
         if let Some(seed) = self.seed {
             params.seed = seed;
@@ -290,8 +290,7 @@ fn exercise(command: ExerciseCommand) -> Result<ExitCode, CliError> {
                 params = decoded.params;
             }
             for s in &set {
-                let (path, value) = split_assignment(s)?;
-                scenario::set_path(&mut params, path, scenario::parse_value(value))?;
+                scenario::apply_set(&mut params, s)?;
             }
             let check = ex.check(&params);
             let mut out = format!("{}: {}\nGoal: {}\n", ex.id, ex.title, ex.goal_text());

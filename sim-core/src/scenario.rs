@@ -33,11 +33,16 @@ pub enum ScenarioError {
     UnknownVersion(u32),
     /// An unknown preset id.
     UnknownPreset(String),
+    /// An override that is not of the form `PATH=VALUE` (the text given).
+    NotAnAssignment(String),
 }
 
 impl fmt::Display for ScenarioError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            ScenarioError::UnknownPath { path, .. } if path.trim_matches(['.', '[', ']']).is_empty() => {
+                write!(f, "empty parameter path '{path}': expected a path such as db.pool_size")
+            }
             ScenarioError::UnknownPath { path, suggestions } => {
                 write!(f, "unknown parameter '{path}'")?;
                 if !suggestions.is_empty() {
@@ -54,6 +59,7 @@ impl fmt::Display for ScenarioError {
                 let ids: Vec<&str> = Preset::ALL.iter().map(|p| p.id()).collect();
                 write!(f, "unknown preset '{id}' (known: {})", ids.join(", "))
             }
+            ScenarioError::NotAnAssignment(s) => write!(f, "expected PATH=VALUE, got '{s}'"),
         }
     }
 }
@@ -175,6 +181,15 @@ pub fn set_path(params: &mut Params, path: &str, value: Value) -> Result<(), Sce
     }
 }
 
+/// Applies one override given as text, `PATH=VALUE` (the command line's `--set`): splits at the
+/// first `=`, reads the value with [`parse_value`] and sets it with [`set_path`]. The parameters are
+/// unchanged on error; the error names the path, or quotes the text when it has no `=`.
+pub fn apply_set(params: &mut Params, assignment: &str) -> Result<(), ScenarioError> {
+    let (path, value) =
+        assignment.split_once('=').ok_or_else(|| ScenarioError::NotAnAssignment(assignment.to_string()))?;
+    set_path(params, path, parse_value(value))
+}
+
 /// A scenario file: a preset to start from, a version, and the parameters.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ScenarioFile {
@@ -247,6 +262,10 @@ pub fn from_file(text: &str) -> Result<Loaded, ScenarioError> {
 /// actions) are replaced whole, each element checked on its own.
 fn apply_tree(params: &mut Params, given: &Value, prefix: &str, problems: &mut Vec<ScenarioError>) {
     match given {
+        v if prefix.is_empty() && !v.is_object() => problems.push(ScenarioError::BadValue {
+            path: "params".into(),
+            reason: format!("expected an object of parameters, got {}", kind_of(v)),
+        }),
         Value::Object(m) => {
             for (k, v) in m {
                 let path = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
@@ -272,6 +291,17 @@ fn apply_tree(params: &mut Params, given: &Value, prefix: &str, problems: &mut V
                 problems.push(e);
             }
         }
+    }
+}
+
+fn kind_of(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "an object",
     }
 }
 

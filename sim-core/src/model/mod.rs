@@ -142,6 +142,9 @@ pub struct Audit {
     pub requests_alive: u64,
     /// Handles that should have been live and were not (must be 0).
     pub anomalies: u64,
+    /// Events that came out of the queue earlier than the event before them (must be 0: simulated
+    /// time never goes backwards).
+    pub clock_went_back: u64,
     /// Messages accepted (written directly or queued).
     pub messages_accepted: u64,
     /// Messages written to the database (directly or by a consumer).
@@ -350,6 +353,9 @@ impl World {
             if self.summary.events >= max_events {
                 self.summary.cut_short = true;
                 break;
+            }
+            if e.time < self.now {
+                self.audit.clock_went_back += 1;
             }
             self.now = e.time;
             self.summary.events += 1;
