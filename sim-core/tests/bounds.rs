@@ -245,3 +245,37 @@ fn a_work_budget_beyond_its_limit_is_refused() {
     assert_eq!(e.field(), Some("run.max_events"));
     println!("{e}");
 }
+
+#[test]
+fn the_most_work_held_in_flight_below_the_memory_budget() {
+    // Half a million requests in flight would be cut short at once; 300 a second with the default
+    // timeouts keeps tens of thousands open for the whole run: the slowest events there are.
+    let mut p = Params::default();
+    p.traffic.rate_per_s = 300.0;
+    p.run.horizon_s = params::MAX_EXPECTED_REQUESTS / p.traffic.rate_per_s;
+    p.run.interval_s = 5.0;
+    let m = measure("300/s with the default timeouts", &p);
+    assert_cut_short("300/s with the default timeouts", &p, &m);
+}
+
+#[test]
+fn every_preset_finishes_within_its_budget_with_room_to_spare() {
+    for preset in Preset::ALL {
+        let p = preset.params();
+        let m = measure(preset.id(), &p);
+        assert!(!m.trace.summary.cut_short, "{}", preset.id());
+        assert!(m.trace.summary.events * 3 < p.run.max_events, "{}: {} events", preset.id(), m.trace.summary.events);
+    }
+}
+
+#[test]
+fn scenario_files_saved_with_the_old_default_budget_still_load() {
+    let mut p = Params::default();
+    let file = scenario::to_file(&p, None).replace("\"max_events\": 5000000", "\"max_events\": 20000000");
+    assert!(file.contains("20000000"));
+    let loaded = scenario::from_file(&file).unwrap();
+    assert!(loaded.problems.is_empty());
+    assert_eq!(loaded.params.run.max_events, params::MAX_EVENTS);
+    p.run.max_events = 20_000_000;
+    assert_eq!(p.validate().unwrap_err().field(), Some("run.max_events"));
+}
