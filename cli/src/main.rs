@@ -38,7 +38,8 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         csv: Option<PathBuf>,
     },
-    /// Run a grid over one or two parameters (and seeds); write one CSV row per run.
+    /// Run a grid over one or two parameters (and seeds); write one CSV row per run. Says how many
+    /// runs it makes on stderr; at most 32000 (values × values × seeds).
     Sweep {
         #[command(flatten)]
         scenario: ScenarioArgs,
@@ -372,8 +373,26 @@ fn execute_one(command: Command) -> Result<(), CliError> {
                 return Err(CliError::Usage("--vary takes one or two parameters".into()));
             }
             let axes = vary.iter().map(|v| parse_axis(v, &base)).collect::<Result<Vec<_>, _>>()?;
+            if seeds == Some(0) {
+                return Err(CliError::Usage("--seeds must be at least 1".into()));
+            }
+            // How many runs the sweep makes, said (and checked) before anything is built or runs.
+            let n_seeds = seeds.unwrap_or(1);
+            let total = axes.iter().fold(n_seeds as u128, |n, a| n * a.values.len() as u128);
+            let shape = axes
+                .iter()
+                .map(|a| format!("{} values of {}", a.values.len(), a.path))
+                .chain([format!("{n_seeds} seed{}", if n_seeds == 1 { "" } else { "s" })])
+                .collect::<Vec<_>>()
+                .join(" × ");
+            if total > MAX_SWEEP_RUNS as u128 {
+                return Err(CliError::Usage(format!(
+                    "the sweep would make {total} runs ({shape}), more than the {MAX_SWEEP_RUNS} allowed: \
+                     use fewer values or seeds"
+                )));
+            }
+            eprintln!("cascade: sweep of {total} runs ({shape})");
             let seeds: Vec<u64> = match seeds {
-                Some(0) => return Err(CliError::Usage("--seeds must be at least 1".into())),
                 Some(n) => (1..=n).collect(),
                 None => vec![base.seed],
             };
@@ -430,6 +449,9 @@ fn execute_one(command: Command) -> Result<(), CliError> {
         }
     }
 }
+
+/// The most runs one sweep may make: a 40 × 40 grid with 20 seeds each, the page's largest.
+const MAX_SWEEP_RUNS: u64 = 32_000;
 
 struct Axis {
     path: String,
@@ -520,6 +542,8 @@ fn summary_json(preset: Option<Preset>, params: &Params, t: &Trace) -> Value {
         "failed_attempts": m.failed_attempts,
         "events": m.events,
         "cut_short": m.cut_short,
+        "cut_short_by": m.cut_short_by,
+        "max_events": params.run.max_events,
         "simulated_s": m.simulated_s,
         "breaker_opened": m.breaker_opened,
         "wasted_queries": m.wasted_queries,
@@ -555,8 +579,16 @@ fn summary_text(preset: Option<Preset>, params: &Params, t: &Trace) -> String {
         duration(m.simulated_s),
         m.total_requests,
         m.events,
-        if m.cut_short { " — CUT SHORT by the work budget" } else { "" }
+        if m.cut_short { " — CUT SHORT" } else { "" }
     ));
+    if m.cut_short {
+        let by = m.cut_short_by.unwrap_or(sim_core::Budget::Events);
+        out.push_str(&format!(
+            "  cut short at {} of simulated time: {}; the figures cover only that part\n",
+            duration(m.simulated_s),
+            by.reason(params.run.max_events)
+        ));
+    }
     let rows = [
         ("peak failure rate", format!("{:.1}%", 100.0 * m.peak_failure_rate)),
         (

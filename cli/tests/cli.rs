@@ -283,3 +283,59 @@ fn an_exercise_check_with_bad_input_exits_2() {
         assert!(stdout(&o).is_empty());
     }
 }
+
+#[test]
+fn a_run_cut_short_says_so_in_text_and_json() {
+    let args = ["run", "--set", "run.max_events=5000"];
+    let o = cascade(&args);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = stdout(&o);
+    assert!(text.contains("CUT SHORT"), "{text}");
+    assert!(text.contains("of simulated time: the run hit its work budget of 5000 events"), "{text}");
+    let v = json(&["run", "--json", "--set", "run.max_events=5000"]);
+    assert_eq!(v["cut_short"], true);
+    assert_eq!(v["cut_short_by"], "events");
+    assert_eq!(v["events"], 5000);
+    assert_eq!(v["max_events"], 5000);
+    assert!(v["simulated_s"].as_f64().unwrap() < 900.0);
+
+    // The memory budget: a load the model cannot hold in flight.
+    let heavy = ["run", "--set", "traffic.rate_per_s=10000", "--horizon", "500"];
+    let text = stdout(&cascade(&heavy));
+    assert!(text.contains("requests and attempts were open at once (the run's memory budget)"), "{text}");
+    let v = json(&[&heavy[..], &["--json"]].concat());
+    assert_eq!(v["cut_short"], true);
+    assert_eq!(v["cut_short_by"], "open_work");
+
+    // A run that reaches its horizon says nothing of the kind.
+    let text = stdout(&cascade(&["run"]));
+    assert!(!text.contains("cut short") && !text.contains("CUT SHORT"), "{text}");
+    assert!(json(&["run", "--json"])["cut_short_by"].is_null());
+}
+
+#[test]
+fn limits_beyond_what_a_run_may_take_are_refused_with_exit_2() {
+    for (args, needle) in [
+        (vec!["run", "--set", "run.max_events=18446744073709551615"], "run.max_events"),
+        (vec!["run", "--set", "run.max_events=5000001"], "allowed 1000 to 5000000"),
+        (vec!["run", "--set", "traffic.rate_per_s=1e9"], "traffic.rate_per_s = 1000000000 is out of range"),
+        (vec!["run", "--set", "run.interval_s=1", "--horizon", "86400"], "use run.interval_s = 4.32 or more"),
+        (
+            vec!["sweep", "--vary", "db.pool_size=1:41:1", "--vary", "db.cores=1:41:1", "--seeds", "20"],
+            "the sweep would make 33620 runs (41 values of db.pool_size × 41 values of db.cores × 20 seeds), \
+             more than the 32000 allowed",
+        ),
+        (vec!["sweep", "--vary", "db.pool_size=1,2", "--seeds", "18446744073709551615"], "more than the 32000 allowed"),
+    ] {
+        let o = cascade(&args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        let err = stderr(&o);
+        assert_eq!(err.trim_end().lines().count(), 1, "{args:?}: {err}");
+        assert!(err.contains(needle), "{args:?}: {err}");
+        assert!(stdout(&o).is_empty());
+    }
+    // A sweep within the limit says how many runs it makes.
+    let o = cascade(&["sweep", "--vary", "db.pool_size=10,20", "--seeds", "2", "--horizon", "60"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stderr(&o).contains("sweep of 4 runs (2 values of db.pool_size × 2 seeds)"), "{}", stderr(&o));
+}

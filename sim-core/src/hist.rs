@@ -8,17 +8,12 @@ const SUB: u32 = 4;
 /// Number of bins: values up to 2^40 µs (about 12.7 days) with four bins per octave.
 pub const BINS: usize = (40 * SUB) as usize;
 
-/// Counts of latencies in logarithmic bins.
-#[derive(Clone, Debug)]
+/// Counts of latencies in logarithmic bins. The bins are allocated with the first latency, so that an
+/// interval without any costs no memory beyond the struct.
+#[derive(Clone, Debug, Default)]
 pub struct Hist {
     counts: Vec<u32>,
     total: u64,
-}
-
-impl Default for Hist {
-    fn default() -> Self {
-        Hist { counts: vec![0; BINS], total: 0 }
-    }
 }
 
 #[inline]
@@ -48,6 +43,9 @@ impl Hist {
     /// Adds one latency.
     #[inline]
     pub fn add(&mut self, v: Micros) {
+        if self.counts.is_empty() {
+            self.counts = vec![0; BINS];
+        }
         self.counts[bin_of(v)] += 1;
         self.total += 1;
     }

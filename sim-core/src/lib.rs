@@ -41,7 +41,7 @@ pub use params::{
     RunParams, Sessions, Traffic, Valid, Workload,
 };
 pub use presets::{Phase, Preset};
-pub use trace::{Series, Summary, Trace};
+pub use trace::{Budget, Series, Summary, Trace};
 
 /// Validates `params` and runs the simulation.
 pub fn run(params: &Params) -> Result<Trace, ParamError> {

@@ -86,9 +86,13 @@ impl Default for Params {
 pub struct RunParams {
     /// Simulated time covered by the run, in seconds.
     pub horizon_s: f64,
-    /// Width of one interval of the time series, in seconds.
+    /// Width of one interval of the time series, in seconds. The run may have at most
+    /// [`MAX_INTERVALS`] intervals (`horizon_s / interval_s`): every series holds one value per
+    /// interval, so a finer grid over a long run would need more memory than a browser tab has.
     pub interval_s: f64,
-    /// Work budget: the run stops (and says it was cut short) after this many events.
+    /// Work budget: the run stops (and says it was cut short) after this many events. At most
+    /// [`MAX_EVENTS`] (about a second of work natively, a few in a browser). A run is also cut short
+    /// when more than [`MAX_OPEN`] requests and attempts are open at once (the memory budget).
     pub max_events: u64,
     /// An interval counts as healthy when its failure rate is below this fraction (0–1).
     pub healthy_below: f64,
@@ -104,7 +108,7 @@ impl Default for RunParams {
         RunParams {
             horizon_s: 900.0,
             interval_s: 5.0,
-            max_events: 20_000_000,
+            max_events: MAX_EVENTS,
             healthy_below: 0.01,
             recovery_window_s: 60.0,
             clock_start_s: None,
@@ -813,6 +817,24 @@ impl Action {
 /// The most simulated requests a single run may be asked for.
 pub const MAX_EXPECTED_REQUESTS: f64 = 5_000_000.0;
 
+/// The largest work budget ([`RunParams::max_events`]) a run may have, and its default: about a
+/// second of work natively in the worst case (tests/bounds.rs). The busiest preset needs about a
+/// quarter of it.
+pub const MAX_EVENTS: u64 = 5_000_000;
+
+/// The most intervals (`run.horizon_s / run.interval_s`) a run may have. Each interval keeps about
+/// 1.6 kB while the run goes (two latency histograms) and about 300 bytes of series in the trace, so
+/// the largest allowed grid stays near 40 MB: well under the 256 MB of a browser tab. A day at
+/// 5 s intervals is 17,280.
+pub const MAX_INTERVALS: f64 = 20_000.0;
+
+/// The memory budget: a run is cut short (like a run over its event budget) when more than this
+/// many user requests and API attempts are open at once. Each costs a few hundred bytes with its
+/// timers and place in the pool's queue, so this keeps a run's working memory within a few tens of
+/// MB however long its timeouts and queues are; no preset comes near it (the busiest holds a few
+/// thousand).
+pub const MAX_OPEN: usize = 100_000;
+
 /// Parameters that passed [`Params::validate`]: the only input the engine accepts.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Valid(Params);
@@ -871,16 +893,20 @@ impl Params {
         let r = &self.run;
         c.num("horizon_s", r.horizon_s, 1.0, DAY_S)?;
         c.num("interval_s", r.interval_s, 0.1, 3_600.0)?;
-        if r.horizon_s / r.interval_s > 100_000.0 {
+        if r.horizon_s / r.interval_s > MAX_INTERVALS {
+            let finest = (r.horizon_s / MAX_INTERVALS * 1_000.0).ceil() / 1_000.0;
             return Err(ParamError::Inconsistent {
                 field: "run.interval_s".into(),
                 reason: format!(
-                    "{} s intervals over {} s make more than 100000 points: use a wider interval",
-                    r.interval_s, r.horizon_s
+                    "{} s intervals over {} s make {:.0} intervals, more than the {MAX_INTERVALS} a run may have: \
+                     use run.interval_s = {finest} or more (or a shorter run.horizon_s)",
+                    r.interval_s,
+                    r.horizon_s,
+                    (r.horizon_s / r.interval_s).ceil()
                 ),
             });
         }
-        c.int("max_events", r.max_events, 1_000, 500_000_000)?;
+        c.int("max_events", r.max_events, 1_000, MAX_EVENTS)?;
         c.num("healthy_below", r.healthy_below, 0.0, 1.0)?;
         c.num("recovery_window_s", r.recovery_window_s, 0.0, DAY_S)?;
         if let Some(s) = r.clock_start_s {

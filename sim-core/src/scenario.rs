@@ -250,6 +250,11 @@ pub fn from_file(text: &str) -> Result<Loaded, ScenarioError> {
     if let Some(given) = top.get("params") {
         apply_tree(&mut params, given, "", &mut problems);
     }
+    // Files exported before the work budget was capped carry the old default budget, 20 million
+    // events, above today's cap: they get today's default (what they asked for: the default).
+    if params.run.max_events == 20_000_000 {
+        params.run.max_events = crate::params::MAX_EVENTS;
+    }
     for key in top.keys() {
         if !matches!(key.as_str(), "version" | "preset" | "params") {
             problems.push(ScenarioError::UnknownPath { path: key.clone(), suggestions: vec![] });

@@ -163,6 +163,9 @@ pub struct Summary {
     pub events: u64,
     /// True when the run hit its work budget before the horizon; the series stop where it stopped.
     pub cut_short: bool,
+    /// Which budget stopped the run (`None` when it reached its horizon).
+    #[serde(default)]
+    pub cut_short_by: Option<Budget>,
     /// Simulated time the run reached, in seconds.
     pub simulated_s: f64,
     /// How many times the circuit breaker opened.
@@ -204,6 +207,29 @@ pub struct Summary {
     /// calls for each step a request needs.
     #[serde(default)]
     pub db_call_amplification: f64,
+}
+
+/// The budgets that bound a run (see [`crate::params::RunParams::max_events`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Budget {
+    /// The run processed `run.max_events` events.
+    Events,
+    /// More than [`crate::params::MAX_OPEN`] requests and attempts were open at once.
+    OpenWork,
+}
+
+impl Budget {
+    /// Why the run stopped, for readers: "the run hit its work budget of N events".
+    pub fn reason(self, max_events: u64) -> String {
+        match self {
+            Budget::Events => format!("the run hit its work budget of {max_events} events"),
+            Budget::OpenWork => format!(
+                "more than {} requests and attempts were open at once (the run's memory budget)",
+                crate::params::MAX_OPEN
+            ),
+        }
+    }
 }
 
 /// The result of one run.

@@ -24,13 +24,13 @@ mod users;
 
 use crate::breaker::Breaker;
 use crate::hist::Hist;
-use crate::params::{Params, Valid};
+use crate::params::{Params, Valid, MAX_OPEN};
 use crate::queue::EventQueue;
 use crate::retry::Policy;
 use crate::rng::Streams;
 use crate::slab::{Ref, Slab};
 use crate::time::{from_ms, from_s, to_ms, to_s, Micros, SEC};
-use crate::trace::{self, Series, Summary, Trace};
+use crate::trace::{self, Budget, Series, Summary, Trace};
 
 pub(crate) use api::{Attempt, Outcome, Request};
 pub(crate) use db::{Pool, Server};
@@ -351,7 +351,7 @@ impl World {
                 break;
             }
             if self.summary.events >= max_events {
-                self.summary.cut_short = true;
+                self.stop(Budget::Events);
                 break;
             }
             if e.time < self.now {
@@ -360,7 +360,17 @@ impl World {
             self.now = e.time;
             self.summary.events += 1;
             self.handle(e.ev);
+            // The memory budget: what is open holds memory (slabs, timers, the pools' queues).
+            if self.requests.len() + self.attempts.len() > MAX_OPEN {
+                self.stop(Budget::OpenWork);
+                break;
+            }
         }
+    }
+
+    fn stop(&mut self, by: Budget) {
+        self.summary.cut_short = true;
+        self.summary.cut_short_by = Some(by);
     }
 
     fn handle(&mut self, ev: Ev) {
