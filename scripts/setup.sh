@@ -3,7 +3,7 @@
 # Safe to run again and again.
 #
 #   scripts/setup.sh            toolchain for building and serving the site
-#   scripts/setup.sh --tests    the same, plus Chromium, ChromeDriver and the e2e test packages
+#   scripts/setup.sh --tests    the same, plus Chromium, ChromeDriver, Firefox ESR and the e2e test packages
 #
 # Tools that are not system packages go to .tools/ in the checkout (ignored by git); source
 # scripts/env.sh to put them first on PATH.
@@ -65,10 +65,20 @@ if [ "$WITH_TESTS" = 1 ]; then
     $SUDO apt-get update -qq
     $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver
   fi
-  # 6. The e2e test packages (playwright-core only: it drives /usr/bin/chromium and downloads nothing).
+  # 6. Firefox ESR from Debian, for the smoke test in a second engine (tests/e2e/firefox.test.js,
+  #    puppeteer-core over WebDriver BiDi: no driver binary and no browser download).
+  if ! [ -x /usr/bin/firefox-esr ]; then
+    say "installing firefox-esr"
+    SUDO=""
+    [ "$(id -u)" = 0 ] || SUDO=sudo
+    $SUDO apt-get update -qq
+    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq firefox-esr
+  fi
+  # 7. The e2e test packages: playwright-core (drives /usr/bin/chromium), puppeteer-core (drives
+  #    /usr/bin/firefox-esr) and axe-core; none of them may download a browser.
   if ! cmp -s tests/package-lock.json tests/node_modules/.package-lock.json 2>/dev/null; then
     say "installing the e2e test packages"
-    (cd tests && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --silent --no-audit --no-fund)
+    (cd tests && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 PUPPETEER_SKIP_DOWNLOAD=1 npm ci --silent --no-audit --no-fund)
   fi
 fi
 say "ready: $(trunk --version), $(wasm-bindgen --version), wasm-opt $(wasm-opt --version | awk '{print $3}')"

@@ -39,7 +39,7 @@ pub fn EmbedApp(view: View) -> impl IntoView {
     view! {
         <main class="embed" data-testid="embed">
             <header class="embed-head">
-                <strong>{title}</strong>
+                <h1 class="embed-title">{title}</h1>
                 <span class="embed-figures">
                     "peak failure rate "<b data-testid="peak-failure">{peak}</b>
                     " · recovery after the trigger: "<b data-testid="recovery-time">{recovery}</b>

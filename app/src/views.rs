@@ -7,6 +7,11 @@ use crate::lab::use_lab;
 use leptos::html::Canvas;
 use leptos::prelude::*;
 use sim_core::Trace;
+use std::time::Duration;
+
+/// How long after the last change the figures are announced to screen readers: a drag announces
+/// its result once, not every frame.
+const ANNOUNCE_AFTER: Duration = Duration::from_millis(600);
 
 /// Runs `f` on the current trace, or gives `default` while the parameters are invalid.
 fn with_trace<T>(f: impl Fn(&Trace) -> T, default: T) -> impl Fn() -> T
@@ -79,6 +84,24 @@ pub fn Figures() -> impl IntoView {
         Signal::derive(with_trace(|t| format!("{:.2}×", t.summary.retry_amplification), "—".to_string()));
     let failed =
         Signal::derive(with_trace(|t| format::count(t.summary.failed_requests as f64 * t.scale), "—".to_string()));
+    // What a screen reader hears once the figures settle after a change (nothing at load).
+    let announcement = RwSignal::new(String::new());
+    let pending = StoredValue::new(None::<TimeoutHandle>);
+    Effect::new(move |first: Option<()>| {
+        let text = format!(
+            "Peak failure rate {}, recovery after the trigger {}, users affected for {}.",
+            peak.get(),
+            recovery.get(),
+            outage.get()
+        );
+        if first.is_none() {
+            return;
+        }
+        if let Some(h) = pending.get_value() {
+            h.clear();
+        }
+        pending.set_value(set_timeout_with_handle(move || announcement.set(text), ANNOUNCE_AFTER).ok());
+    });
     view! {
         <div class="figures" data-testid="figures">
             <Figure label="Peak failure rate" testid="peak-failure" value=peak />
@@ -87,6 +110,9 @@ pub fn Figures() -> impl IntoView {
             <Figure label="Attempts per request" testid="amplification" value=amplification />
             <Figure label="Requests lost" testid="failed-requests" value=failed />
         </div>
+        <p class="visually-hidden" role="status" aria-live="polite" data-testid="figures-announcement">
+            {move || announcement.get()}
+        </p>
     }
 }
 

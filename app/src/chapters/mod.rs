@@ -39,8 +39,10 @@ pub fn Contents() -> impl IntoView {
 fn ChapterNav(index: usize) -> impl IntoView {
     let prev = index.checked_sub(1).and_then(|i| CHAPTERS.get(i));
     let next = CHAPTERS.get(index + 1);
+    // Each chapter has one: a name of its own tells them apart in a screen reader's landmark list.
+    let label = format!("After chapter {}", CHAPTERS[index].number);
     view! {
-        <nav class="chapter-nav" aria-label="Chapters">
+        <nav class="chapter-nav" aria-label=label>
             {prev.map(|c| view! { <a href=format!("#{}", c.id) rel="prev">{format!("← {}", c.title)}</a> })}
             <a href="#contents">"Contents"</a>
             <a href="#lab" data-testid="chapter-open-lab">"Open the lab"</a>

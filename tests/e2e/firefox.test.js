@@ -1,0 +1,87 @@
+// A smoke test in a second engine: Debian's Firefox ESR, driven by puppeteer-core over WebDriver
+// BiDi (no driver binary, no browser download). The release build loads, the lab draws its figures,
+// the failover slider changes them, nothing is logged as an error, and nothing leaves this machine.
+// scripts/setup.sh --tests installs firefox-esr; without it this test fails rather than skips.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { access, constants } from "node:fs/promises";
+import puppeteer from "puppeteer-core";
+import { serve } from "./support.js";
+
+const FIREFOX = process.env.FIREFOX ?? "/usr/bin/firefox-esr";
+
+/// An element of the lab, not of a chapter's widgets, which reuse the same testids.
+const lab = (id) => `[data-testid="${id}"]:not([data-testid="chapter"] *)`;
+
+test("Firefox ESR loads the release build and the lab's failover slider changes the figures", async () => {
+  try {
+    await access(FIREFOX, constants.X_OK);
+  } catch {
+    assert.fail(`Firefox is not installed at ${FIREFOX}: run scripts/setup.sh --tests (it installs Debian's firefox-esr), or set FIREFOX`);
+  }
+  const server = await serve();
+  const browser = await puppeteer.launch({ browser: "firefox", executablePath: FIREFOX, headless: true });
+  try {
+    const page = await browser.newPage();
+    await page.setViewport({ width: 1280, height: 900 });
+    const errors = [];
+    const foreign = [];
+    page.on("console", (m) => {
+      if (m.type() === "error") errors.push(`console.error: ${m.text()}`);
+    });
+    page.on("pageerror", (e) => errors.push(`pageerror: ${e.message ?? e}`));
+    page.on("request", (r) => {
+      const u = r.url();
+      if (!/^(data|blob):/.test(u) && new URL(u).hostname !== "127.0.0.1") foreign.push(u);
+    });
+
+    await page.goto(`${server.origin}/`);
+    const figures = () =>
+      page.evaluate(
+        (peak, recovery) => ({
+          peak: document.querySelector(peak).textContent.trim(),
+          recovery: document.querySelector(recovery).textContent.trim(),
+        }),
+        lab("peak-failure"),
+        lab("recovery-time"),
+      );
+    await page.waitForFunction(
+      (peak, chart) => {
+        const p = document.querySelector(peak);
+        const c = document.querySelector(chart);
+        return p && /%/.test(p.textContent) && c && Number(c.dataset.draws) > 0;
+      },
+      { timeout: 30_000 },
+      lab("peak-failure"),
+      lab("chart-failure-rate"),
+    );
+    const before = await figures();
+
+    // A drag to a short failover: the value, then an input event, as a browser does.
+    await page.$eval(lab("slider-failover"), (el) => {
+      el.value = "10";
+      el.dispatchEvent(new Event("input", { bubbles: true }));
+    });
+    await page.waitForFunction((sel) => document.querySelector(sel).textContent.trim() === "10 s", {}, lab("value-failover"));
+    await page.waitForFunction(
+      (peakSel, recoverySel, peak, recovery) =>
+        document.querySelector(peakSel).textContent.trim() !== peak
+        && document.querySelector(recoverySel).textContent.trim() !== recovery,
+      {},
+      lab("peak-failure"),
+      lab("recovery-time"),
+      before.peak,
+      before.recovery,
+    );
+    const after = await figures();
+    assert.notEqual(after.peak, before.peak, "the peak failure rate changed");
+    assert.notEqual(after.recovery, before.recovery, "the recovery time changed");
+    assert.ok(parseFloat(after.peak) < parseFloat(before.peak), `a 10 s failover peaks lower: ${before.peak} → ${after.peak}`);
+
+    assert.deepEqual(errors, [], "no console error in Firefox");
+    assert.deepEqual(foreign, [], "no request left 127.0.0.1");
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+});
