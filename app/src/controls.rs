@@ -265,6 +265,19 @@ fn OperatorActions() -> impl IntoView {
     }
 }
 
+/// The largest seed "Another run" draws: 2^53 − 1, the largest integer a JavaScript number (and so
+/// JSON read by a browser, the seed field and a share link read back) holds exactly.
+pub const MAX_DRAWN_SEED: u64 = (1 << 53) - 1;
+
+/// The seed after "Another run": the low 53 bits of `random` (from `getrandom`, in the browser
+/// `crypto.getRandomValues`), or `old + 1` if no random number could be had.
+pub fn another_seed(old: u64, random: Option<u64>) -> u64 {
+    match random {
+        Some(r) => r & MAX_DRAWN_SEED,
+        None => old.wrapping_add(1),
+    }
+}
+
 /// The seed of every random stream, with a button for another.
 #[component]
 fn SeedControl() -> impl IntoView {
@@ -286,7 +299,11 @@ fn SeedControl() -> impl IntoView {
                     }
                 />
             </label>
-            <button type="button" data-testid="reseed" on:click=move |_| lab.update(|p| p.seed = p.seed.wrapping_add(1))>
+            <button
+                type="button"
+                data-testid="reseed"
+                on:click=move |_| lab.update(|p| p.seed = another_seed(p.seed, getrandom::u64().ok()))
+            >
                 "Another run"
             </button>
         </div>
@@ -369,5 +386,32 @@ pub fn Controls() -> impl IntoView {
                 <Knob id="refresh" />
             </details>
         </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_drawn_seed_survives_a_javascript_number() {
+        for r in [0, 1, 12345, 1 << 53, u64::MAX - 1, u64::MAX] {
+            let seed = another_seed(7, Some(r));
+            assert!(seed <= MAX_DRAWN_SEED, "{r} gave {seed}");
+            // Through an f64 (a JS number) and JSON and back, unchanged.
+            assert_eq!(seed as f64 as u64, seed);
+            let json = serde_json::to_string(&json!({ "seed": seed })).unwrap();
+            let back: Value = serde_json::from_str(&json).unwrap();
+            assert_eq!(back["seed"].as_f64().map(|f| f as u64), Some(seed));
+        }
+        assert_eq!(another_seed(7, Some(u64::MAX)), MAX_DRAWN_SEED);
+        assert_eq!(another_seed(7, Some(12345)), 12345);
+        assert_eq!(another_seed(7, Some((1 << 53) + 5)), 5);
+    }
+
+    #[test]
+    fn without_randomness_the_next_seed_is_old_plus_one() {
+        assert_eq!(another_seed(7, None), 8);
+        assert_eq!(another_seed(u64::MAX, None), 0);
     }
 }

@@ -297,9 +297,12 @@ pub fn RunStatus() -> impl IntoView {
         match run.trace.as_ref() {
             Err(e) => Some(format!("These parameters cannot run: {e}.")),
             Ok(t) if t.summary.cut_short => Some(format!(
-                "This run hit its work budget of {} events and stopped at {} of simulated time; the charts end there.",
-                t.summary.events,
-                format::duration(t.summary.simulated_s)
+                "This run was cut short at {} of simulated time: {}. The charts end there.",
+                format::duration(t.summary.simulated_s),
+                t.summary
+                    .cut_short_by
+                    .unwrap_or(sim_core::Budget::Events)
+                    .reason(lab.params.with_untracked(|p| p.run.max_events))
             )),
             Ok(_) => None,
         }

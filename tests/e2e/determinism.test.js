@@ -43,3 +43,30 @@ test("native and wasm runs give identical trace digests", async () => {
   const b = await lab.page.evaluate(() => window.wasmBindings.trace_digest('{"seed": 2}'));
   assert.notEqual(a, b);
 });
+
+test("300 random parameter sets give the same digests in wasm as natively (fixture from sim-core/tests/digests.rs)", async () => {
+  const { readFileSync } = await import("node:fs");
+  const text = readFileSync(new URL("./fixtures/random-digests.json", import.meta.url), "utf8");
+  // Cut each line's params out as text: seeds above 2^53 would not survive JSON.parse in JavaScript.
+  const cases = text
+    .split("\n")
+    .filter((l) => l.startsWith('{"params":'))
+    .map((l) => {
+      const at = l.lastIndexOf(',"digest":"');
+      return { params: l.slice('{"params":'.length, at), digest: l.slice(at + ',"digest":"'.length, at + ',"digest":"'.length + 16) };
+    });
+  assert.equal(cases.length, 300);
+  const lab = new LabPage(await newPage(h.browser));
+  await lab.open(`${h.server.origin}/`);
+  const t0 = Date.now();
+  const mismatches = await lab.page.evaluate((cs) => {
+    const out = [];
+    cs.forEach((c, i) => {
+      const got = window.wasmBindings.trace_digest(c.params);
+      if (got !== c.digest) out.push(`#${i}: wasm ${got}, native ${c.digest}`);
+    });
+    return out;
+  }, cases);
+  console.log(`determinism: 300 random runs in wasm in ${Date.now() - t0} ms, ${mismatches.length} mismatches`);
+  assert.deepEqual(mismatches, []);
+});

@@ -59,9 +59,11 @@ pub fn WidgetFigures() -> impl IntoView {
     };
     let notice = move || {
         lab.run.with(|r| match r.trace.as_ref() {
-            Ok(t) if t.summary.cut_short => {
-                Some(format!("Cut short at {} (work budget reached).", format::duration(t.summary.simulated_s)))
-            }
+            Ok(t) if t.summary.cut_short => Some(format!(
+                "Cut short at {}: {}.",
+                format::duration(t.summary.simulated_s),
+                t.summary.cut_short_by.unwrap_or(sim_core::Budget::Events).reason(t.summary.events)
+            )),
             _ => None,
         })
     };
