@@ -87,3 +87,23 @@ test("on a phone-sized screen nothing is wider than the viewport", async () => {
   await page.screenshot({ path: join(ARTIFACTS, "lab-phone.png"), fullPage: true });
   assert.deepEqual(lab.consoleErrors, []);
 });
+
+test("Another run draws a fresh random seed, shown in the seed field and the address", async () => {
+  const lab = new LabPage(await newPage(h.browser));
+  await lab.open(`${h.server.origin}/`);
+  const seed = lab.byTestId("seed");
+  const old = BigInt(await seed.inputValue());
+  const seen = new Set([old]);
+  for (let i = 0; i < 2; i++) {
+    const before = await seed.inputValue();
+    await lab.byTestId("reseed").click();
+    await lab.page.waitForFunction((b) => document.querySelector('[data-testid="seed"]').value !== b, before);
+    const now = BigInt(await seed.inputValue());
+    assert.ok(now !== BigInt(before) + 1n, `a random seed, not ${before} + 1`);
+    assert.ok(now <= 2n ** 53n - 1n, `${now} survives a JavaScript number`);
+    assert.ok(!seen.has(now));
+    seen.add(now);
+    await lab.page.waitForFunction((n) => new URL(location.href).searchParams.get("seed") === n, String(now));
+  }
+  assert.deepEqual(lab.consoleErrors, []);
+});
