@@ -5,21 +5,7 @@ pub fn percent(x: f64) -> String {
     format!("{:.1}%", 100.0 * x)
 }
 
-/// A duration in seconds, in words: `750` → `"12 min 30 s"`, `45` → `"45 s"`, `7380` → `"2 h 3 min"`.
-pub fn duration(s: f64) -> String {
-    if !s.is_finite() || s < 0.0 {
-        return "—".into();
-    }
-    let total = s.round() as u64;
-    let (h, m, sec) = (total / 3600, (total % 3600) / 60, total % 60);
-    match (h, m, sec) {
-        (0, 0, s) => format!("{s} s"),
-        (0, m, 0) => format!("{m} min"),
-        (0, m, s) => format!("{m} min {s} s"),
-        (h, 0, _) => format!("{h} h"),
-        (h, m, _) => format!("{h} h {m} min"),
-    }
-}
+pub use sim_core::format::duration;
 
 /// A count of real-world things with a k/M/G suffix and at most three significant digits, without
 /// trailing zeros: `1_250_000` → `"1.25 M"`, `200_000_000` → `"200 M"`, `60_000` → `"60 k"`.

@@ -13,6 +13,7 @@
 //! controls' paths (the seed aside), each within its limits ([`Check::problems`]). The goal is met
 //! when it holds on every seed of [`CHECK_SEEDS`].
 
+use crate::format::duration;
 use crate::params::Params;
 use crate::presets::Preset;
 use crate::scenario;
@@ -263,18 +264,6 @@ fn number(v: f64) -> String {
     } else {
         let s = format!("{v:.3}");
         s.trim_end_matches('0').trim_end_matches('.').to_string()
-    }
-}
-
-/// Seconds for readers: `35 s`, `2 min 5 s`, `1 h 5 min`.
-fn duration(s: f64) -> String {
-    let total = s.round() as u64;
-    let (h, m, sec) = (total / 3600, (total % 3600) / 60, total % 60);
-    match (h, m, sec) {
-        (0, 0, s) => format!("{s} s"),
-        (0, m, 0) => format!("{m} min"),
-        (0, m, s) => format!("{m} min {s} s"),
-        (h, m, _) => format!("{h} h {m} min"),
     }
 }
 

@@ -20,6 +20,7 @@
 pub mod breaker;
 pub mod error;
 pub mod exercises;
+pub mod format;
 pub mod hist;
 pub mod model;
 pub mod params;
