@@ -1,5 +1,5 @@
 //! Mounting on demand: a chapter has many widgets and exercises, each running its own simulation.
-//! They mount when the reader comes near them (an `IntersectionObserver` with a generous margin),
+//! They mount when the reader comes near them (an `IntersectionObserver` with a margin of 800 px),
 //! so the first paint does not wait for simulations far down the page. A placeholder keeps the
 //! space they will take, so nothing jumps.
 
@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-/// Shows `children` once the placeholder comes within about two screens of the viewport (at once
+/// Shows `children` once the placeholder comes within about a screen of the viewport (at once
 /// where the browser has no `IntersectionObserver`).
 #[component]
 pub fn WhenNear(
@@ -36,7 +36,7 @@ pub fn WhenNear(
             },
         );
         let init = web_sys::IntersectionObserverInit::new();
-        init.set_root_margin("1200px 0px 1200px 0px");
+        init.set_root_margin("800px 0px 800px 0px");
         match web_sys::IntersectionObserver::new_with_options(callback.as_ref().unchecked_ref(), &init) {
             Ok(observer) => {
                 observer.observe(&el);
