@@ -74,9 +74,12 @@ impl Lab {
             Run { trace: Arc::new(trace), sim_ms: now_ms() - t0 }
         });
         let cursor = RwSignal::new(None::<f64>);
+        // Only with a cursor set: reading the run here would otherwise simulate every widget's lab
+        // as soon as it is created, even one that is not on the screen yet.
         Effect::new(move |_| {
+            let Some(c) = cursor.get() else { return };
             let last = run.with(|r| r.trace.as_ref().as_ref().ok().map(last_interval_s));
-            if let (Some(last), Some(c)) = (last, cursor.get_untracked()) {
+            if let Some(last) = last {
                 let clamped = clamp_cursor(c, last);
                 if clamped != c {
                     cursor.set(Some(clamped));
