@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
 # Builds the static site into dist/ (release, wasm-opt -Oz, relative asset URLs so that dist/ can be
 # served from the root of a host or from any sub-path), then writes the Content-Security-Policy into
-# dist/index.html (scripts/csp.mjs). `trunk serve` (authoring) has no policy: its live reload needs
+# dist/index.html (scripts/csp.mjs). Before that, prerender/ writes the page's text into dist/index.html
+# as static HTML. `trunk serve` (authoring) has no policy: its live reload needs
 # an inline script and a WebSocket.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/env.sh
 trunk build --release --public-url ./ "$@"
+# The page's text as static HTML (prerender/: content/ through the app's own compiler), so it paints
+# before the wasm arrives and reads without JavaScript; the app removes it just before it mounts.
+cargo run --quiet --package prerender -- dist/index.html
 node scripts/csp.mjs dist/index.html

@@ -89,5 +89,10 @@ fn LinkProblems(problems: Vec<String>) -> impl IntoView {
 
 fn main() {
     panic::install();
+    // The static page (the text, written into index.html at build time so it paints before the wasm
+    // arrives) gives way to the live one: same markup and classes, and no id twice.
+    if let Some(el) = document().get_element_by_id("static-page") {
+        el.remove();
+    }
     leptos::mount::mount_to_body(App);
 }

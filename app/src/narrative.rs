@@ -35,26 +35,18 @@ fn LoadPreset(
     }
 }
 
-/// The opening: what happened and what this page lets you do.
+/// The opening: what happened and what this page lets you do (`content/intro.md`; the static page
+/// that `prerender/` writes into `index.html` shows the same words in the same markup).
 #[component]
 pub fn Intro() -> impl IntoView {
+    let intro = &crate::chapters::content::INTRO;
+    let (lede, more) = intro.paragraphs.split_first().map_or((None, &[][..]), |(l, m)| (Some(*l), m));
     view! {
         <header class="masthead">
-            <p class="kicker">"Cascade Lab"</p>
-            <h1>"How a two-minute failover can become a four-hour outage"</h1>
-            <p class="lede">
-                "On 26 January 2022 Discord's API failed for hours. In the account this site follows, the trigger
-                was small — a Redis node went away while its replica took over — but rate-limit checks fell back
-                to a slow database query, the connection pool filled, requests hit their 30-second timeouts and
-                clients retried. Long after Redis was back, the retries kept the database drowning."
-            </p>
-            <p class="lede-more">
-                "Six short chapters follow that chain of events, each with a small simulation you can move: the
-                whole outage is simulated again, request by request, in your browser, every time you touch a
-                control. Then try the exercises, or open the full lab. Which parts of the story are public
-                record and which are a reconstruction is said "
-                <a href="#sources">"at the end"</a>"."
-            </p>
+            <p class="kicker">{intro.kicker}</p>
+            <h1>{intro.title}</h1>
+            {lede.map(|html| view! { <p class="lede" inner_html=html></p> })}
+            {more.iter().map(|html| view! { <p class="lede-more" inner_html=*html></p> }).collect_view()}
         </header>
     }
 }

@@ -1,4 +1,4 @@
-//! The chapters, glossary and references as data, compiled from `content/` by the build script
+//! The masthead, chapters, glossary and references as data, compiled from `content/` by the build script
 //! (`compile.rs`). Prose arrives as HTML made from the project's own Markdown at build time.
 
 /// A live widget: a scenario and the few controls and charts that make one point.
@@ -51,6 +51,17 @@ pub struct Chapter {
     pub file: &'static str,
     /// Its blocks.
     pub blocks: &'static [Block],
+}
+
+/// The masthead (`content/intro.md`).
+#[derive(Debug)]
+pub struct Intro {
+    /// The line above the headline.
+    pub kicker: &'static str,
+    /// The page's headline.
+    pub title: &'static str,
+    /// Paragraphs (inline HTML): the first is the lede.
+    pub paragraphs: &'static [&'static str],
 }
 
 /// A glossary entry.

@@ -139,8 +139,8 @@ pub fn scroll_to_hash() {
 
 #[cfg(test)]
 mod tests {
-    use super::compile::{compile_dir, parse_chapter, parse_glossary, Known, CHART_IDS};
-    use super::content::{Block, CHAPTERS, GLOSSARY};
+    use super::compile::{compile_dir, parse_chapter, parse_glossary, parse_intro, Known, CHART_IDS};
+    use super::content::{Block, CHAPTERS, GLOSSARY, INTRO};
     use crate::charts::ChartKind;
     use crate::knobs;
     use std::collections::HashSet;
@@ -244,6 +244,18 @@ mod tests {
         assert_eq!(crate::format::clock(p.run.clock_start_s.unwrap()), "14:20");
         let calm = states(&t, &p, 0);
         assert!(calm.iter().filter(|c| c.present).all(|c| c.health == Health::Ok), "{calm:?}");
+    }
+
+    #[test]
+    fn the_masthead_comes_from_content_intro_md() {
+        assert!(INTRO.title.contains("two-minute failover"), "{}", INTRO.title);
+        assert_eq!(INTRO.kicker, "Cascade Lab");
+        assert!(INTRO.paragraphs.len() >= 2 && INTRO.paragraphs[1].contains("href=\"#sources\""));
+        let intro = parse_intro("---\nkicker: K\ntitle: T\n---\nOne *a*\nline.\n\nTwo.\n", "i.md").unwrap();
+        assert_eq!(intro.paragraphs, ["One <em>a</em>\nline.", "Two."]);
+        let e = parse_intro("---\nheadline: T\n---\n", "content/intro.md").unwrap_err();
+        assert!(e.iter().any(|m| m.starts_with("content/intro.md:2: front matter holds only")), "{e:?}");
+        assert!(e.iter().any(|m| m.contains("needs a `title:`")), "{e:?}");
     }
 
     #[test]

@@ -1,0 +1,294 @@
+//! The static page: the text of Cascade Lab as plain HTML, written into the built `index.html` so it
+//! paints before the wasm arrives and reads without JavaScript.
+//!
+//! It compiles `content/` with the app's own compiler (`app/src/chapters/compile.rs`, shared by
+//! `#[path]` as `app/build.rs` does), so the words exist once. The markup mirrors the app's
+//! (`app/src/chapters/mod.rs`, `app/src/narrative.rs`): same elements, classes and ids, so the live page
+//! takes the static one's place with little movement. Widgets and exercises are empty placeholders
+//! (`.lazy-placeholder` plus a `ph-*` class in `style/teaching.css` for their height). The app
+//! removes `#static-page` just before it mounts (`app/src/main.rs`), so no id is ever there twice.
+//!
+//! ```text
+//! prerender                    # print the static HTML
+//! prerender dist/index.html    # insert it into that file, after <noscript> in <body>
+//! ```
+
+#![allow(dead_code)] // the shared modules hold more than the static page needs
+
+#[path = "../../app/src/chapters/compile.rs"]
+mod compile;
+#[path = "../../app/src/format.rs"]
+mod format;
+#[path = "../../app/src/knobs.rs"]
+mod knobs;
+
+use compile::{Block, Site, Widget};
+use std::fmt::Write as _;
+use std::path::Path;
+
+/// The id of the element that holds the static page.
+const ID: &str = "static-page";
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+/// Compiles `content/` (beside this crate), checking names as the build script does.
+pub fn compile_site() -> Result<Site, Vec<String>> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let known = compile::Known {
+        control: &|id| knobs::exists(id),
+        claim_source: std::fs::read_to_string(root.join("sim-core/tests/chapters.rs")).unwrap_or_default(),
+    };
+    compile::compile_dir(&root.join("content"), &known)
+}
+
+/// The placeholder class of a chapter widget: its controls sit two to a row (`widget_height` in
+/// `app/src/chapters/widget.rs`).
+fn widget_class(w: &Widget) -> String {
+    format!("ph-widget-{}", w.knobs.len().div_ceil(2).clamp(1, 2))
+}
+
+/// The placeholder class of an exercise, by its number of controls (`ExerciseCard`).
+fn exercise_class(controls: usize) -> String {
+    format!("ph-exercise-{}", controls.clamp(1, 4))
+}
+
+fn placeholder(class: &str) -> String {
+    format!("<div class=\"lazy-placeholder {class}\" aria-hidden=\"true\"></div>")
+}
+
+/// The static HTML of the whole text, in a `<div id="static-page">`.
+pub fn render(site: &Site) -> String {
+    let mut o = String::new();
+    let _ = write!(o, "<div id=\"{ID}\"><main>");
+    // The masthead (narrative.rs: Intro).
+    let i = &site.intro;
+    let _ = write!(
+        o,
+        "<header class=\"masthead\"><p class=\"kicker\">{}</p><h1>{}</h1>",
+        escape(&i.kicker),
+        escape(&i.title)
+    );
+    for (n, p) in i.paragraphs.iter().enumerate() {
+        let class = if n == 0 { "lede" } else { "lede-more" };
+        let _ = write!(o, "<p class=\"{class}\">{p}</p>");
+    }
+    o.push_str("</header>");
+    // The contents (chapters/mod.rs: Contents).
+    o.push_str("<nav class=\"toc\" aria-labelledby=\"toc-title\"><h2 id=\"toc-title\">Contents</h2><ol>");
+    for c in &site.chapters {
+        let _ = write!(o, "<li><a href=\"#{}\">{}</a></li>", c.id, escape(&c.title));
+    }
+    o.push_str(
+        "</ol><p class=\"toc-more\"><a href=\"#lab\" class=\"open-lab\">Open the lab</a> · <a href=\"#exercises\">All \
+         exercises</a> · <a href=\"#glossary\">Glossary</a> · <a href=\"#sources\">What is known</a> · <a \
+         href=\"?instructor=1\">For instructors</a></p></nav>",
+    );
+    // The chapters (chapters/mod.rs: ChapterView, block, ChapterNav).
+    for (index, c) in site.chapters.iter().enumerate() {
+        let number = index + 1;
+        let _ = write!(
+            o,
+            "<section class=\"chapter prose\" id=\"{id}\" data-source=\"{file}\" aria-labelledby=\"{id}-title\"><p \
+             class=\"chapter-number\">Chapter {number}</p><h2 id=\"{id}-title\">{title}</h2>",
+            id = c.id,
+            file = escape(&c.file),
+            title = escape(&c.title),
+        );
+        for b in &c.blocks {
+            match b {
+                Block::Prose(html) => {
+                    let _ = write!(o, "<div class=\"prose-html\">{html}</div>");
+                }
+                Block::Widget(w) => {
+                    let _ = write!(
+                        o,
+                        "<figure class=\"widget\" data-source=\"{}\">{}<figcaption class=\"widget-caption\">{}</figcaption></figure>",
+                        escape(&w.source),
+                        placeholder(&widget_class(w)),
+                        w.caption
+                    );
+                }
+                Block::Architecture(w) => {
+                    let _ = write!(
+                        o,
+                        "<div class=\"widget widget-architecture\" data-source=\"{}\">{}</div>",
+                        escape(&w.source),
+                        placeholder("ph-architecture")
+                    );
+                }
+                Block::Try(html, test) => {
+                    let _ = write!(
+                        o,
+                        "<aside class=\"try\" data-claim-test=\"{}\"><p class=\"try-label\">Try this</p><div>{html}</div></aside>",
+                        escape(test)
+                    );
+                }
+                Block::Exercises => {
+                    o.push_str("<div class=\"chapter-exercises\">");
+                    for e in sim_core::exercises::all().iter().filter(|e| e.chapter == c.id) {
+                        let _ = write!(
+                            o,
+                            "<article class=\"exercise\">{}</article>",
+                            placeholder(&exercise_class(e.controls.len()))
+                        );
+                    }
+                    o.push_str("</div>");
+                }
+            }
+        }
+        let _ = write!(o, "<nav class=\"chapter-nav\" aria-label=\"After chapter {number}\">");
+        if let Some(p) = index.checked_sub(1).and_then(|i| site.chapters.get(i)) {
+            let _ = write!(o, "<a href=\"#{}\" rel=\"prev\">← {}</a>", p.id, escape(&p.title));
+        }
+        o.push_str("<a href=\"#contents\">Contents</a><a href=\"#lab\">Open the lab</a>");
+        if let Some(n) = site.chapters.get(index + 1) {
+            let _ = write!(o, "<a href=\"#{}\" rel=\"next\">{} →</a>", n.id, escape(&n.title));
+        }
+        o.push_str("</nav></section>");
+    }
+    // The glossary and references (chapters/mod.rs: Glossary, References).
+    o.push_str(
+        "<section class=\"prose glossary\" id=\"glossary\" aria-labelledby=\"glossary-title\"><h2 \
+         id=\"glossary-title\">Glossary</h2><dl>",
+    );
+    for t in &site.glossary {
+        let _ = write!(o, "<dt id=\"term-{}\">{}</dt><dd>{}</dd>", t.id, escape(&t.term), t.html);
+    }
+    o.push_str("</dl></section>");
+    let _ = write!(
+        o,
+        "<section class=\"prose references\" id=\"references\" aria-labelledby=\"references-title\"><h2 \
+         id=\"references-title\">References</h2><div>{}</div></section>",
+        site.references
+    );
+    o.push_str("</main></div>");
+    // The end-to-end tests find elements by `data-testid`: only the live page's, never these.
+    o.replace(" data-testid=\"term-link\"", "")
+}
+
+/// `index` with `page` inserted in its `<body>`: after the `<noscript>` if there is one, else first.
+pub fn insert(index: &str, page: &str) -> Result<String, String> {
+    if index.contains(&format!("id=\"{ID}\"")) {
+        return Err(format!("it already holds a #{ID}"));
+    }
+    let body = index.find("<body").ok_or("no <body>")?;
+    let at = match index[body..].find("</noscript>") {
+        Some(n) => body + n + "</noscript>".len(),
+        None => body + index[body..].find('>').ok_or("no end to <body>")? + 1,
+    };
+    Ok(format!("{}\n    {page}{}", &index[..at], &index[at..]))
+}
+
+fn main() {
+    let site = compile_site().unwrap_or_else(|errors| {
+        for e in &errors {
+            eprintln!("error: {e}");
+        }
+        eprintln!("prerender: {} error(s) in content/", errors.len());
+        std::process::exit(1);
+    });
+    let page = render(&site);
+    match std::env::args().nth(1) {
+        None => println!("{page}"),
+        Some(file) => {
+            let index = std::fs::read_to_string(&file).unwrap_or_else(|e| {
+                eprintln!("prerender: cannot read {file}: {e}");
+                std::process::exit(1);
+            });
+            let out = insert(&index, &page).unwrap_or_else(|e| {
+                eprintln!("prerender: {file}: {e}");
+                std::process::exit(1);
+            });
+            std::fs::write(&file, out).unwrap_or_else(|e| {
+                eprintln!("prerender: cannot write {file}: {e}");
+                std::process::exit(1);
+            });
+            eprintln!("prerender: {} bytes of static HTML written into {file}", page.len());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn page() -> (Site, String) {
+        let site = compile_site().unwrap_or_else(|e| panic!("{e:#?}"));
+        let html = render(&site);
+        (site, html)
+    }
+
+    #[test]
+    fn the_static_page_holds_the_headline_every_chapter_and_the_glossary() {
+        let (site, html) = page();
+        assert!(html.starts_with("<div id=\"static-page\"><main>") && html.ends_with("</main></div>"));
+        assert!(html.contains(&format!("<h1>{}</h1>", escape(&site.intro.title))), "the headline");
+        assert!(html.contains("two-minute failover"), "the headline's words come from content/intro.md");
+        assert!(site.chapters.len() >= 6);
+        for c in &site.chapters {
+            assert_eq!(html.matches(&format!(" id=\"{}\"", c.id)).count(), 1, "chapter {} once", c.id);
+            assert!(html.contains(&format!("<h2 id=\"{}-title\">{}</h2>", c.id, escape(&c.title))), "{}", c.id);
+            assert!(html.contains(&format!("<a href=\"#{}\">", c.id)), "contents links {}", c.id);
+            let has = |h: &str| html.contains(&h.replace(" data-testid=\"term-link\"", ""));
+            for b in &c.blocks {
+                match b {
+                    Block::Prose(p) | Block::Try(p, _) => assert!(has(p), "{}: {p}", c.id),
+                    Block::Widget(w) => assert!(has(&w.caption), "{}: {}", c.id, w.caption),
+                    _ => {}
+                }
+            }
+        }
+        assert!(html.contains("id=\"glossary\"") && html.contains("id=\"references\""));
+        assert!(site.glossary.len() >= 10);
+        for t in &site.glossary {
+            assert!(html.contains(&format!("<dt id=\"term-{}\">", t.id)), "term {}", t.id);
+        }
+        let ids = html.matches(" id=\"").count();
+        let mut seen = std::collections::HashSet::new();
+        for part in html.split(" id=\"").skip(1) {
+            let id = &part[..part.find('"').unwrap()];
+            assert!(seen.insert(id.to_string()), "the id `{id}` is there twice");
+        }
+        assert_eq!(seen.len(), ids);
+    }
+
+    #[test]
+    fn the_static_page_has_no_script_no_style_and_no_handler() {
+        let (_, html) = page();
+        let lower = html.to_lowercase();
+        assert!(!lower.contains("<script"), "no script");
+        assert!(!lower.contains("<style") && !lower.contains("style="), "no inline style");
+        let handler = lower.split(|c: char| c.is_whitespace()).any(|w| {
+            w.starts_with("on")
+                && w.split_once('=').is_some_and(|(name, _)| name.chars().all(|c| c.is_ascii_lowercase()))
+        });
+        assert!(!handler, "no on…= attribute");
+        assert!(!lower.contains("data-testid"), "the tests find the live page's elements only");
+    }
+
+    #[test]
+    fn every_placeholder_has_a_height_in_the_style_sheet() {
+        let (_, html) = page();
+        let css = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../style/teaching.css")).unwrap();
+        let mut n = 0;
+        for part in html.split("class=\"lazy-placeholder ").skip(1) {
+            let class = &part[..part.find('"').unwrap()];
+            assert!(css.contains(&format!(".{class} ")), "style/teaching.css sizes .{class}");
+            n += 1;
+        }
+        assert!(n >= 10, "{n} placeholders");
+    }
+
+    #[test]
+    fn it_goes_after_the_noscript_in_the_body() {
+        let index =
+            "<html><head><script type=\"module\">x</script></head><body>\n<noscript>No JS.</noscript>\n</body></html>";
+        let out = insert(index, "<div id=\"static-page\">T</div>").unwrap();
+        assert!(out.contains("<noscript>No JS.</noscript>\n    <div id=\"static-page\">T</div>\n</body>"), "{out}");
+        assert!(insert(&out, "x").is_err(), "not twice");
+        let out = insert("<body class=\"a\"><p>b</p></body>", "S").unwrap();
+        assert_eq!(out, "<body class=\"a\">\n    S<p>b</p></body>");
+    }
+}

@@ -1,0 +1,122 @@
+// The static page: the text (headline, introduction, contents, chapters, glossary, references) is in
+// dist/index.html itself, written at build time by prerender/ from content/, so it paints before the
+// wasm arrives and reads with JavaScript off. When the app starts it removes the static page and
+// draws the live one in its place: the same markup, so the text stays where it was.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { ARTIFACTS, DIST, LabPage, harness, newPage } from "./support.js";
+
+const INDEX = readFileSync(join(DIST, "index.html"), "utf8");
+// The same page without its static text, to measure what the static page gains.
+const PLAIN = INDEX.replace(/\s*<div id="static-page">[\s\S]*?<\/main><\/div>/, "");
+const h = harness({ "/plain.html": PLAIN });
+
+const CHAPTERS = [...INDEX.matchAll(/<section class="chapter prose" id="([a-z0-9-]+)"[^>]*>.*?<h2 id="[a-z0-9-]+-title">([^<]+)<\/h2>/g)].map(
+  (m) => ({ id: m[1], title: m[2] }),
+);
+const HEADLINE = INDEX.match(/<h1>([^<]+)<\/h1>/)?.[1];
+
+test("dist/index.html holds the text, outside any script", () => {
+  assert.ok(HEADLINE?.includes("two-minute failover"), "the headline");
+  assert.ok(CHAPTERS.length >= 6, `${CHAPTERS.length} chapters`);
+  assert.equal(PLAIN.includes("static-page"), false);
+  const page = INDEX.slice(INDEX.indexOf('<div id="static-page">'), INDEX.indexOf("</main></div>"));
+  assert.doesNotMatch(page, /<script|<style|\sstyle=|\son[a-z]+=/i);
+  console.log(`static page: ${page.length} bytes in index.html (${INDEX.length} in all)`);
+});
+
+test("with JavaScript off, the headline, every chapter and its prose are there to read", async () => {
+  const page = await newPage(h.browser, { javaScriptEnabled: false });
+  await page.goto(`${h.server.origin}/`);
+  await assert.doesNotReject(page.locator("h1", { hasText: HEADLINE }).waitFor({ state: "visible" }));
+  assert.ok(await page.locator("noscript").count(), "the noscript note");
+  for (const c of CHAPTERS) {
+    const heading = page.locator(`#${c.id} h2`);
+    assert.equal(await heading.textContent(), c.title);
+    assert.ok(await heading.isVisible(), `chapter ${c.id}'s heading`);
+    const prose = page.locator(`#${c.id} .prose-html p`).first();
+    assert.ok(await prose.isVisible(), `chapter ${c.id}'s prose`);
+    assert.ok((await prose.textContent()).length > 40);
+  }
+  assert.ok(await page.locator("#failover .try").first().isVisible(), "a try-this prompt");
+  assert.ok(await page.locator("#failover .widget-caption").first().isVisible(), "a widget's caption");
+  assert.ok(await page.locator("#glossary dt").first().isVisible(), "the glossary");
+  assert.ok(await page.locator("#references").isVisible(), "the references");
+  // Nothing waits for the simulation: the placeholders take no room when scripts cannot run.
+  const blank = await page.locator("#static-page .lazy-placeholder").evaluateAll((els) => els.filter((e) => e.offsetHeight > 0).length);
+  assert.equal(blank, 0, "no empty boxes without JavaScript");
+  // A link in the contents goes to its chapter.
+  await page.locator(`.toc a[href="#${CHAPTERS[3].id}"]`).click();
+  await page.waitForFunction((id) => Math.abs(document.getElementById(id).getBoundingClientRect().top) < 20, CHAPTERS[3].id);
+  await page.evaluate(() => window.scrollTo(0, 0));
+  for (const [width, height] of [[1280, 900], [375, 812]]) {
+    await page.setViewportSize({ width, height });
+    await page.screenshot({ path: join(ARTIFACTS, `static-nojs-${width}.png`), fullPage: true });
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    assert.ok(overflow <= 0, `no sideways scrolling at ${width} px (${overflow} px)`);
+  }
+  await page.context().close();
+});
+
+test("with JavaScript on, the app replaces the static page: every id once, and the lab works", async () => {
+  const lab = new LabPage(await newPage(h.browser));
+  await lab.open(`${h.server.origin}/`);
+  assert.equal(await lab.page.locator("#static-page").count(), 0, "the static page is gone");
+  for (const c of CHAPTERS) {
+    assert.equal(await lab.page.locator(`[id="${c.id}"]`).count(), 1, `one #${c.id}`);
+    assert.equal(await lab.page.locator(`[id="${c.id}-title"]`).count(), 1, `one #${c.id}-title`);
+    assert.equal(await lab.page.locator(`#${c.id} h2`).textContent(), c.title);
+  }
+  assert.equal(await lab.page.locator("h1").count(), 1);
+  assert.equal(await lab.page.locator("h1").textContent(), HEADLINE, "the live headline is the static one");
+  assert.equal(await lab.page.locator("#glossary").count(), 1);
+  assert.ok(await lab.byTestId("peak-failure").first().isVisible(), "a lab figure shows");
+  assert.ok(await lab.draws("chart-failure-rate") > 0);
+  assert.deepEqual(lab.consoleErrors, []);
+  await lab.page.context().close();
+});
+
+/// Opens `path` with the wasm held back by `delay` ms; returns when the headline and the first chapter's
+/// heading became visible (ms after navigation started), the first contentful paint, the heading's
+/// place before and after the app started, and the layout shift the page recorded.
+async function firstPaint(path, delay) {
+  const page = await newPage(h.browser);
+  await page.route(/\.wasm$/, async (route) => {
+    await new Promise((ok) => setTimeout(ok, delay));
+    await route.continue();
+  });
+  await page.addInitScript(() => {
+    window.__shift = 0;
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) if (!e.hadRecentInput) window.__shift += e.value;
+    }).observe({ type: "layout-shift", buffered: true });
+  });
+  const start = Date.now();
+  await page.goto(`${h.server.origin}${path}`, { waitUntil: "commit" });
+  await page.locator("h1").waitFor({ state: "visible" });
+  const headline = Date.now() - start;
+  const before = await page.locator(`#${CHAPTERS[0].id}-title`).evaluate((e) => e.getBoundingClientRect().top);
+  const stillStatic = await page.locator("#static-page").count();
+  await page.locator('[data-testid="peak-failure"]').first().waitFor();
+  const app = Date.now() - start;
+  const after = await page.locator(`#${CHAPTERS[0].id}-title`).evaluate((e) => e.getBoundingClientRect().top);
+  const fcp = await page.evaluate(() => performance.getEntriesByName("first-contentful-paint")[0]?.startTime ?? null);
+  const shift = await page.evaluate(() => window.__shift);
+  await page.context().close();
+  return { headline, fcp: fcp && Math.round(fcp), app, before, after, stillStatic, shift: Number(shift.toFixed(4)) };
+}
+
+test("the text paints before the wasm arrives, and stays put when the app takes over", async () => {
+  const delay = 1500;
+  const withStatic = await firstPaint("/", delay);
+  const without = await firstPaint("/plain.html", delay);
+  const report = { wasmDelayMs: delay, withStatic, withoutStatic: without };
+  console.log(JSON.stringify(report));
+  writeFileSync(join(ARTIFACTS, "static-first-paint.json"), JSON.stringify(report, null, 2));
+  assert.equal(withStatic.stillStatic, 1, "the headline came from the static page");
+  assert.ok(withStatic.headline < delay, `the headline showed at ${withStatic.headline} ms, before the wasm (${delay} ms)`);
+  assert.ok(without.headline >= delay, `without the static page the headline waits for the wasm (${without.headline} ms)`);
+  assert.ok(Math.abs(withStatic.after - withStatic.before) < 2, `chapter 1's heading stays put (${withStatic.before} → ${withStatic.after})`);
+});
