@@ -26,6 +26,16 @@ fn tmp(name: &str) -> std::path::PathBuf {
     dir.join(name)
 }
 
+/// Bad input: exit code 2, one line on stderr naming what was wrong, nothing on stdout.
+fn assert_bad_input(args: &[&str], needle: &str) {
+    let o = cascade(args);
+    assert_eq!(o.status.code(), Some(2), "{args:?}");
+    let err = stderr(&o);
+    assert_eq!(err.trim_end().lines().count(), 1, "{args:?}: {err}");
+    assert!(err.contains(needle), "{args:?}: {err}");
+    assert!(stdout(&o).is_empty());
+}
+
 #[test]
 fn run_prints_the_summary_as_json_with_every_required_field() {
     let v = json(&["run", "--json"]);
@@ -113,12 +123,7 @@ fn errors_are_one_line_and_exit_2() {
         (vec!["sweep", "--vary", "db.nothing=1,2"], "unknown parameter"),
         (vec!["run", "--horizon", "-5"], "run.horizon_s"),
     ] {
-        let o = cascade(&args);
-        assert_eq!(o.status.code(), Some(2), "{args:?}");
-        let err = stderr(&o);
-        assert_eq!(err.trim_end().lines().count(), 1, "{args:?}: {err}");
-        assert!(err.contains(needle), "{args:?}: {err}");
-        assert!(stdout(&o).is_empty());
+        assert_bad_input(&args, needle);
     }
 }
 
@@ -275,12 +280,7 @@ fn an_exercise_check_with_bad_input_exits_2() {
         (vec!["exercise", "check", "pool-that-heals", "--frobnicate"], "--frobnicate"),
         (vec!["exercise", "check"], "required arguments"),
     ] {
-        let o = cascade(&args);
-        assert_eq!(o.status.code(), Some(2), "{args:?}");
-        let err = stderr(&o);
-        assert_eq!(err.trim_end().lines().count(), 1, "{args:?}: {err}");
-        assert!(err.contains(needle), "{args:?}: {err}");
-        assert!(stdout(&o).is_empty());
+        assert_bad_input(&args, needle);
     }
 }
 
@@ -327,12 +327,7 @@ fn limits_beyond_what_a_run_may_take_are_refused_with_exit_2() {
         ),
         (vec!["sweep", "--vary", "db.pool_size=1,2", "--seeds", "18446744073709551615"], "more than the 32000 allowed"),
     ] {
-        let o = cascade(&args);
-        assert_eq!(o.status.code(), Some(2), "{args:?}");
-        let err = stderr(&o);
-        assert_eq!(err.trim_end().lines().count(), 1, "{args:?}: {err}");
-        assert!(err.contains(needle), "{args:?}: {err}");
-        assert!(stdout(&o).is_empty());
+        assert_bad_input(&args, needle);
     }
     // A sweep within the limit says how many runs it makes.
     let o = cascade(&["sweep", "--vary", "db.pool_size=10,20", "--seeds", "2", "--horizon", "60"]);

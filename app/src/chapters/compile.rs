@@ -548,31 +548,34 @@ pub fn parse_chapter(
     }
 }
 
+/// Reads and parses one file of the content folder; what is wrong goes to `errors` and the default
+/// stands in.
+fn load<T: Default>(
+    dir: &Path,
+    name: &str,
+    errors: &mut Vec<String>,
+    parse: impl FnOnce(&str, &str) -> Result<T, Vec<String>>,
+) -> T {
+    let file = format!("content/{name}");
+    match std::fs::read_to_string(dir.join(name)) {
+        Ok(text) => parse(&text, &file).unwrap_or_else(|e| {
+            errors.extend(e);
+            T::default()
+        }),
+        Err(e) => {
+            errors.push(format!("{file}: {e}"));
+            T::default()
+        }
+    }
+}
+
 /// Compiles the whole content folder: `NN-*.md` chapters in name order, `glossary.md`,
 /// `references.md`.
 pub fn compile_dir(dir: &Path, known: &Known) -> Result<Site, Vec<String>> {
     let read = |name: &str| std::fs::read_to_string(dir.join(name));
     let mut errors = Vec::new();
-    let glossary = match read("glossary.md") {
-        Ok(t) => parse_glossary(&t, "content/glossary.md").unwrap_or_else(|e| {
-            errors.extend(e);
-            Vec::new()
-        }),
-        Err(e) => {
-            errors.push(format!("content/glossary.md: {e}"));
-            Vec::new()
-        }
-    };
-    let intro = match read("intro.md") {
-        Ok(t) => parse_intro(&t, "content/intro.md").unwrap_or_else(|e| {
-            errors.extend(e);
-            Intro::default()
-        }),
-        Err(e) => {
-            errors.push(format!("content/intro.md: {e}"));
-            Intro::default()
-        }
-    };
+    let glossary = load(dir, "glossary.md", &mut errors, parse_glossary);
+    let intro = load(dir, "intro.md", &mut errors, parse_intro);
     let mut names: Vec<String> = std::fs::read_dir(dir)
         .map(|d| d.filter_map(|e| e.ok()?.file_name().into_string().ok()).collect())
         .unwrap_or_default();

@@ -66,12 +66,9 @@ impl Store {
     }
 }
 
+/// The page's one store (provided by `App` before the chapters are built).
 fn use_store() -> Store {
-    use_context::<Store>().unwrap_or_else(|| {
-        let s = Store::load();
-        provide_context(s);
-        s
-    })
+    expect_context::<Store>()
 }
 
 /// The number of an exercise (1-based, in the order of `sim_core::exercises::all`).
@@ -297,15 +294,6 @@ pub fn ChapterExercises(chapter: &'static str) -> impl IntoView {
 #[component]
 pub fn AllExercises() -> impl IntoView {
     let store = use_store();
-    let opened = use_context::<Option<Opened>>().flatten();
-    if let Some(o) = &opened {
-        let id = format!("exercise-{}", o.id);
-        request_animation_frame(move || {
-            if let Some(el) = document().get_element_by_id(&id) {
-                el.scroll_into_view();
-            }
-        });
-    }
     let done = move || {
         store.progress.with(|p| exercises::all().iter().filter(|e| p.entries.get(e.id).is_some_and(|x| x.met)).count())
     };
