@@ -47,6 +47,19 @@ pub struct Line {
     pub fill: bool,
     /// Stroke width in CSS pixels.
     pub width: f64,
+    /// Drawn dashed (a pinned run's line, for comparison).
+    pub dashed: bool,
+}
+
+/// A shaded range around a line: the 10–90 % band of several seeds.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Ribbon {
+    /// Legend name.
+    pub name: String,
+    /// Fill colour.
+    pub color: Rgb,
+    /// (x, low, high) per point.
+    pub points: Vec<(f64, f64, f64)>,
 }
 
 /// A moment on the time axis: the start of a named phase, or an operator action.
@@ -99,6 +112,8 @@ pub struct ChartSpec {
     pub bands: Vec<Band>,
     /// Phases and operator actions, drawn as thin vertical lines.
     pub markers: Vec<Marker>,
+    /// Shaded ranges, drawn under the lines.
+    pub ribbons: Vec<Ribbon>,
     /// The data.
     pub lines: Vec<Line>,
     /// A note written across an empty chart.
@@ -214,6 +229,12 @@ impl Ranged for TimeAxis {
     }
 }
 
+/// About how wide `text` is at `size` CSS pixels of a sans-serif font (average glyph 0.56 em,
+/// a little generous so that labels estimated side by side do not touch).
+pub fn label_width(text: &str, size: f64) -> f64 {
+    text.chars().count() as f64 * size * 0.56
+}
+
 /// Rows of marker labels above a chart that shows them.
 const LABEL_ROWS: usize = 3;
 
@@ -296,6 +317,17 @@ pub fn draw(
         .draw()
         .map_err(plot_err)?;
 
+    for ribbon in &spec.ribbons {
+        let (r, g, b) = ribbon.color;
+        let mut outline: Vec<(f64, f64)> = ribbon.points.iter().map(|&(x, _, hi)| (x, hi.min(y_max))).collect();
+        outline.extend(ribbon.points.iter().rev().map(|&(x, lo, _)| (x, lo.min(y_max))));
+        if outline.len() >= 3 {
+            chart
+                .draw_series(std::iter::once(Polygon::new(outline, RGBColor(r, g, b).mix(0.22).filled())))
+                .map_err(plot_err)?;
+        }
+    }
+
     for line in &spec.lines {
         let (r, g, b) = line.color;
         let color = RGBColor(r, g, b);
@@ -313,7 +345,11 @@ pub fn draw(
             }
         }
         for seg in segments.into_iter().filter(|s| !s.is_empty()) {
-            if line.fill {
+            if line.dashed {
+                chart
+                    .draw_series(DashedLineSeries::new(seg, px(6.0).max(2), px(4.0).max(2), stroke.into()))
+                    .map_err(plot_err)?;
+            } else if line.fill {
                 chart
                     .draw_series(AreaSeries::new(seg.iter().copied(), 0.0, color.mix(0.18)).border_style(stroke))
                     .map_err(plot_err)?;
@@ -348,10 +384,9 @@ pub fn draw(
             // Above the plot, in the first row where the label does not overlap the previous one;
             // labels in the right quarter run leftwards from their line so that they are not cut off.
             let (x, top) = chart.backend_coord(&(m.x, y_max));
-            let width = root
-                .estimate_text_size(&m.label, &label_font.clone().into_text_style(&root))
-                .map(|s| s.0 as i32)
-                .unwrap_or(0);
+            // Estimated, not measured: plotters-canvas measures text with a DOM element, which
+            // forces a layout of the whole page on every label.
+            let width = px(label_width(&m.label, 11.0));
             let right = m.x > 0.75 * x_max;
             let (start, end) =
                 if right { (x - px(3.0) - width, x - px(3.0)) } else { (x + px(3.0), x + px(3.0) + width) };

@@ -1,7 +1,7 @@
 //! From a trace to chart specifications: which lines, bands and axes each chart shows. Pure data,
 //! testable without a browser; `chart::draw` does the drawing.
 
-use crate::chart::{Band, ChartSpec, Line, Marker, Rgb, XFormat, YFormat};
+use crate::chart::{Band, ChartSpec, Line, Marker, Rgb, Ribbon, XFormat, YFormat};
 use sim_core::{Fault, Params, Preset, Trace};
 
 /// Colours used across the page (kept in step with style/main.css).
@@ -226,6 +226,7 @@ pub fn spec(kind: ChartKind, trace: &Trace, faults: &[Fault], x_format: XFormat,
         points: xs(trace).zip(ys).collect(),
         fill,
         width: 2.0,
+        dashed: false,
     };
     let counts = |v: &[u32], k: f64| -> Vec<Option<f64>> { v.iter().map(|&x| Some(x as f64 * k)).collect() };
     let top =
@@ -245,6 +246,7 @@ pub fn spec(kind: ChartKind, trace: &Trace, faults: &[Fault], x_format: XFormat,
             x_format,
             bands: state_bands(trace, faults),
             markers: markers.clone(),
+            ribbons: Vec::new(),
             lines,
             note,
             cursor: None,
@@ -356,6 +358,60 @@ pub fn spec(kind: ChartKind, trace: &Trace, faults: &[Fault], x_format: XFormat,
             chart("lag", YFormat::Millis, y, lines)
         }
     }
+}
+
+/// A pinned run's colour: the line's own colour, paler, so that the same metric keeps its hue.
+fn pale(c: Rgb) -> Rgb {
+    let mix = |v: u8| ((v as f64) * 0.55 + 255.0 * 0.45).round() as u8;
+    (mix(c.0), mix(c.1), mix(c.2))
+}
+
+/// `spec` with the lines of `pinned` (the same chart of the pinned run) drawn under its own, dashed
+/// and paler, and both runs on the same axes: the longer run's time, the higher run's top.
+pub fn overlay(mut spec: ChartSpec, pinned: &ChartSpec) -> ChartSpec {
+    let mut lines: Vec<Line> = pinned
+        .lines
+        .iter()
+        .map(|l| Line {
+            name: format!("pinned: {}", l.name),
+            color: pale(l.color),
+            points: l.points.clone(),
+            fill: false,
+            width: 2.0,
+            dashed: true,
+        })
+        .collect();
+    spec.x_max = spec.x_max.max(pinned.x_max);
+    spec.y_max = spec.y_max.max(pinned.y_max);
+    if spec.note.is_some() && pinned.note.is_none() {
+        spec.note = None;
+    }
+    lines.append(&mut spec.lines);
+    spec.lines = lines;
+    spec
+}
+
+/// `spec` (a failure-rate chart) with the median over several seeds as its line and their 10–90 %
+/// range as a ribbon.
+pub fn with_band(mut spec: ChartSpec, band: &sim_core::ensemble::Band, runs: usize) -> ChartSpec {
+    let dt = band.interval_s;
+    let x = |i: usize| (i as f64 + 0.5) * dt;
+    spec.ribbons = vec![Ribbon {
+        name: format!("10–90 % of {runs} seeds"),
+        color: colors::FAIL,
+        points: (0..band.median.len()).map(|i| (x(i), band.p10[i], band.p90[i])).collect(),
+    }];
+    spec.lines = vec![Line {
+        name: format!("median of {runs} seeds"),
+        color: colors::FAIL,
+        points: band.median.iter().enumerate().map(|(i, &m)| (x(i), Some(m))).collect(),
+        fill: false,
+        width: 2.0,
+        dashed: false,
+    }];
+    spec.x_max = spec.x_max.max(band.median.len() as f64 * dt);
+    spec.note = None;
+    spec
 }
 
 /// A round number at least `x` (1, 2, 2.5 or 5 times a power of ten), so axes end on a tick.

@@ -43,3 +43,25 @@ pub fn wasm_memory_bytes() -> f64 {
         .unchecked_into::<js_sys::ArrayBuffer>()
         .byte_length() as f64
 }
+
+/// The worker pool's state as JSON: `{"workers", "ready", "finished", "main_thread",
+/// "last_failure"}`.
+#[wasm_bindgen]
+pub fn pool_status() -> String {
+    use leptos::prelude::GetUntracked;
+    let s = crate::compute::pool::status().get_untracked();
+    serde_json::json!({
+        "workers": s.workers,
+        "ready": s.ready,
+        "finished": s.finished,
+        "main_thread": s.main_thread,
+        "last_failure": s.last_failure,
+    })
+    .to_string()
+}
+
+/// Test hook: asks a worker to panic. The pool replaces it; the page says what failed.
+#[wasm_bindgen]
+pub fn test_worker_failure() {
+    crate::compute::pool::fail_one_worker(|_| ());
+}

@@ -1,20 +1,107 @@
 //! The lab's state: the parameters, the run they give, and a few view settings, shared through
 //! context. The simulation is a pure function of the parameters; everything else is derived.
+//!
+//! Where a run happens: a small run (about the cost of the default scenario) runs on the page's main
+//! thread, at once, because a round trip to a worker would only add to its few milliseconds; a
+//! larger one (the replay, a long horizon, heavy traffic) runs in the worker pool
+//! (`compute::pool`), so that dragging a slider never blocks the page. Latest wins: a run still
+//! waiting in the queue when the parameters change again is dropped, and a finished run is shown
+//! only if it is newer than the one on show, so the charts never go back to older parameters.
 
+use crate::compute::pool::{self, Priority, Ticket};
 use leptos::prelude::*;
 use serde_json::Value;
+use sim_core::jobs::{Job, Output};
 use sim_core::scenario::{self, ScenarioError};
 use sim_core::{Params, Preset, Trace};
 use std::cell::Cell;
 use std::sync::Arc;
 
+/// Where a run was computed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Place {
+    /// Nowhere yet: the lab is waiting for its first run.
+    Waiting,
+    /// On the page's main thread.
+    Here,
+    /// In a background worker.
+    Worker,
+}
+
 /// The result of running the current parameters.
 #[derive(Clone)]
 pub struct Run {
-    /// The trace, or the validation message for bad parameters.
+    /// The trace, or the validation message for bad parameters (or why the run failed).
     pub trace: Arc<Result<Trace, String>>,
     /// How long the simulation took, in milliseconds.
     pub sim_ms: f64,
+    /// Where it ran.
+    pub place: Place,
+    /// The parameters it ran (what its charts must be drawn with: the lab's own may be newer).
+    pub params: Arc<Params>,
+}
+
+impl Run {
+    /// No run yet.
+    pub fn waiting() -> Run {
+        Run { trace: Arc::new(Err("simulating…".into())), sim_ms: 0.0, place: Place::Waiting, params: Arc::default() }
+    }
+
+    /// The run a worker sent back for `params`.
+    pub fn from_worker(outcome: pool::Outcome, params: Arc<Params>) -> Run {
+        let (trace, sim_ms) = match outcome {
+            Ok((Output::Trace { trace }, ms)) => (Ok(trace), ms),
+            Ok((_, ms)) => (Err("the worker sent back something else than a trace".to_string()), ms),
+            Err(e) => (Err(e.to_string()), 0.0),
+        };
+        Run { trace: Arc::new(trace), sim_ms, place: Place::Worker, params }
+    }
+
+    /// Whether this is a real result (not the placeholder before the first run).
+    pub fn ready(&self) -> bool {
+        self.place != Place::Waiting
+    }
+}
+
+/// A run kept for comparison ("Pin this run"): its parameters and its run.
+#[derive(Clone)]
+pub struct Pinned {
+    /// The parameters of the pinned run.
+    pub params: Arc<Params>,
+    /// Its run (waiting while a pinned run from a link is computed).
+    pub run: Run,
+}
+
+/// The lab's run over several seeds (`seed … seed+N−1`): figures with their spread, and the failure
+/// rate's median and 10–90 % band.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SeedRuns {
+    /// The seeds run.
+    pub seeds: Vec<u64>,
+    /// The figures over them.
+    pub summary: sim_core::ensemble::EnsembleSummary,
+    /// The failure rate's band.
+    pub band: sim_core::ensemble::Band,
+}
+
+/// A run costing more than this many simulated user requests (arrival rate × horizon) goes to a
+/// worker: the default scenario (about 11,000) stays on the main thread, the replay (about 45,000,
+/// with reconnects and a backlog) does not. Measured in `tests/bench/redraw.mjs`.
+pub const MAIN_THREAD_REQUESTS: f64 = 20_000.0;
+/// …and so does any run after one that took longer than this on the main thread, in milliseconds.
+pub const MAIN_THREAD_MS: f64 = 16.0;
+
+/// Whether to run `p` here rather than in a worker, given how long the last run took here.
+pub fn runs_here(p: &Params, last_here_ms: Option<f64>) -> bool {
+    let requests = p.traffic.rate_per_s * p.run.horizon_s;
+    requests <= MAIN_THREAD_REQUESTS && last_here_ms.is_none_or(|ms| ms <= MAIN_THREAD_MS)
+}
+
+/// Runs `p` on this thread.
+fn run_here(p: &Params) -> Run {
+    let t0 = now_ms();
+    let trace = sim_core::run(p).map_err(|e| e.to_string());
+    Run { trace: Arc::new(trace), sim_ms: now_ms() - t0, place: Place::Here, params: Arc::new(p.clone()) }
 }
 
 impl PartialEq for Run {
@@ -50,8 +137,19 @@ pub struct Lab {
     pub json: Memo<Value>,
     /// The preset the scenario started from.
     pub preset: RwSignal<Option<Preset>>,
-    /// The run of those parameters.
-    pub run: Memo<Run>,
+    /// The newest finished run (of the current parameters, or of recent ones while a newer run is
+    /// under way).
+    pub run: RwSignal<Run>,
+    /// True while a run of newer parameters than the one on show is under way.
+    pub running: RwSignal<bool>,
+    /// Set once something on the page shows this lab's run: a lab nobody looks at runs nothing.
+    pub active: RwSignal<bool>,
+    /// The pinned run, drawn under the current one on every chart (main lab only).
+    pub pinned: RwSignal<Option<Pinned>>,
+    /// How many seeds to run (1, 5 or 20; main lab only).
+    pub seeds: RwSignal<u64>,
+    /// The runs over those seeds, once all have finished (`None` with one seed).
+    pub seed_runs: RwSignal<Option<Arc<SeedRuns>>>,
     /// Bumped when the window is resized, so charts fit their containers again.
     pub resized: RwSignal<u32>,
     /// Timing of the last slider move.
@@ -67,11 +165,55 @@ impl Lab {
     pub fn new(params: Params, preset: Option<Preset>) -> Lab {
         let params = RwSignal::new(params);
         let json = Memo::new(move |_| params.with(scenario::to_json));
-        let run = Memo::new(move |_| {
+        let run = RwSignal::new(Run::waiting());
+        let running = RwSignal::new(false);
+        let active = RwSignal::new(false);
+        // Sequence numbers of the newest parameters and of the run on show; the ticket of the newest
+        // job sent to a worker; how long the last run here took.
+        let latest = StoredValue::new(0u64);
+        let shown = StoredValue::new(0u64);
+        let ticket = StoredValue::new(None::<Ticket>);
+        let last_here = StoredValue::new(None::<f64>);
+        Effect::new(move |_| {
+            if !active.get() {
+                return;
+            }
             let p = params.get();
-            let t0 = now_ms();
-            let trace = sim_core::run(&p).map_err(|e| e.to_string());
-            Run { trace: Arc::new(trace), sim_ms: now_ms() - t0 }
+            let seq = latest.get_value() + 1;
+            latest.set_value(seq);
+            // The first run of a small scenario already happened in `activate`.
+            if seq == 1 && run.with_untracked(|r| r.place == Place::Here) {
+                shown.set_value(seq);
+                return;
+            }
+            // A job still waiting for a worker is out of date now: drop it. One already running is
+            // left to finish; its result shows only if nothing newer has.
+            if let Some(t) = ticket.get_value() {
+                t.unqueue();
+            }
+            if runs_here(&p, last_here.get_value()) {
+                let r = run_here(&p);
+                last_here.set_value(Some(r.sim_ms));
+                shown.set_value(seq);
+                running.set(false);
+                run.set(r);
+                return;
+            }
+            running.set(true);
+            let t = pool::submit(Job::Trace { params: p.clone() }, Priority::Interactive, move |outcome| {
+                if seq <= shown.try_get_value().unwrap_or(u64::MAX) {
+                    return;
+                }
+                shown.set_value(seq);
+                let r = Run::from_worker(outcome, Arc::new(p.clone()));
+                // A quick run here next time only if these parameters turned out small.
+                if runs_here(&p, None) && r.sim_ms <= MAIN_THREAD_MS {
+                    last_here.set_value(None);
+                }
+                let _ = running.try_set(seq < latest.get_value());
+                let _ = run.try_set(r);
+            });
+            ticket.set_value(Some(t));
         });
         let cursor = RwSignal::new(None::<f64>);
         // Only with a cursor set: reading the run here would otherwise simulate every widget's lab
@@ -91,6 +233,11 @@ impl Lab {
             json,
             preset: RwSignal::new(preset),
             run,
+            running,
+            active,
+            pinned: RwSignal::new(None),
+            seeds: RwSignal::new(1),
+            seed_runs: RwSignal::new(None),
             resized: RwSignal::new(0),
             timing: RwSignal::new(Timing::default()),
             cursor,
@@ -103,6 +250,19 @@ impl Lab {
         scenario::set_path(&mut p, path, value)?;
         self.update(|q| *q = p);
         Ok(())
+    }
+
+    /// Starts running this lab (something now shows its run). A small first run happens at once, so
+    /// the component that asked draws with data on its first render.
+    pub fn activate(&self) {
+        if self.active.get_untracked() {
+            return;
+        }
+        let p = self.params.get_untracked();
+        if runs_here(&p, None) && !self.run.with_untracked(Run::ready) {
+            self.run.set(run_here(&p));
+        }
+        self.active.set(true);
     }
 
     /// Loads a preset, replacing every parameter.
@@ -150,9 +310,11 @@ pub fn clamp_cursor(c: f64, last: f64) -> f64 {
     }
 }
 
-/// The lab from context.
+/// The lab from context, which starts running: whoever asks for the lab shows something of it.
 pub fn use_lab() -> Lab {
-    expect_context::<Lab>()
+    let lab = expect_context::<Lab>();
+    lab.activate();
+    lab
 }
 
 /// The page's full lab (in context everywhere), as opposed to a chapter widget's own small lab.

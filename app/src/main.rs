@@ -4,6 +4,8 @@
 mod chapters;
 mod chart;
 mod charts;
+mod compare;
+mod compute;
 mod controls;
 mod embed;
 mod exercises;
@@ -36,12 +38,27 @@ fn App() -> impl IntoView {
         Some(_) => (sim_core::Preset::Failover.params(), Some(sim_core::Preset::Failover)),
         None => (decoded.params, decoded.preset),
     };
-    let lab = Lab::new(params, preset);
+    let lab = Lab::new(params.clone(), preset);
     provide_context(lab);
     provide_context(MainLab(lab));
+    // The comparisons a link asks for: a pinned run, several seeds, the curve's slider, the grid.
+    let mut problems = decoded.problems;
+    let get = |k: &str| decoded.view.iter().find(|(key, _)| key == k).map(|(_, v)| v.clone());
+    if let Some(text) = get("seeds") {
+        match compare::seeds::parse(&text) {
+            Ok(n) => lab.seeds.set(n),
+            Err(e) => problems.push(e),
+        }
+    }
+    if let Some(text) = get("pin") {
+        let version = sim_core::share::version_of(&window().location().search().unwrap_or_default());
+        let (pinned, bad) = sim_core::share::apply_diff_text(&params, &text, version);
+        problems.extend(bad.into_iter().map(|b| format!("pinned run: {b}")));
+        compare::pin::pin_params(lab, pinned);
+    }
+    provide_context(compare::Compare::from_view(&decoded.view, &params, &mut problems));
     let handle = window_event_listener(leptos::ev::resize, move |_| lab.resized.update(|n| *n += 1));
     on_cleanup(move || handle.remove());
-    let problems = decoded.problems;
     if view.embed {
         share::sync_url();
         return view! { <EmbedApp view=view /> }.into_any();

@@ -1,11 +1,16 @@
 //! The page's prose, kept apart from the widgets it places.
 
 use crate::charts::ChartKind;
+use crate::compare::curve::RecoveryCurve;
+use crate::compare::phase::PhaseDiagram;
+use crate::compare::pin::PinBar;
+use crate::compare::seeds::SeedsControl;
 use crate::controls::Controls;
 use crate::lab::use_lab;
 use crate::share::SharePanel;
 use crate::views::{ChartCard, Figures, RunStatus};
 use crate::widgets::architecture::ArchitectureDiagram;
+use crate::widgets::lazy::WhenNear;
 use leptos::prelude::*;
 use sim_core::Preset;
 
@@ -69,6 +74,10 @@ pub fn LabSection() -> impl IntoView {
                     <Figures />
                     <ChartCard kind=ChartKind::FailureRate height=260.0 />
                 </div>
+                <div class="compare-bar">
+                    <PinBar />
+                    <SeedsControl />
+                </div>
                 <Controls />
                 <div class="charts">
                     {ChartKind::ALL
@@ -79,9 +88,32 @@ pub fn LabSection() -> impl IntoView {
                 </div>
             </div>
             <RunStatus />
+            <Explore />
             <Patterns />
             <SharePanel />
         </section>
+    }
+}
+
+/// Beyond one run: the recovery time against any slider, and the phase diagram of two. Both run
+/// many simulations in the background workers, so they mount only when the reader comes near.
+#[component]
+fn Explore() -> impl IntoView {
+    view! {
+        <div class="explore" id="explore" data-testid="explore">
+            <h3>"Where is the tipping point?"</h3>
+            <p>
+                "One run says what happens with these settings. The chart below runs the same scenario over the whole
+                range of one setting, so you can see where recovery turns into no recovery — and, as you move the other
+                sliders, how that point moves. The phase diagram does the same for two settings at once."
+            </p>
+            <WhenNear height=420.0>
+                <RecoveryCurve />
+            </WhenNear>
+            <WhenNear height=200.0>
+                <PhaseDiagram />
+            </WhenNear>
+        </div>
     }
 }
 

@@ -63,17 +63,34 @@ pub fn base_url() -> String {
     format!("{}{}", loc.origin().unwrap_or_default(), loc.pathname().unwrap_or_default())
 }
 
+/// How long the lab must stay unchanged before the address bar follows it. `history.replaceState`
+/// costs a few milliseconds and browsers throttle frequent calls, so a slider being dragged writes
+/// the address once it pauses, not on every step.
+const SYNC_URL_AFTER: std::time::Duration = std::time::Duration::from_millis(250);
+
 /// Keeps the address bar in step with the lab (without adding history entries), so that reloading
 /// or copying the address restores the run.
 pub fn sync_url() {
     let lab = use_lab();
-    Effect::new(move |_| {
-        let query = lab.params.with(|p| share::encode(lab.preset.get(), p, &[]));
-        // Keep the anchor (a chapter, an exercise) the reader is at.
-        let hash = window().location().hash().unwrap_or_default();
-        let url = format!("{}?{}{}", base_url(), query, hash);
-        if let Ok(history) = window().history() {
-            let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&url));
+    let pending = StoredValue::new(None::<TimeoutHandle>);
+    Effect::new(move |first: Option<()>| {
+        let keys = crate::compare::link_keys(lab);
+        let query = lab.params.with(|p| share::encode(lab.preset.get(), p, &keys));
+        let write = move || {
+            // Keep the anchor (a chapter, an exercise) the reader is at.
+            let hash = window().location().hash().unwrap_or_default();
+            let url = format!("{}?{}{}", base_url(), query, hash);
+            if let Ok(history) = window().history() {
+                let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&url));
+            }
+        };
+        if let Some(h) = pending.get_value() {
+            h.clear();
+        }
+        if first.is_none() {
+            write();
+        } else {
+            pending.set_value(set_timeout_with_handle(write, SYNC_URL_AFTER).ok());
         }
     });
 }
@@ -81,7 +98,9 @@ pub fn sync_url() {
 /// The full link to the current state, optionally with view keys.
 pub fn link(view: &[(&str, String)]) -> String {
     let lab = use_lab();
-    let query = lab.params.with_untracked(|p| share::encode(lab.preset.get_untracked(), p, view));
+    let mut keys: Vec<(&str, String)> = untrack(|| crate::compare::link_keys(lab));
+    keys.extend(view.iter().cloned());
+    let query = lab.params.with_untracked(|p| share::encode(lab.preset.get_untracked(), p, &keys));
     format!("{}?{}", base_url(), query)
 }
 
@@ -232,7 +251,13 @@ fn EmbedSnippet() -> impl IntoView {
         ids.extend(knobs::CHOICES.iter().map(|c| (c.id.to_string(), c.label.to_string())));
         ids
     });
+    // Written only while the builder is open: the link is rebuilt on every change of the lab.
+    let open = RwSignal::new(false);
+    let details = NodeRef::<leptos::html::Details>::new();
     let snippet = move || {
+        if !open.get() {
+            return String::new();
+        }
         let c = charts.get();
         let k: Vec<String> = chosen_knobs
             .get()
@@ -268,7 +293,11 @@ fn EmbedSnippet() -> impl IntoView {
         })
     };
     view! {
-        <details class="embed-builder">
+        <details class="embed-builder" node_ref=details on:toggle=move |_| {
+            if let Some(d) = details.get() {
+                open.set(d.open());
+            }
+        }>
             <summary>"Embed a widget in your post"</summary>
             <div class="embed-choices">
                 <fieldset>

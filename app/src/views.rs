@@ -3,7 +3,7 @@
 use crate::chart;
 use crate::charts::{self, ChartKind};
 use crate::format;
-use crate::lab::use_lab;
+use crate::lab::{use_lab, Place};
 use leptos::html::Canvas;
 use leptos::prelude::*;
 use sim_core::Trace;
@@ -84,6 +84,17 @@ pub fn Figures() -> impl IntoView {
         Signal::derive(with_trace(|t| format!("{:.2}×", t.summary.retry_amplification), "—".to_string()));
     let failed =
         Signal::derive(with_trace(|t| format::count(t.summary.failed_requests as f64 * t.scale), "—".to_string()));
+    // With several seeds: the median with its 10–90 % range, and how many seeds recovered.
+    let lab = use_lab();
+    let spread = move || {
+        let runs = lab.seed_runs.get()?;
+        let scale = lab.run.with(|r| r.trace.as_ref().as_ref().map(|t| t.scale).unwrap_or(1.0));
+        Some(crate::compare::seeds::texts(&runs.summary, scale))
+    };
+    let (peak_one, recovery_one, failed_one) = (peak, recovery, failed);
+    let peak = Signal::derive(move || spread().map(|t| t.peak).unwrap_or_else(|| peak_one.get()));
+    let recovery = Signal::derive(move || spread().map(|t| t.recovery).unwrap_or_else(|| recovery_one.get()));
+    let failed = Signal::derive(move || spread().map(|t| t.lost).unwrap_or_else(|| failed_one.get()));
     // What a screen reader hears once the figures settle after a change (nothing at load).
     let announcement = RwSignal::new(String::new());
     let pending = StoredValue::new(None::<TimeoutHandle>);
@@ -136,27 +147,60 @@ pub fn ChartCard(
         let run = lab.run.get();
         let trace = run.trace.as_ref().as_ref().ok()?;
         let preset = lab.preset.get();
-        lab.params.with(|p| Some(charts::spec(kind, trace, &p.faults, charts::x_format(p), charts::markers(p, preset))))
+        // Drawn with the parameters of the run, which the lab's may already have moved past.
+        let p = &run.params;
+        let x_format = charts::x_format(p);
+        let mut spec = charts::spec(kind, trace, &p.faults, x_format, charts::markers(p, preset));
+        // Several seeds: the failure rate's median and 10–90 % band.
+        if kind == ChartKind::FailureRate {
+            if let Some(runs) = lab.seed_runs.get() {
+                spec = charts::with_band(spec, &runs.band, runs.seeds.len());
+            }
+        }
+        // A pinned run: its lines dashed underneath, on shared axes.
+        if let Some(pin) = lab.pinned.get() {
+            if let Ok(pt) = pin.run.trace.as_ref() {
+                if kind.applies(pt) {
+                    let pinned = charts::spec(kind, pt, &pin.params.faults, x_format, Vec::new());
+                    spec = charts::overlay(spec, &pinned);
+                }
+            }
+        }
+        Some(spec)
     });
     let bands_legend = Memo::new(move |_| {
         lab.run.with(|r| match r.trace.as_ref() {
-            Ok(t) => lab.params.with(|p| charts::band_legend(t, &p.faults)),
+            Ok(t) => charts::band_legend(t, &r.params.faults),
             Err(_) => Vec::new(),
         })
     });
-    Effect::new(move |_| {
-        lab.resized.get();
-        let Some(mut spec) = spec.get() else { return };
+    // Drawing happens in a task of its own for each chart (not in the reactive update that brought
+    // the new run), so that ten charts of a four-hour replay never make one long main-thread task;
+    // changes that arrive before it runs are drawn together.
+    let scheduled = StoredValue::new(false);
+    let size = StoredValue::new(None::<(u32, f64, f64)>);
+    let draw_now = move || {
+        let _ = scheduled.try_set_value(false);
+        let Some(Some(mut spec)) = spec.try_get_untracked() else { return };
         // The scrubbed moment only redraws: it is not part of the memoised spec, so moving it
         // neither runs the simulation nor rebuilds the lines.
-        spec.cursor = lab.cursor.get();
-        if !applies.get() {
+        spec.cursor = lab.cursor.get_untracked();
+        if !applies.get_untracked() {
             return;
         }
-        let Some(canvas) = canvas_ref.get() else { return };
-        // The canvas's laid-out size (it has no border or padding), in CSS pixels.
-        let rect = canvas.get_bounding_client_rect();
-        let (width, css_height) = (rect.width().max(200.0), rect.height().max(100.0));
+        let Some(canvas) = canvas_ref.get_untracked() else { return };
+        // The canvas's laid-out size (it has no border or padding), in CSS pixels: measured again
+        // only when the window was resized (measuring forces a layout of the whole page).
+        let resized = lab.resized.get_untracked();
+        let (width, css_height) = match size.get_value() {
+            Some((at, w, h)) if at == resized && w > 0.0 => (w, h),
+            _ => {
+                let rect = canvas.get_bounding_client_rect();
+                size.set_value(Some((resized, rect.width(), rect.height())));
+                (rect.width(), rect.height())
+            }
+        };
+        let (width, css_height) = (width.max(200.0), css_height.max(100.0));
         let dpr = window().device_pixel_ratio();
         let labels = kind == ChartKind::FailureRate;
         match chart::draw(&canvas, &spec, width, css_height, dpr, labels) {
@@ -171,10 +215,31 @@ pub fn ChartCard(
             lab.drawn();
         }
         drawn_cursor.set_value(spec.cursor);
+    };
+    Effect::new(move |_| {
+        lab.resized.track();
+        spec.track();
+        lab.cursor.track();
+        applies.track();
+        if scheduled.get_value() {
+            return;
+        }
+        scheduled.set_value(true);
+        set_timeout(draw_now, Duration::ZERO);
     });
     let legend = move || {
         spec.get()
-            .map(|s| s.lines.into_iter().map(|l| (l.name, format!("rgb{:?}", l.color))).collect::<Vec<_>>())
+            .map(|s| {
+                let ribbons = s
+                    .ribbons
+                    .into_iter()
+                    .map(|r| (r.name, format!("rgba{:?}", (r.color.0, r.color.1, r.color.2, 0.3)), "swatch"));
+                let lines = s
+                    .lines
+                    .into_iter()
+                    .map(|l| (l.name, format!("rgb{:?}", l.color), if l.dashed { "swatch dashed" } else { "swatch" }));
+                ribbons.chain(lines).collect::<Vec<_>>()
+            })
             .unwrap_or_default()
     };
     // A text alternative for this chart: what it shows and where its first line peaks.
@@ -227,7 +292,7 @@ pub fn ChartCard(
                 {move || {
                     legend()
                         .into_iter()
-                        .map(|(name, color)| view! { <li><span class="swatch" style:background=color></span>{name}</li> })
+                        .map(|(name, color, class)| view! { <li><span class=class style:background=color.clone() style:border-color=color></span>{name}</li> })
                         .collect_view()
                 }}
                 {move || {
@@ -295,6 +360,7 @@ pub fn RunStatus() -> impl IntoView {
     let problem = move || {
         let run = lab.run.get();
         match run.trace.as_ref() {
+            Err(_) if !run.ready() => None,
             Err(e) => Some(format!("These parameters cannot run: {e}.")),
             Ok(t) if t.summary.cut_short => Some(format!(
                 "This run was cut short at {} of simulated time: {}. The charts end there.",
@@ -317,16 +383,39 @@ pub fn RunStatus() -> impl IntoView {
                 } else {
                     String::new()
                 };
+                let place = match run.place {
+                    Place::Worker => " in a background worker",
+                    _ => "",
+                };
                 format!(
-                    "{} simulated requests, {} attempts, {} events in {:.1} ms{}",
+                    "{} simulated requests, {} attempts, {} events in {:.1} ms{place}{}",
                     t.summary.total_requests, t.summary.total_attempts, t.summary.events, run.sim_ms, redraw
                 )
             }
             Err(_) => String::new(),
         }
     };
+    let running = move || lab.running.get() || !lab.run.with(|r| r.ready());
+    // What went wrong in the background, if anything: a failed worker (replaced), or no workers.
+    let pool = crate::compute::pool::status();
+    let worker_notice = move || {
+        pool.with(|s| {
+            let mut parts = Vec::new();
+            if let Some(f) = &s.last_failure {
+                parts.push(format!("A simulation worker failed ({f}); a new one has taken its place."));
+            }
+            if let Some(m) = &s.main_thread {
+                parts.push(format!("Simulations run on the page itself: {m}. Large runs may pause the page."));
+            }
+            (!parts.is_empty()).then(|| parts.join(" "))
+        })
+    };
     view! {
         {move || problem().map(|p| view! { <p class="notice" data-testid="run-notice" role="status">{p}</p> })}
-        <p class="run-cost" data-testid="timing">{cost}</p>
+        {move || worker_notice().map(|p| view! { <p class="notice" data-testid="worker-notice" role="status">{p}</p> })}
+        <p class="run-cost" data-testid="timing">
+            {move || running().then(|| view! { <span class="running" data-testid="running">"Simulating… "</span> })}
+            {cost}
+        </p>
     }
 }

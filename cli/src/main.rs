@@ -8,7 +8,9 @@
 
 use clap::{Args, Parser, Subcommand};
 use serde_json::{json, Value};
+use sim_core::ensemble;
 use sim_core::scenario::{self, ScenarioError};
+use sim_core::sweep::{self, Axis};
 use sim_core::{Params, Preset, Trace};
 use std::fmt;
 use std::path::PathBuf;
@@ -44,11 +46,16 @@ enum Command {
         #[command(flatten)]
         scenario: ScenarioArgs,
         /// A parameter and its values: PATH=FROM:TO:STEP (inclusive) or PATH=A,B,C. Once or twice.
-        #[arg(long = "vary", value_name = "PATH=VALUES", required = true)]
+        /// Without one, the sweep runs the scenario itself (over its seeds).
+        #[arg(long = "vary", value_name = "PATH=VALUES")]
         vary: Vec<String>,
-        /// Run every point with seeds 1..=N (or the scenario's own seed if not given).
+        /// Run every point with N seeds: the scenario's seed s, s+1 … s+N−1 (default: s alone).
         #[arg(long, value_name = "N")]
         seeds: Option<u64>,
+        /// One row per point instead of per run: median, 10th and 90th percentile over the seeds, and
+        /// how many recovered, as the page's several-seeds figures show them.
+        #[arg(long)]
+        summary: bool,
         /// Where to write the CSV (standard output if not given).
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
@@ -367,7 +374,7 @@ fn execute_one(command: Command) -> Result<(), CliError> {
             }
             Ok(())
         }
-        Command::Sweep { scenario, vary, seeds, out } => {
+        Command::Sweep { scenario, vary, seeds, summary, out } => {
             let (_, base) = scenario.load()?;
             if vary.len() > 2 {
                 return Err(CliError::Usage("--vary takes one or two parameters".into()));
@@ -392,71 +399,75 @@ fn execute_one(command: Command) -> Result<(), CliError> {
                 )));
             }
             eprintln!("cascade: sweep of {total} runs ({shape})");
-            let seeds: Vec<u64> = match seeds {
-                Some(n) => (1..=n).collect(),
-                None => vec![base.seed],
-            };
+            // Seeds s … s+N−1 from the scenario's seed s, as the page's seeds control runs them.
+            let seeds = ensemble::seeds(base.seed, n_seeds);
             // Every grid point × seed, checked before anything runs.
-            let mut runs = Vec::new();
-            let first = &axes[0];
-            let second = axes.get(1);
-            for a in &first.values {
-                for b in second.map(|s| s.values.iter().map(Some).collect::<Vec<_>>()).unwrap_or(vec![None]) {
-                    for &seed in &seeds {
-                        let mut p = base.clone();
-                        scenario::set_path(&mut p, &first.path, a.clone())?;
-                        if let (Some(axis), Some(b)) = (second, b) {
-                            scenario::set_path(&mut p, &axis.path, b.clone())?;
-                        }
-                        p.seed = seed;
-                        let valid = p.clone().validate()?;
-                        runs.push((a.clone(), b.cloned(), seed, valid));
-                    }
+            let points = sweep::points(&base, &axes, &seeds).map_err(|e| CliError::Usage(e.to_string()))?;
+            let results = run_all(&points);
+            let csv = if summary {
+                summary_csv(&axes, &points, &results)
+            } else {
+                let mut csv = sweep::csv_header(&axes);
+                for ((point, _), t) in points.iter().zip(&results) {
+                    csv.push_str(&sweep::csv_row(&axes, point, &t.summary));
                 }
-            }
-            let results = run_all(&runs);
-            let mut csv = String::new();
-            csv.push_str(&first.path);
-            if let Some(s) = second {
-                csv.push(',');
-                csv.push_str(&s.path);
-            }
-            csv.push_str(",seed,peak_failure_rate,recovery_time_s,recovered,retry_amplification,outage_s,failed_requests,total_requests,cut_short\n");
-            for ((a, b, seed, _), t) in runs.iter().zip(results) {
-                let m = &t.summary;
-                let cell = |v: &Value| match v {
-                    Value::String(s) => s.clone(),
-                    other => other.to_string(),
-                };
-                csv.push_str(&cell(a));
-                if let Some(b) = b {
-                    csv.push(',');
-                    csv.push_str(&cell(b));
-                }
-                csv.push_str(&format!(
-                    ",{seed},{:.4},{},{},{:.3},{},{},{},{}\n",
-                    m.peak_failure_rate,
-                    m.recovery_time_s.map(|x| x.to_string()).unwrap_or_default(),
-                    m.recovered,
-                    m.retry_amplification,
-                    m.outage_s.map(|x| x.to_string()).unwrap_or_default(),
-                    m.failed_requests,
-                    m.total_requests,
-                    m.cut_short
-                ));
-            }
+                csv
+            };
             write_out(&out, &csv)
         }
     }
 }
 
-/// The most runs one sweep may make: a 40 × 40 grid with 20 seeds each, the page's largest.
-const MAX_SWEEP_RUNS: u64 = 32_000;
-
-struct Axis {
-    path: String,
-    values: Vec<Value>,
+/// One row per grid point: the figures over its seeds, as the page shows them (see
+/// `sim_core::ensemble`).
+fn summary_csv(axes: &[Axis], points: &[(sweep::Point, sim_core::Valid)], results: &[Trace]) -> String {
+    let mut csv: String = axes.iter().map(|a| format!("{},", a.path)).collect();
+    csv.push_str(
+        "seeds,recovered,peak_failure_rate_median,peak_failure_rate_p10,peak_failure_rate_p90,\
+         recovery_time_s_median,recovery_time_s_p10,recovery_time_s_p90,failed_requests_median,\
+         failed_requests_p10,failed_requests_p90,retry_amplification_median,verdict\n",
+    );
+    let mut k = 0;
+    while k < points.len() {
+        let (i, j) = (points[k].0.i, points[k].0.j);
+        let end = points[k..].iter().position(|(p, _)| (p.i, p.j) != (i, j)).map_or(points.len(), |n| k + n);
+        let e = ensemble::EnsembleSummary::of(results[k..end].iter().map(|t| &t.summary));
+        let cell = |v: &Value| match v {
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        if let Some(a) = axes.first() {
+            csv.push_str(&cell(&a.values[i]));
+            csv.push(',');
+        }
+        if let Some(b) = axes.get(1) {
+            csv.push_str(&cell(&b.values[j]));
+            csv.push(',');
+        }
+        let num = |x: f64| if x.is_finite() { format!("{x}") } else { String::new() };
+        csv.push_str(&format!(
+            "{},{},{:.4},{:.4},{:.4},{},{},{},{},{},{},{:.3},{}\n",
+            e.runs,
+            e.recovered,
+            e.peak_failure_rate.median,
+            e.peak_failure_rate.p10,
+            e.peak_failure_rate.p90,
+            num(e.recovery_time_s.median),
+            num(e.recovery_time_s.p10),
+            num(e.recovery_time_s.p90),
+            e.failed_requests.median,
+            e.failed_requests.p10,
+            e.failed_requests.p90,
+            e.retry_amplification.median,
+            e.verdict()
+        ));
+        k = end;
+    }
+    csv
 }
+
+/// The most runs one sweep may make: a 40 × 40 grid with 20 seeds each, the page's largest.
+const MAX_SWEEP_RUNS: u64 = sweep::MAX_RUNS;
 
 /// `PATH=FROM:TO:STEP` or `PATH=A,B,C`.
 fn parse_axis(spec: &str, base: &Params) -> Result<Axis, CliError> {
@@ -498,7 +509,7 @@ fn parse_axis(spec: &str, base: &Params) -> Result<Axis, CliError> {
 }
 
 /// Runs every validated scenario, in parallel on the machine's cores; results in input order.
-fn run_all(runs: &[(Value, Option<Value>, u64, sim_core::Valid)]) -> Vec<Trace> {
+fn run_all(runs: &[(sweep::Point, sim_core::Valid)]) -> Vec<Trace> {
     let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(runs.len().max(1));
     let mut results: Vec<Option<Trace>> = vec![None; runs.len()];
     std::thread::scope(|scope| {
@@ -507,7 +518,7 @@ fn run_all(runs: &[(Value, Option<Value>, u64, sim_core::Valid)]) -> Vec<Trace> 
             .zip(runs.chunks(runs.len().div_ceil(threads).max(1)))
             .map(|(out, input)| {
                 scope.spawn(move || {
-                    for (slot, (_, _, _, valid)) in out.iter_mut().zip(input) {
+                    for (slot, (_, valid)) in out.iter_mut().zip(input) {
                         *slot = Some(sim_core::run_audited(valid).0);
                     }
                 })

@@ -18,10 +18,12 @@
 #![warn(missing_docs)]
 
 pub mod breaker;
+pub mod ensemble;
 pub mod error;
 pub mod exercises;
 pub mod format;
 pub mod hist;
+pub mod jobs;
 pub mod model;
 pub mod params;
 pub mod presets;
@@ -31,6 +33,7 @@ pub mod rng;
 pub mod scenario;
 pub mod share;
 pub mod slab;
+pub mod sweep;
 pub mod time;
 pub mod trace;
 

@@ -15,7 +15,8 @@ use serde_json::Value;
 pub const LINK_VERSION: u32 = 2;
 
 /// Keys of a link that are not parameters.
-pub const VIEW_KEYS: &[&str] = &["embed", "charts", "knobs", "view", "instructor", "exercise"];
+pub const VIEW_KEYS: &[&str] =
+    &["embed", "charts", "knobs", "view", "instructor", "exercise", "pin", "seeds", "curve", "sweep"];
 
 /// How a parameter path of an older link format maps to today's paths.
 pub struct Migration {
@@ -148,6 +149,61 @@ pub fn encode(preset: Option<Preset>, params: &Params, view: &[(&str, String)]) 
     parts.join("&")
 }
 
+/// The changes from `base` to `params` in a link's form, `path=value&path=value`, for a value that
+/// travels inside one key of a link (a pinned run: `pin=` holds this text, percent-encoded).
+pub fn diff_text(params: &Params, base: &Params) -> String {
+    let mut changes = Vec::new();
+    diff(&scenario::to_json(params), &scenario::to_json(base), "", &mut changes);
+    changes
+        .into_iter()
+        .map(|(path, value)| format!("{}={}", percent_encode(&dotted(&path)), percent_encode(&value_text(&value))))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// `base` with the changes of a [`diff_text`] (of a link of format `version`). Never fails: a bad
+/// change is reported and skipped, and changes that give parameters that cannot run are all
+/// dropped (with a message).
+pub fn apply_diff_text(base: &Params, text: &str, version: u32) -> (Params, Vec<String>) {
+    let mut params = base.clone();
+    let mut problems = Vec::new();
+    for kv in text.split('&').filter(|s| !s.is_empty()) {
+        let (key, value) = match kv.split_once('=') {
+            Some((k, v)) => (percent_decode(k), percent_decode(v)),
+            None => {
+                problems.push(format!("ignored '{}': expected PATH=VALUE", percent_decode(kv)));
+                continue;
+            }
+        };
+        for path in migrate(version, &key) {
+            if let Err(e) = scenario::set_path(&mut params, &path, scenario::parse_value(&value)) {
+                problems.push(format!("ignored {key}={value}: {e}"));
+            }
+        }
+    }
+    if let Err(e) = params.clone().validate() {
+        problems.push(format!("these settings cannot run ({e})"));
+        params = base.clone();
+    }
+    (params, problems)
+}
+
+/// The link format version of a decoded link's query (for [`apply_diff_text`]).
+pub fn version_of(query: &str) -> u32 {
+    let query = query.strip_prefix('?').unwrap_or(query);
+    query
+        .split('&')
+        .find_map(|kv| kv.strip_prefix("v="))
+        .and_then(|v| v.parse::<u32>().ok())
+        .filter(|n| (1..=LINK_VERSION).contains(n))
+        .unwrap_or(LINK_VERSION)
+}
+
+/// Percent-encodes text to travel as the value of one key of a link.
+pub fn encode_value(text: &str) -> String {
+    percent_encode(text)
+}
+
 /// Reads a query string (with or without the leading `?`). Never fails: a bad key is reported in
 /// `problems` and skipped, an unknown preset falls back to the core cascade.
 pub fn decode(query: &str) -> Decoded {
@@ -229,6 +285,33 @@ fn migrate(version: u32, path: &str) -> Vec<String> {
 mod tests {
     use super::*;
     use crate::params::Fault;
+
+    #[test]
+    fn a_pinned_run_travels_as_a_diff_inside_one_key() {
+        let now = Preset::Failover.params();
+        let mut pinned = now.clone();
+        pinned.breaker.enabled = true;
+        pinned.faults[0] = Fault::RedisFailover { start_s: 60.0, duration_s: 90.0, promotion_gap_s: 0.0 };
+        let text = diff_text(&pinned, &now);
+        assert_eq!(text, "breaker.enabled=true&faults.0.duration_s=90.0");
+        let link = encode(Some(Preset::Failover), &now, &[("pin", text.clone())]);
+        assert!(link.ends_with("pin=breaker.enabled%3Dtrue%26faults.0.duration_s%3D90.0"), "{link}");
+        let d = decode(&link);
+        let (_, value) = d.view.iter().find(|(k, _)| k == "pin").unwrap();
+        let (back, problems) = apply_diff_text(&d.params, value, version_of(&link));
+        assert_eq!(back, pinned);
+        assert!(problems.is_empty());
+        // Hand-edited: bad keys are named and skipped; settings that cannot run fall back.
+        let (p, problems) = apply_diff_text(&now, "db.nothing=3&breaker.enabled=true&oops", 2);
+        assert!(p.breaker.enabled);
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        let (p, problems) = apply_diff_text(&now, "db.pool_size=0", 2);
+        assert_eq!(p, now);
+        assert_eq!(problems.len(), 1);
+        // Identical runs give an empty diff, which means "the same parameters".
+        assert_eq!(diff_text(&now, &now), "");
+        assert_eq!(apply_diff_text(&now, "", 2).0, now);
+    }
 
     #[test]
     fn a_link_round_trips_every_change_and_is_short() {

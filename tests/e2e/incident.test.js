@@ -13,6 +13,7 @@ async function choose(lab, preset) {
     (n) => Number(document.querySelector('[data-testid="chart-failure-rate"]:not([data-testid="chapter"] *)').dataset.draws) > n,
     before,
   );
+  await lab.settled();
 }
 
 const SUBSYSTEM_CHARTS = ["cache-hit", "connected", "backlog", "replica-lag"];
@@ -55,6 +56,7 @@ test("the replay shows every subsystem on the write-up's clock and recovers near
     (n) => Number(document.querySelector('[data-testid="chart-failure-rate"]:not([data-testid="chapter"] *)').dataset.draws) > n,
     before,
   );
+  await lab.settled();
   assert.equal(await lab.text("recovery-time"), "did not recover");
   assert.deepEqual(lab.consoleErrors, []);
 });
@@ -66,10 +68,10 @@ test("each defence switch changes the outcome of the retry storm", async () => {
   assert.equal(await lab.text("recovery-time"), "did not recover");
   for (const id of ["breaker", "retry-budget", "shedding"]) {
     await lab.byTestId(`toggle-${id}`).check();
-    await lab.page.evaluate(() => new Promise((ok) => requestAnimationFrame(() => requestAnimationFrame(ok))));
+    await lab.settled();
     assert.notEqual(await lab.text("recovery-time"), "did not recover", `${id} rescues it`);
     await lab.byTestId(`toggle-${id}`).uncheck();
-    await lab.page.evaluate(() => new Promise((ok) => requestAnimationFrame(() => requestAnimationFrame(ok))));
+    await lab.settled();
     assert.equal(await lab.text("recovery-time"), "did not recover", `${id} off again`);
   }
   assert.deepEqual(lab.consoleErrors, []);

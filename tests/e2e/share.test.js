@@ -22,6 +22,8 @@ test("the state lives in the URL and a reload restores it", async () => {
   await lab.setSlider("pool", 12);
   await lab.byTestId("toggle-breaker").check();
   await frame(lab.page);
+  // The address follows the lab once it pauses (a drag does not rewrite it on every step).
+  await lab.page.waitForURL(/breaker\.enabled=true/);
   const url = lab.page.url();
   assert.match(url, /[?&]p=failover/);
   assert.match(url, /db\.pool_size=12/);

@@ -141,6 +141,7 @@ export class LabPage {
     await this.page.goto(url);
     await this.byTestId("peak-failure").first().waitFor();
     await this.waitForCharts();
+    await this.settled();
   }
 
   /// Waits until the failure-rate chart has been drawn (the app counts draws in `data-draws`).
@@ -162,7 +163,15 @@ export class LabPage {
       el.value = String(v);
       el.dispatchEvent(new Event("input", { bubbles: true }));
     }, value);
-    // Effects run after the event; wait for the next frame so the redraw is done.
+    // Effects run after the event; wait for the next frame so the redraw is done, and for a run in
+    // a background worker (large scenarios) to come back.
+    await this.page.evaluate(() => new Promise((ok) => requestAnimationFrame(() => requestAnimationFrame(ok))));
+    await this.settled();
+  }
+
+  /// Waits until the lab shows the run of its current parameters (none still under way in a worker).
+  async settled() {
+    await this.page.waitForFunction(() => !document.querySelector('[data-testid="running"]:not([data-testid="chapter"] *)'));
     await this.page.evaluate(() => new Promise((ok) => requestAnimationFrame(() => requestAnimationFrame(ok))));
   }
 

@@ -54,6 +54,7 @@ pub fn WidgetFigures() -> impl IntoView {
                 Some(s) => format!("healthy again {} after the fault ended", format::duration(s)),
                 None => "did not recover".into(),
             },
+            Err(_) if !r.ready() => "simulating…".into(),
             Err(e) => format!("cannot run: {e}"),
         })
     };

@@ -850,12 +850,12 @@ pub fn ArchitectureDiagram() -> impl IntoView {
     let worst = Memo::new(move |_| lab.run.with(|r| r.trace.as_ref().as_ref().map(worst_interval).unwrap_or(0)));
     let current = Memo::new(move |_| {
         let i = index.get();
-        lab.run.with(|r| r.trace.as_ref().as_ref().ok().map(|t| lab.params.with(|p| states(t, p, i))))
+        lab.run.with(|r| r.trace.as_ref().as_ref().ok().map(|t| states(t, &r.params, i)))
     });
     let when = Memo::new(move |_| {
         let i = index.get();
         let dt = lab.run.with(|r| r.trace.as_ref().as_ref().map(|t| t.series.interval_s).unwrap_or(1.0));
-        lab.params.with(|p| moment_text(p, i as f64 * dt))
+        lab.run.with(|r| moment_text(&r.params, i as f64 * dt))
     });
     let markup = Memo::new(move |_| current.get().map(|s| svg_markup(&s, narrow.get())));
 

@@ -1,0 +1,102 @@
+//! Comparing runs: a pinned run overlaid on every chart (A/B), several seeds with their spread, the
+//! recovery time against any slider, and the phase diagram of two. The heavy work runs in the
+//! worker pool (`crate::compute`).
+
+pub mod curve;
+pub mod draw;
+pub mod phase;
+pub mod pin;
+pub mod seeds;
+
+use crate::knobs::{self, SliderSpec};
+use crate::lab::Lab;
+use leptos::prelude::*;
+use serde_json::Value;
+use sim_core::{scenario, Params};
+
+/// The sliders a comparison can sweep for these parameters: the scenario's faults, then the
+/// registry's sliders whose parameter exists.
+pub fn sliders(p: &Params) -> Vec<SliderSpec> {
+    let json = scenario::to_json(p);
+    let mut out = knobs::fault_sliders(p);
+    out.extend(knobs::KNOBS.iter().filter(|k| scenario::get_path(&json, &k.path).is_some()).cloned());
+    out
+}
+
+/// The slider `id` for these parameters.
+pub fn slider(p: &Params, id: &str) -> Option<SliderSpec> {
+    sliders(p).into_iter().find(|s| s.id == id)
+}
+
+/// `n` values of a slider's parameter from shown value `from` to `to`, as parameter values.
+pub fn values(p: &Params, s: &SliderSpec, from: f64, to: f64, n: usize) -> Vec<Value> {
+    let like = scenario::get_path(&scenario::to_json(p), &s.path).cloned().unwrap_or(Value::from(0.0));
+    let like = if s.integer { Value::from(0) } else { like };
+    sim_core::sweep::linspace(from / s.scale, to / s.scale, n, &like)
+}
+
+/// A parameter value as the slider shows it.
+pub fn shown(s: &SliderSpec, v: &Value) -> f64 {
+    v.as_f64().unwrap_or(0.0) * s.scale
+}
+
+/// The comparison settings the page keeps outside the lab: the recovery curve's slider and the
+/// phase diagram's settings (both travel in the share link).
+#[derive(Clone, Copy)]
+pub struct Compare {
+    /// The slider the recovery curve sweeps.
+    pub curve: RwSignal<String>,
+    /// The phase diagram's settings.
+    pub sweep: RwSignal<phase::Settings>,
+    /// Whether the phase diagram's settings go into the link (once it has been started).
+    pub sweep_in_link: RwSignal<bool>,
+}
+
+impl Compare {
+    /// Settings from a link's view keys; what could not be read is reported in `problems`.
+    pub fn from_view(view: &[(String, String)], p: &Params, problems: &mut Vec<String>) -> Compare {
+        let get = |k: &str| view.iter().find(|(key, _)| key == k).map(|(_, v)| v.clone());
+        let curve = match get("curve") {
+            Some(id) if slider(p, &id).is_some() => id,
+            Some(id) => {
+                problems.push(format!("ignored curve={id}: not a slider of this scenario"));
+                curve::DEFAULT.to_string()
+            }
+            None => curve::DEFAULT.to_string(),
+        };
+        let (sweep, in_link) = match get("sweep") {
+            Some(text) => match phase::Settings::parse(&text, p) {
+                Ok(s) => (s, true),
+                Err(e) => {
+                    problems.push(format!("ignored sweep={text}: {e}"));
+                    (phase::Settings::default_for(p), false)
+                }
+            },
+            None => (phase::Settings::default_for(p), false),
+        };
+        Compare { curve: RwSignal::new(curve), sweep: RwSignal::new(sweep), sweep_in_link: RwSignal::new(in_link) }
+    }
+}
+
+/// The view keys of the comparisons for a share link (tracked): the pinned run, the seeds, the
+/// curve's slider and the phase diagram's settings, each only when it differs from the default.
+pub fn link_keys(lab: Lab) -> Vec<(&'static str, String)> {
+    let mut keys = Vec::new();
+    if let Some(pin) = lab.pinned.get() {
+        keys.push(("pin", lab.params.with(|p| sim_core::share::diff_text(&pin.params, p))));
+    }
+    let n = lab.seeds.get();
+    if n > 1 {
+        keys.push(("seeds", n.to_string()));
+    }
+    if let Some(c) = use_context::<Compare>() {
+        let curve = c.curve.get();
+        if curve != curve::DEFAULT {
+            keys.push(("curve", curve));
+        }
+        if c.sweep_in_link.get() {
+            keys.push(("sweep", c.sweep.get().to_text()));
+        }
+    }
+    keys
+}

@@ -1,0 +1,824 @@
+//! The phase diagram: the scenario swept over two sliders on a grid (up to 40 × 40, with seeds per
+//! cell), in the workers, cells filling in as they finish. It shows where the system tips from
+//! "recovers" to "does not": the boundary between the two regions.
+//!
+//! The runs are `sim_core::sweep::points` of the lab's parameters, the same as `cascade sweep`'s, and
+//! the CSV export is written by `sim_core::sweep::csv_row`, so the page's cells equal the CLI's.
+
+use super::draw::{self, Cell, PhaseSpec, PlotRect};
+use super::{shown, slider, sliders, values};
+use crate::compute::pool::{self, Priority, Ticket};
+use crate::format;
+use crate::knobs::SliderSpec;
+use crate::lab::{now_ms, use_lab, MainLab};
+use leptos::html::Canvas;
+use leptos::prelude::*;
+use sim_core::ensemble::{self, EnsembleSummary};
+use sim_core::jobs::{Job, Output};
+use sim_core::sweep::{self, Axis};
+use sim_core::{Params, Summary};
+use wasm_bindgen::JsCast;
+
+/// What a cell shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Metric {
+    /// Recovery time after the trigger ("did not recover" its own colour).
+    Recovery,
+    /// Peak failure rate.
+    Peak,
+    /// Attempts per request.
+    Amplification,
+    /// Requests lost.
+    Lost,
+}
+
+impl Metric {
+    /// Every metric, in menu order.
+    pub const ALL: [Metric; 4] = [Metric::Recovery, Metric::Peak, Metric::Amplification, Metric::Lost];
+
+    /// Identifier (links, menus).
+    pub fn id(self) -> &'static str {
+        match self {
+            Metric::Recovery => "recovery",
+            Metric::Peak => "peak",
+            Metric::Amplification => "amplification",
+            Metric::Lost => "lost",
+        }
+    }
+
+    /// Name for readers.
+    pub fn label(self) -> &'static str {
+        match self {
+            Metric::Recovery => "Recovery time",
+            Metric::Peak => "Peak failure rate",
+            Metric::Amplification => "Retry amplification",
+            Metric::Lost => "Requests lost",
+        }
+    }
+
+    /// The metric with this id.
+    pub fn from_id(id: &str) -> Option<Metric> {
+        Metric::ALL.into_iter().find(|m| m.id() == id)
+    }
+
+    /// The cell's value over its seeds (medians); `None` for a recovery time of "did not recover".
+    /// Requests lost are real-world requests (simulated × `scale`).
+    pub fn value(self, e: &EnsembleSummary, scale: f64) -> Option<f64> {
+        match self {
+            Metric::Recovery => Some(e.recovery_time_s.median).filter(|v| v.is_finite()),
+            Metric::Peak => Some(e.peak_failure_rate.median),
+            Metric::Amplification => Some(e.retry_amplification.median),
+            Metric::Lost => Some(e.failed_requests.median * scale),
+        }
+    }
+
+    /// A value for readers.
+    pub fn text(self, v: Option<f64>) -> String {
+        match (self, v) {
+            (Metric::Recovery, None) => "did not recover".into(),
+            (Metric::Recovery, Some(s)) => format::duration(s),
+            (Metric::Peak, Some(x)) => format::percent(x),
+            (Metric::Amplification, Some(x)) => format!("{x:.2}×"),
+            (Metric::Lost, Some(x)) => format::count(x),
+            (_, None) => "—".into(),
+        }
+    }
+}
+
+/// How long the scenario must stay unchanged before a started sweep runs again.
+pub const RESTART_AFTER: std::time::Duration = std::time::Duration::from_millis(400);
+
+/// Runs handed to the pool per task while a sweep starts.
+const SEND_CHUNK: usize = 64;
+
+/// Resolves on a later task (a `setTimeout` of 0): lets the page breathe between chunks of work.
+async fn next_task() {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        let _ = window().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0);
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
+
+/// The resolutions offered (cells per side).
+pub const RESOLUTIONS: [usize; 6] = [4, 8, 16, 24, 32, 40];
+/// Seeds per cell offered.
+pub const CELL_SEEDS: [u64; 3] = [1, 3, 5];
+
+/// The phase diagram's settings (they travel in the share link as `sweep=`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Settings {
+    /// The x slider's id and its range (shown units).
+    pub x: (String, f64, f64),
+    /// The y slider's id and its range.
+    pub y: (String, f64, f64),
+    /// Cells per side.
+    pub n: usize,
+    /// Seeds per cell.
+    pub seeds: u64,
+    /// What the cells show.
+    pub metric: Metric,
+}
+
+impl Settings {
+    /// Failover duration × offered load over their sliders' ranges, 16 × 16, one seed, recovery.
+    pub fn default_for(p: &Params) -> Settings {
+        let range = |id: &str| slider(p, id).map(|s| (s.min, s.max)).unwrap_or((0.0, 1.0));
+        let pick = |id: &str, fallback: usize| {
+            if slider(p, id).is_some() {
+                id.to_string()
+            } else {
+                sliders(p).get(fallback).map(|s| s.id.to_string()).unwrap_or_default()
+            }
+        };
+        let (x, y) = (pick("failover", 0), pick("rate", 1));
+        let (xr, yr) = (range(&x), range(&y));
+        Settings { x: (x, xr.0, xr.1), y: (y, yr.0, yr.1), n: 16, seeds: 1, metric: Metric::Recovery }
+    }
+
+    /// `x-id,from,to,y-id,from,to,n,seeds,metric`.
+    pub fn to_text(&self) -> String {
+        format!(
+            "{},{},{},{},{},{},{},{},{}",
+            self.x.0,
+            self.x.1,
+            self.x.2,
+            self.y.0,
+            self.y.1,
+            self.y.2,
+            self.n,
+            self.seeds,
+            self.metric.id()
+        )
+    }
+
+    /// Reads [`Settings::to_text`]'s form, checking every field against the sliders of `p`.
+    pub fn parse(text: &str, p: &Params) -> Result<Settings, String> {
+        let f: Vec<&str> = text.split(',').collect();
+        let [xid, x0, x1, yid, y0, y1, n, seeds, metric] = f[..] else {
+            return Err("expected x,from,to,y,from,to,cells,seeds,metric".into());
+        };
+        let axis = |id: &str, a: &str, b: &str| -> Result<(String, f64, f64), String> {
+            let s = slider(p, id).ok_or_else(|| format!("'{id}' is not a slider of this scenario"))?;
+            let num = |t: &str| t.parse::<f64>().ok().filter(|v| v.is_finite()).ok_or(format!("'{t}' is not a number"));
+            let (a, b) = (num(a)?, num(b)?);
+            if !(s.min..=s.max).contains(&a) || !(s.min..=s.max).contains(&b) || a >= b {
+                return Err(format!("{id} range {a}–{b} is not within {}–{} (from below to)", s.min, s.max));
+            }
+            Ok((id.to_string(), a, b))
+        };
+        let x = axis(xid, x0, x1)?;
+        let y = axis(yid, y0, y1)?;
+        if x.0 == y.0 {
+            return Err("the two axes must be different sliders".into());
+        }
+        let n = n
+            .parse::<usize>()
+            .ok()
+            .filter(|n| (2..=sweep::MAX_RESOLUTION).contains(n))
+            .ok_or("cells per side: 2 to 40")?;
+        let seeds = seeds.parse::<u64>().ok().filter(|s| CELL_SEEDS.contains(s)).ok_or("seeds per cell: 1, 3 or 5")?;
+        let metric = Metric::from_id(metric).ok_or_else(|| format!("unknown metric '{metric}'"))?;
+        Ok(Settings { x, y, n, seeds, metric })
+    }
+}
+
+/// One cell's runs, as they finish.
+#[derive(Clone, Debug, Default, PartialEq)]
+struct CellRuns {
+    summaries: Vec<Option<Summary>>,
+}
+
+/// A sweep under way or finished.
+#[derive(Clone)]
+struct Sweep {
+    base: Params,
+    axes: [Axis; 2],
+    x: SliderSpec,
+    y: SliderSpec,
+    seeds: Vec<u64>,
+    /// `cells[j * nx + i]`; one signal per cell, so a finished run updates one cell.
+    cells: Vec<RwSignal<Option<EnsembleSummary>>>,
+    runs: StoredValue<Vec<CellRuns>>,
+    /// The scale of the lab's trace (real-world requests per simulated one).
+    scale: f64,
+    started_ms: f64,
+}
+
+impl Sweep {
+    fn nx(&self) -> usize {
+        self.axes[0].values.len()
+    }
+    fn ny(&self) -> usize {
+        self.axes[1].values.len()
+    }
+    fn total(&self) -> usize {
+        self.nx() * self.ny() * self.seeds.len()
+    }
+}
+
+/// The phase diagram panel.
+#[component]
+pub fn PhaseDiagram() -> impl IntoView {
+    let lab = use_lab();
+    let compare = expect_context::<super::Compare>();
+    let settings = compare.sweep;
+    let current = RwSignal::new(None::<Sweep>);
+    let done = RwSignal::new(0usize);
+    let tickets = StoredValue::new(Vec::<Ticket>::new());
+    let generation = StoredValue::new(0u64);
+    let problem = RwSignal::new(None::<String>);
+    let finished_ms = RwSignal::new(None::<f64>);
+
+    let cancel = move || {
+        generation.update_value(|g| *g += 1);
+        pool::cancel_all(&tickets.get_value());
+        tickets.set_value(Vec::new());
+    };
+    let start = move || {
+        cancel();
+        let this = generation.get_value();
+        let s = settings.get_untracked();
+        let p = lab.params.get_untracked();
+        let (Some(xs), Some(ys)) = (slider(&p, &s.x.0), slider(&p, &s.y.0)) else {
+            problem.set(Some("Choose two sliders of this scenario.".into()));
+            return;
+        };
+        let axes = [
+            Axis { path: xs.path.to_string(), values: values(&p, &xs, s.x.1, s.x.2, s.n) },
+            Axis { path: ys.path.to_string(), values: values(&p, &ys, s.y.1, s.y.2, s.n) },
+        ];
+        let seeds = ensemble::seeds(p.seed, s.seeds);
+        // Check the grid's corners before anything is drawn (every point is checked as it is sent).
+        let (nx, ny) = (axes[0].values.len(), axes[1].values.len());
+        for (i, j) in [(0, 0), (nx - 1, ny - 1), (0, ny - 1), (nx - 1, 0)] {
+            if let Err(e) = sweep::point(&p, &axes, i, j, seeds[0]) {
+                problem.set(Some(format!("This grid cannot run: {e}.")));
+                return;
+            }
+        }
+        problem.set(None);
+        compare.sweep_in_link.set(true);
+        let scale = lab.run.with_untracked(|r| r.trace.as_ref().as_ref().map(|t| t.scale).unwrap_or(1.0));
+        let sweep = Sweep {
+            base: p.clone(),
+            axes: axes.clone(),
+            x: xs,
+            y: ys,
+            seeds: seeds.clone(),
+            cells: (0..nx * ny).map(|_| RwSignal::new(None)).collect(),
+            runs: StoredValue::new(vec![CellRuns { summaries: vec![None; seeds.len()] }; nx * ny]),
+            scale,
+            started_ms: now_ms(),
+        };
+        let cells = sweep.cells.clone();
+        let runs = sweep.runs;
+        // The previous sweep's cells are no longer shown.
+        if let Some(old) = current.get_untracked() {
+            for c in old.cells {
+                c.dispose();
+            }
+        }
+        current.set(Some(sweep));
+        done.set(0);
+        finished_ms.set(None);
+        let total = nx * ny * seeds.len();
+        let started = now_ms();
+        // The runs go to the pool a chunk per task, in the order `cascade sweep` runs them, so that
+        // preparing a 40 × 40 grid never holds the page up.
+        leptos::task::spawn_local(async move {
+            let mut sent = 0;
+            for i in 0..nx {
+                for j in 0..ny {
+                    for (k, &seed) in seeds.iter().enumerate() {
+                        if generation.try_get_value() != Some(this) {
+                            return;
+                        }
+                        let point = match sweep::point(&p, &axes, i, j, seed) {
+                            Ok((point, _)) => point,
+                            Err(e) => {
+                                problem.set(Some(format!("This grid cannot run: {e}.")));
+                                return;
+                            }
+                        };
+                        let cell = j * nx + i;
+                        let signal = cells[cell];
+                        let ticket = {
+                            pool::submit(Job::Summary { params: point.params }, Priority::Batch, move |outcome| {
+                                if generation.try_get_value() != Some(this) {
+                                    return;
+                                }
+                                let summary = match outcome {
+                                    Ok((Output::Summary { summary }, _)) => summary,
+                                    Ok(_) => return,
+                                    Err(e) => {
+                                        problem.set(Some(format!("A cell could not run: {e}.")));
+                                        Summary::default()
+                                    }
+                                };
+                                let complete = runs
+                                    .try_update_value(|r| {
+                                        r[cell].summaries[k] = Some(summary);
+                                        r[cell]
+                                            .summaries
+                                            .iter()
+                                            .all(Option::is_some)
+                                            .then(|| EnsembleSummary::of(r[cell].summaries.iter().flatten()))
+                                    })
+                                    .flatten();
+                                if let Some(e) = complete {
+                                    signal.set(Some(e));
+                                }
+                                done.update(|d| *d += 1);
+                                if done.get_untracked() == total {
+                                    finished_ms.set(Some(now_ms() - started));
+                                }
+                            })
+                        };
+                        tickets.update_value(|t| t.push(ticket));
+                        sent += 1;
+                        if sent % SEND_CHUNK == 0 {
+                            next_task().await;
+                        }
+                    }
+                }
+            }
+        });
+    };
+    // A change to the scenario restarts a sweep that was started, once the changes stop for a
+    // moment (a slider being dragged does not restart it on every step).
+    let restart = StoredValue::new(None::<TimeoutHandle>);
+    Effect::new(move |prev: Option<()>| {
+        lab.params.track();
+        if prev.is_some() && current.with_untracked(Option::is_some) {
+            if let Some(h) = restart.get_value() {
+                h.clear();
+            }
+            restart.set_value(set_timeout_with_handle(start, RESTART_AFTER).ok());
+        }
+    });
+    // A link with the diagram's settings starts it.
+    if compare.sweep_in_link.get_untracked() {
+        request_animation_frame(start);
+    }
+    on_cleanup(move || {
+        pool::cancel_all(&tickets.try_get_value().unwrap_or_default());
+    });
+
+    let total = move || current.with(|c| c.as_ref().map(Sweep::total).unwrap_or(0));
+    let running = move || {
+        let t = total();
+        t > 0 && done.get() < t
+    };
+    let eta = move || {
+        let t = total();
+        let d = done.get();
+        if t == 0 {
+            return String::new();
+        }
+        if d >= t {
+            return match finished_ms.get() {
+                Some(ms) => format!("{t} runs in {:.1} s", ms / 1000.0),
+                None => format!("{t} runs"),
+            };
+        }
+        let started = current.with(|c| c.as_ref().map(|s| s.started_ms).unwrap_or(0.0));
+        let elapsed = now_ms() - started;
+        let left = if d > 0 { elapsed / d as f64 * (t - d) as f64 / 1000.0 } else { f64::NAN };
+        if left.is_finite() {
+            format!("{d} of {t} runs · about {} left", format::duration(left.ceil()))
+        } else {
+            format!("{d} of {t} runs")
+        }
+    };
+    let options = move || lab.params.with(sliders);
+    let set_axis = move |which: usize, id: String| {
+        let p = lab.params.get_untracked();
+        if let Some(s) = slider(&p, &id) {
+            settings.update(|st| {
+                let a = (id, s.min, s.max);
+                if which == 0 {
+                    st.x = a
+                } else {
+                    st.y = a
+                }
+            });
+        }
+    };
+    let set_range = move |which: usize, end: usize, text: String| {
+        let Ok(v) = text.trim().parse::<f64>() else { return };
+        settings.update(|st| {
+            let axis = if which == 0 { &mut st.x } else { &mut st.y };
+            let p = lab.params.get_untracked();
+            if let Some(s) = slider(&p, &axis.0) {
+                let v = v.clamp(s.min, s.max);
+                if end == 0 {
+                    axis.1 = v
+                } else {
+                    axis.2 = v
+                }
+            }
+        });
+    };
+
+    let axis_controls = move |which: usize| {
+        let label = if which == 0 { "Across (x)" } else { "Up (y)" };
+        let get = move || settings.with(|s| if which == 0 { s.x.clone() } else { s.y.clone() });
+        view! {
+            <fieldset class="sweep-axis">
+                <legend>{label}</legend>
+                <select data-testid=format!("sweep-{}", if which == 0 { "x" } else { "y" })
+                    aria-label=format!("{label}: slider")
+                    on:change=move |ev| set_axis(which, event_target_value(&ev))
+                    prop:value=move || get().0>
+                    {move || options().into_iter().map(|s| view! { <option value=s.id.to_string()>{s.label.to_string()}</option> }).collect_view()}
+                </select>
+                <label>"from "<input type="number" inputmode="decimal" aria-label=format!("{label}: from")
+                    data-testid=format!("sweep-{}-from", if which == 0 { "x" } else { "y" })
+                    prop:value=move || get().1.to_string()
+                    on:change=move |ev| set_range(which, 0, event_target_value(&ev)) /></label>
+                <label>" to "<input type="number" inputmode="decimal" aria-label=format!("{label}: to")
+                    data-testid=format!("sweep-{}-to", if which == 0 { "x" } else { "y" })
+                    prop:value=move || get().2.to_string()
+                    on:change=move |ev| set_range(which, 1, event_target_value(&ev)) /></label>
+            </fieldset>
+        }
+    };
+
+    view! {
+        <section class="sweep-panel" data-testid="sweep-panel" aria-labelledby="sweep-title">
+            <h3 id="sweep-title">"Phase diagram: where it tips"</h3>
+            <p>
+                "Run the lab's scenario over a grid of two settings. Each cell is one run (or the median of its seeds);
+                cells fill in as the background workers finish. Click a cell to load that run into the lab."
+            </p>
+            <div class="sweep-settings">
+                {axis_controls(0)}
+                {axis_controls(1)}
+                <fieldset class="sweep-axis">
+                    <legend>"Grid"</legend>
+                    <label>"Cells per side "
+                        <select data-testid="sweep-resolution" on:change=move |ev| {
+                            if let Ok(n) = event_target_value(&ev).parse::<usize>() { settings.update(|s| s.n = n) }
+                        } prop:value=move || settings.with(|s| s.n.to_string())>
+                            {RESOLUTIONS.iter().map(|n| view! { <option value=n.to_string()>{format!("{n} × {n}")}</option> }).collect_view()}
+                        </select>
+                    </label>
+                    <label>" Seeds per cell "
+                        <select data-testid="sweep-seeds" on:change=move |ev| {
+                            if let Ok(n) = event_target_value(&ev).parse::<u64>() { settings.update(|s| s.seeds = n) }
+                        } prop:value=move || settings.with(|s| s.seeds.to_string())>
+                            {CELL_SEEDS.iter().map(|n| view! { <option value=n.to_string()>{n.to_string()}</option> }).collect_view()}
+                        </select>
+                    </label>
+                    <label>" Show "
+                        <select data-testid="sweep-metric" on:change=move |ev| {
+                            if let Some(m) = Metric::from_id(&event_target_value(&ev)) { settings.update(|s| s.metric = m) }
+                        } prop:value=move || settings.with(|s| s.metric.id().to_string())>
+                            {Metric::ALL.iter().map(|m| view! { <option value=m.id()>{m.label()}</option> }).collect_view()}
+                        </select>
+                    </label>
+                </fieldset>
+            </div>
+            <div class="sweep-actions">
+                <button type="button" data-testid="sweep-start" on:click=move |_| start()>
+                    {move || if current.with(Option::is_some) { "Run again" } else { "Run the grid" }}
+                </button>
+                <button type="button" data-testid="sweep-cancel" disabled=move || !running() on:click=move |_| {
+                    cancel();
+                    current.set(None);
+                    done.set(0);
+                }>"Cancel"</button>
+                <progress data-testid="sweep-progress" max=move || total().max(1).to_string() value=move || done.get().to_string()
+                    aria-label="Runs finished"></progress>
+                <span class="sweep-eta" data-testid="sweep-eta" aria-live="polite">{eta}</span>
+                <span class="sweep-size">{move || settings.with(|s| format!("{} runs", s.n * s.n * s.seeds as usize))}</span>
+            </div>
+            {move || problem.get().map(|p| view! { <p class="notice" role="status" data-testid="sweep-problem">{p}</p> })}
+            {move || current.get().map(|sw| view! { <Heatmap sweep=sw metric=Signal::derive(move || settings.with(|s| s.metric)) /> })}
+        </section>
+    }
+}
+
+/// How often the heat map redraws while cells arrive, in milliseconds.
+const REDRAW_EVERY_MS: i32 = 200;
+
+/// The heat map of a sweep, its hover/focus details, and the exports.
+///
+/// A 40 × 40 grid has 1,600 cells, each a `sweep-cell` button over the canvas (for hover, focus and
+/// click). They are written once as plain HTML and updated directly as runs finish, and the canvas
+/// redraws at most every [`REDRAW_EVERY_MS`]: the page stays responsive while the workers fill it.
+#[component]
+fn Heatmap(sweep: Sweep, metric: Signal<Metric>) -> impl IntoView {
+    let lab = use_lab();
+    let main = use_context::<MainLab>().map(|m| m.0).unwrap_or(lab);
+    let canvas_ref = NodeRef::<Canvas>::new();
+    let overlay = NodeRef::<leptos::html::Div>::new();
+    let rect = RwSignal::new(None::<PlotRect>);
+    let draws = StoredValue::new(0u64);
+    let error = RwSignal::new(None::<String>);
+    let (nx, ny) = (sweep.nx(), sweep.ny());
+    let focused = RwSignal::new(None::<usize>);
+    let x_ticks: Vec<String> = sweep.axes[0].values.iter().map(|v| (sweep.x.show)(shown(&sweep.x, v))).collect();
+    let y_ticks: Vec<String> = sweep.axes[1].values.iter().map(|v| (sweep.y.show)(shown(&sweep.y, v))).collect();
+    let scale = sweep.scale;
+    let sw = StoredValue::new(sweep.clone());
+    // The cell of the lab's current parameters, if they are on the grid.
+    let current_cell = Memo::new(move |_| {
+        let json = lab.json.get();
+        sw.with_value(|s| {
+            let at = |axis: &Axis| {
+                let v = sim_core::scenario::get_path(&json, &axis.path)?.as_f64()?;
+                let vals: Vec<f64> = axis.values.iter().filter_map(|x| x.as_f64()).collect();
+                let (lo, hi) = (vals.first()?, vals.last()?);
+                let step = if vals.len() > 1 { (hi - lo) / (vals.len() - 1) as f64 } else { 1.0 };
+                if v < lo - step / 2.0 || v > hi + step / 2.0 {
+                    return None;
+                }
+                vals.iter().enumerate().min_by(|a, b| (a.1 - v).abs().total_cmp(&(b.1 - v).abs())).map(|(i, _)| i)
+            };
+            Some((at(&s.axes[0])?, at(&s.axes[1])?))
+        })
+    });
+    let x_label = format!("{} ({})", sweep.x.label, sweep.x.unit);
+    let y_label = format!("{} ({})", sweep.y.label, sweep.y.unit);
+    let at_text = {
+        let (xl, yl) = (sweep.x.label.to_string(), sweep.y.label.to_string());
+        let (xt, yt) = (x_ticks.clone(), y_ticks.clone());
+        move |k: usize| format!("{xl} {}, {yl} {}", xt_get(&xt, k % nx), xt_get(&yt, k / nx))
+    };
+    let at_text = StoredValue::new(at_text);
+    let cell_value = move |k: usize| -> Cell {
+        let m = metric.get_untracked();
+        sw.with_value(|s| s.cells[k].with_untracked(|e| e.as_ref().map(|e| m.value(e, scale))))
+    };
+    let cell_text = move |k: usize| -> String {
+        let at = at_text.with_value(|f| f(k));
+        match sw.with_value(|s| s.cells[k].get_untracked()) {
+            None => format!("{at}: not run yet"),
+            Some(e) => format!(
+                "{at}: {} · peak failure rate {} · recovery {} · requests lost {}",
+                e.verdict(),
+                format::percent(e.peak_failure_rate.median),
+                Metric::Recovery.text(Metric::Recovery.value(&e, scale)),
+                format::count(e.failed_requests.median * scale)
+            ),
+        }
+    };
+    // The overlay's buttons, top row first: cell k = j·nx + i is child (ny−1−j)·nx + i.
+    let child = move |k: usize| -> Option<web_sys::Element> {
+        let el = overlay.get_untracked()?;
+        el.children().item(((ny - 1 - k / nx) * nx + k % nx) as u32)
+    };
+    let mark = move |k: usize| {
+        if let Some(el) = child(k) {
+            let v = match cell_value(k) {
+                None => String::new(),
+                Some(None) => "none".into(),
+                Some(Some(v)) => v.to_string(),
+            };
+            let _ = el.set_attribute("data-value", &v);
+            let _ = el.set_attribute("aria-label", &cell_text(k));
+        }
+    };
+    let redraw = move || {
+        let m = metric.get_untracked();
+        let values: Vec<Cell> = (0..nx * ny).map(cell_value).collect();
+        let finite: Vec<f64> = values.iter().flatten().flatten().copied().collect();
+        let lo = if m == Metric::Amplification { 1.0 } else { 0.0 };
+        let hi = match m {
+            Metric::Peak => 1.0,
+            _ => finite.iter().copied().fold(lo, f64::max).max(lo + 1e-9),
+        };
+        let Some(canvas) = canvas_ref.get_untracked() else { return };
+        let r = canvas.get_bounding_client_rect();
+        let (xt, yt) = (&x_ticks, &y_ticks);
+        let spec = PhaseSpec {
+            nx,
+            ny,
+            cells: &values,
+            domain: (lo, hi),
+            x_ticks: xt,
+            y_ticks: yt,
+            x_label: &x_label,
+            y_label: &y_label,
+            legend: (m.label(), m.text(Some(lo)), m.text(Some(hi))),
+            current: current_cell.get_untracked(),
+        };
+        match draw::draw_phase(
+            &canvas,
+            &spec,
+            r.width().max(240.0),
+            r.height().max(200.0),
+            window().device_pixel_ratio(),
+        ) {
+            Ok(pr) => {
+                if rect.get_untracked() != Some(pr) {
+                    rect.set(Some(pr));
+                }
+                error.set(None)
+            }
+            Err(e) => error.set(Some(e.to_string())),
+        }
+        draws.update_value(|n| *n += 1);
+        let _ = canvas.set_attribute("data-draws", &draws.get_value().to_string());
+    };
+    let redraw = StoredValue::new_local(redraw);
+    // Redraws at most every REDRAW_EVERY_MS while cells arrive.
+    let scheduled = StoredValue::new(false);
+    let schedule = move || {
+        if scheduled.get_value() {
+            return;
+        }
+        scheduled.set_value(true);
+        let _ = set_timeout_with_handle(
+            move || {
+                let _ = scheduled.try_set_value(false);
+                redraw.try_with_value(|f| f());
+            },
+            std::time::Duration::from_millis(REDRAW_EVERY_MS as u64),
+        );
+    };
+    // Each cell's signal marks its button and asks for a redraw.
+    for k in 0..nx * ny {
+        let signal = sw.with_value(|s| s.cells[k]);
+        Effect::new(move |first: Option<()>| {
+            signal.track();
+            if first.is_some() {
+                mark(k);
+                schedule();
+            }
+        });
+    }
+    // The metric, the window's size and the current cell redraw everything at once.
+    Effect::new(move |_| {
+        metric.track();
+        lab.resized.track();
+        current_cell.track();
+        if overlay.get().is_none() {
+            return;
+        }
+        for k in 0..nx * ny {
+            mark(k);
+        }
+        request_animation_frame(move || redraw.try_with_value(|f| f()).unwrap_or(()));
+    });
+    let load = move |k: usize| {
+        let (i, j) = (k % nx, k / nx);
+        let p = sw.with_value(|s| {
+            let mut p = s.base.clone();
+            let _ = sim_core::scenario::set_path(&mut p, &s.axes[0].path, s.axes[0].values[i].clone());
+            let _ = sim_core::scenario::set_path(&mut p, &s.axes[1].path, s.axes[1].values[j].clone());
+            p
+        });
+        main.update(|q| *q = p);
+        if let Some(el) = document().get_element_by_id("lab") {
+            el.scroll_into_view();
+        }
+    };
+    let csv = move |_| {
+        let text = sw.with_value(|s| {
+            let mut out = sweep::csv_header(&s.axes);
+            let runs = s.runs.get_value();
+            for i in 0..s.nx() {
+                for j in 0..s.ny() {
+                    for (k, &seed) in s.seeds.iter().enumerate() {
+                        if let Some(m) = &runs[j * s.nx() + i].summaries[k] {
+                            let point = sweep::Point { i, j, seed, params: Params::default() };
+                            out.push_str(&sweep::csv_row(&s.axes, &point, m));
+                        }
+                    }
+                }
+            }
+            out
+        });
+        crate::share::download_text(&text, &crate::share::file_name("phase-diagram", "csv"), "text/csv");
+    };
+    // Events reach the overlay from its buttons: which cell is `data-k` on the target.
+    let cell_of = |ev: &web_sys::Event| -> Option<usize> {
+        let el: web_sys::Element = ev.target()?.dyn_into().ok()?;
+        el.get_attribute("data-k")?.parse().ok()
+    };
+    let focus_cell = move |k: usize| {
+        if let Some(el) = child(k) {
+            if let Some(old) = focused.get_untracked().and_then(child) {
+                let _ = old.set_attribute("tabindex", "-1");
+            }
+            let _ = el.set_attribute("tabindex", "0");
+            let _ = el.unchecked_into::<web_sys::HtmlElement>().focus();
+        }
+    };
+    let on_key = move |ev: leptos::ev::KeyboardEvent| {
+        let k = focused.get_untracked().unwrap_or(0);
+        let (i, j) = (k % nx, k / nx);
+        let next = match ev.key().as_str() {
+            "ArrowRight" if i + 1 < nx => Some(k + 1),
+            "ArrowLeft" if i > 0 => Some(k - 1),
+            "ArrowUp" if j + 1 < ny => Some(k + nx),
+            "ArrowDown" if j > 0 => Some(k - nx),
+            "Home" => Some(j * nx),
+            "End" => Some(j * nx + nx - 1),
+            _ => None,
+        };
+        if let Some(n) = next {
+            ev.prevent_default();
+            focus_cell(n);
+        }
+    };
+    let overlay_style = move || {
+        match rect.get() {
+        Some((l, t, w, h)) => format!(
+            "left:{l}px;top:{t}px;width:{w}px;height:{h}px;grid-template-columns:repeat({nx},1fr);grid-template-rows:repeat({ny},1fr)"
+        ),
+        None => "display:none".into(),
+    }
+    };
+    // The buttons, once, as plain HTML (the first is in the tab order; arrow keys move on).
+    let buttons: String = (0..ny)
+        .rev()
+        .flat_map(|j| (0..nx).map(move |i| j * nx + i))
+        .map(|k| {
+            let label = at_text.with_value(|f| f(k)).replace('"', "&quot;");
+            format!(
+                r#"<button type="button" class="cell" data-testid="sweep-cell" data-k="{k}" data-x="{}" data-y="{}" data-value="" tabindex="{}" aria-label="{label}: not run yet"></button>"#,
+                k % nx,
+                k / nx,
+                if k == (ny - 1) * nx { 0 } else { -1 }
+            )
+        })
+        .collect();
+    let tooltip = move || focused.get().map(cell_text);
+    view! {
+        <div class="heatmap" data-testid="heatmap">
+            <div class="heatmap-frame">
+                <canvas node_ref=canvas_ref data-testid="chart-phase" role="img"
+                    aria-label=format!("Phase diagram: {} across, {} up; the cells over it read each run.", x_label_text(&sw), y_label_text(&sw))></canvas>
+                <div class="heatmap-cells" node_ref=overlay style=overlay_style role="group"
+                    aria-label="Cells of the phase diagram (arrow keys move between them)"
+                    inner_html=buttons
+                    on:keydown=on_key
+                    on:mouseover=move |ev| { if let Some(k) = cell_of(&ev) { focused.set(Some(k)) } }
+                    on:focusin=move |ev| { if let Some(k) = cell_of(&ev) { focused.set(Some(k)) } }
+                    on:click=move |ev| { if let Some(k) = cell_of(&ev) { load(k) } }></div>
+            </div>
+            <p class="sweep-tooltip" data-testid="sweep-tooltip" aria-live="polite">
+                {move || tooltip().unwrap_or_else(|| "Point at a cell (or focus one and use the arrow keys) to read its run; click it to load it into the lab.".into())}
+            </p>
+            <div class="sweep-exports">
+                <button type="button" data-testid="sweep-csv" on:click=csv>"Download CSV"</button>
+                <button type="button" data-testid="sweep-png" on:click=move |_| {
+                    if let Some(c) = canvas_ref.get() {
+                        crate::share::download_png(&c, &crate::share::file_name("phase-diagram", "png"));
+                    }
+                }>"Download PNG"</button>
+            </div>
+            {move || error.get().map(|e| view! { <p class="error">{e}</p> })}
+        </div>
+    }
+}
+
+fn x_label_text(sw: &StoredValue<Sweep>) -> String {
+    sw.with_value(|s| s.x.label.to_string())
+}
+
+fn y_label_text(sw: &StoredValue<Sweep>) -> String {
+    sw.with_value(|s| s.y.label.to_string())
+}
+
+fn xt_get(ticks: &[String], i: usize) -> String {
+    ticks.get(i).cloned().unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn settings_round_trip_and_bad_ones_are_named() {
+        let p = sim_core::Preset::Failover.params();
+        let s = Settings::default_for(&p);
+        assert_eq!(s.x.0, "failover");
+        assert_eq!(s.y.0, "rate");
+        assert_eq!(Settings::parse(&s.to_text(), &p), Ok(s.clone()));
+        let bad = |t: &str| Settings::parse(t, &p).unwrap_err();
+        assert!(bad("nonsense").contains("expected"));
+        assert!(bad("failover,0,600,failover,0,600,16,1,recovery").contains("different"));
+        assert!(bad("failover,0,9000,rate,20000,120000,16,1,recovery").contains("within"));
+        assert!(bad(&s.to_text().replace(",16,", ",41,")).contains("2 to 40"));
+        assert!(bad(&s.to_text().replace(",1,recovery", ",2,recovery")).contains("1, 3 or 5"));
+        assert!(bad(&s.to_text().replace("recovery", "joy")).contains("unknown metric"));
+        assert!(bad(&s.to_text().replace("failover", "warp")).contains("not a slider"));
+    }
+
+    #[test]
+    fn cells_read_their_metric() {
+        let e = EnsembleSummary::of(&[Summary {
+            recovered: false,
+            recovery_time_s: None,
+            peak_failure_rate: 1.0,
+            ..Summary::default()
+        }]);
+        assert_eq!(Metric::Recovery.value(&e, 1.0), None);
+        assert_eq!(Metric::Recovery.text(None), "did not recover");
+        assert_eq!(Metric::Peak.value(&e, 1.0), Some(1.0));
+    }
+}

@@ -1,0 +1,142 @@
+//! A/B: "Pin this run" keeps the current run as a reference. Every chart draws it dashed under the
+//! current run, on shared axes; the figures say what changed. The pin travels in the share link as
+//! `pin=` (its parameters as a diff from the current ones), so one URL shows a before and an after.
+
+use crate::compute::pool::{self, Priority};
+use crate::format;
+use crate::lab::{runs_here, use_lab, Lab, Pinned, Place, Run};
+use leptos::prelude::*;
+use sim_core::jobs::Job;
+use sim_core::{Params, Summary};
+use std::sync::Arc;
+
+/// Pins `params` (from a link): runs them (here or in a worker) and shows the pin once done.
+pub fn pin_params(lab: Lab, params: Params) {
+    let params = Arc::new(params);
+    lab.pinned.set(Some(Pinned { params: params.clone(), run: Run::waiting() }));
+    let mine = params.clone();
+    let finish = move |run: Run| {
+        lab.pinned.update(|p| {
+            if let Some(p) = p.as_mut().filter(|p| Arc::ptr_eq(&p.params, &mine)) {
+                p.run = run;
+            }
+        });
+    };
+    if runs_here(&params, None) {
+        let t0 = crate::lab::now_ms();
+        let trace = sim_core::run(&params).map_err(|e| e.to_string());
+        let sim_ms = crate::lab::now_ms() - t0;
+        finish(Run { trace: Arc::new(trace), sim_ms, place: Place::Here, params: params.clone() });
+        return;
+    }
+    let mine = params.clone();
+    pool::submit(Job::Trace { params: (*params).clone() }, Priority::Interactive, move |outcome| {
+        finish(Run::from_worker(outcome, mine));
+    });
+}
+
+/// The change in peak failure rate, in percentage points: "+12.5 points", "no change".
+pub fn delta_peak(now: f64, pinned: f64) -> String {
+    let d = 100.0 * (now - pinned);
+    if d.abs() < 0.05 {
+        "no change".into()
+    } else {
+        format!("{}{:.1} points", if d > 0.0 { "+" } else { "−" }, d.abs())
+    }
+}
+
+/// The change in recovery time, for readers (None: did not recover).
+pub fn delta_recovery(now: Option<f64>, pinned: Option<f64>) -> String {
+    match (now, pinned) {
+        (Some(a), Some(b)) if (a - b).abs() < 0.5 => "no change".into(),
+        (Some(a), Some(b)) => format!("{}{}", if a > b { "+" } else { "−" }, format::duration((a - b).abs())),
+        (Some(a), None) => format!("recovers now (in {}); the pinned run did not", format::duration(a)),
+        (None, Some(b)) => format!("does not recover now; the pinned run did (in {})", format::duration(b)),
+        (None, None) => "neither run recovers".into(),
+    }
+}
+
+/// The change in requests lost (real-world requests: simulated × `scale`).
+pub fn delta_lost(now: u64, pinned: u64, scale: f64) -> String {
+    let d = (now as f64 - pinned as f64) * scale;
+    if d == 0.0 {
+        "no change".into()
+    } else {
+        format!("{}{}", if d > 0.0 { "+" } else { "−" }, format::count(d.abs()))
+    }
+}
+
+/// The three differences, current run minus pinned run.
+pub fn deltas(now: &Summary, pinned: &Summary, scale: f64) -> [(&'static str, &'static str, String); 3] {
+    [
+        ("Δ peak failure rate", "delta-peak", delta_peak(now.peak_failure_rate, pinned.peak_failure_rate)),
+        ("Δ recovery time", "delta-recovery", delta_recovery(now.recovery_time_s, pinned.recovery_time_s)),
+        ("Δ requests lost", "delta-lost", delta_lost(now.failed_requests, pinned.failed_requests, scale)),
+    ]
+}
+
+/// The pin and unpin buttons, and the differences from the pinned run.
+#[component]
+pub fn PinBar() -> impl IntoView {
+    let lab = use_lab();
+    let can_pin = move || lab.run.with(|r| r.trace.is_ok());
+    let pin = move |_| {
+        let run = lab.run.get_untracked();
+        if run.trace.is_ok() {
+            let params = Arc::new(lab.params.get_untracked());
+            lab.pinned.set(Some(Pinned { params, run }));
+        }
+    };
+    let rows = move || {
+        let pinned = lab.pinned.get()?;
+        let now = lab.run.get();
+        let (Ok(a), Ok(b)) = (now.trace.as_ref(), pinned.run.trace.as_ref()) else {
+            return Some(Err(if pinned.run.ready() {
+                "The pinned run cannot be shown."
+            } else {
+                "Running the pinned run…"
+            }));
+        };
+        Some(Ok(deltas(&a.summary, &b.summary, a.scale)))
+    };
+    view! {
+        <div class="pin-bar" data-testid="pin-bar">
+            <div class="pin-buttons">
+                <button type="button" data-testid="pin" disabled=move || !can_pin() on:click=pin
+                    title="Keep this run as a reference: the charts draw it dashed under the current run">
+                    {move || if lab.pinned.with(Option::is_some) { "Pin this run instead" } else { "Pin this run" }}
+                </button>
+                {move || lab.pinned.with(Option::is_some).then(|| view! {
+                    <button type="button" data-testid="unpin" on:click=move |_| lab.pinned.set(None)>"Unpin"</button>
+                })}
+            </div>
+            {move || rows().map(|r| match r {
+                Ok(rows) => view! {
+                    <dl class="pin-deltas" data-testid="pin-deltas" aria-label="Compared with the pinned run">
+                        {rows.into_iter().map(|(label, id, text)| view! {
+                            <div><dt>{label}</dt><dd data-testid=id>{text}</dd></div>
+                        }).collect_view()}
+                    </dl>
+                }.into_any(),
+                Err(msg) => view! { <p class="pin-deltas">{msg}</p> }.into_any(),
+            })}
+        </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn differences_read_as_signed_changes() {
+        assert_eq!(delta_peak(0.9, 0.4), "+50.0 points");
+        assert_eq!(delta_peak(0.4, 0.9), "−50.0 points");
+        assert_eq!(delta_peak(0.5, 0.5), "no change");
+        assert_eq!(delta_recovery(Some(30.0), Some(90.0)), "−1 min");
+        assert_eq!(delta_recovery(Some(35.0), None), "recovers now (in 35 s); the pinned run did not");
+        assert_eq!(delta_recovery(None, None), "neither run recovers");
+        assert_eq!(delta_lost(10, 4, 1000.0), "+6 k");
+        assert_eq!(delta_lost(3, 3, 1000.0), "no change");
+    }
+}

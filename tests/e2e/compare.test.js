@@ -1,0 +1,155 @@
+// Comparing runs: the engine in workers, a pinned run, several seeds, the recovery curve and the
+// phase diagram — and that the page's figures equal the command line's.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { join } from "node:path";
+import { ARTIFACTS, LabPage, harness, newPage } from "./support.js";
+
+const h = harness();
+
+/// Runs the `cascade` CLI (built by the native tests) and returns its standard output.
+function cascade(args) {
+  const r = spawnSync("cargo", ["run", "--release", "-q", "-p", "cascade", "--", ...args], {
+    cwd: join(import.meta.dirname, "..", ".."),
+    encoding: "utf8",
+  });
+  assert.equal(r.status, 0, r.stderr);
+  return r.stdout;
+}
+
+async function status(page) {
+  return JSON.parse(await page.evaluate(() => window.wasmBindings.pool_status()));
+}
+
+test("large runs go to the worker pool; a failed worker is replaced and said so", async () => {
+  const lab = new LabPage(await newPage(h.browser));
+  await lab.open(`${h.server.origin}/cascade/?v=2&p=as-it-happened#lab`);
+  await lab.settled();
+  assert.match(await lab.text("timing"), /in a background worker/);
+  const s = await status(lab.page);
+  assert.ok(s.workers >= 1 && s.workers <= 8, JSON.stringify(s));
+  assert.equal(s.main_thread, null);
+  await lab.page.evaluate(() => window.wasmBindings.test_worker_failure());
+  await lab.byTestId("worker-notice").waitFor();
+  assert.match(await lab.text("worker-notice"), /worker failed .*a new one has taken its place/s);
+  // The page goes on: a slider still gives a new run from the pool.
+  const before = await lab.peakFailure();
+  await lab.setSlider("pool", 400);
+  await lab.page.waitForFunction(() => JSON.parse(window.wasmBindings.pool_status()).ready >= 1);
+  assert.notEqual(await lab.text("timing"), "");
+  assert.ok(Number.isFinite(before));
+  assert.deepEqual(lab.consoleErrors.filter((e) => !/simulation worker failed/.test(e)), []);
+});
+
+test("a pinned run is overlaid, its differences shown, and it travels in the link", async () => {
+  const page = await newPage(h.browser);
+  const lab = new LabPage(page);
+  await lab.open(`${h.server.origin}/#lab`);
+  await lab.byTestId("pin").click();
+  await lab.byTestId("toggle-breaker").check();
+  await lab.settled();
+  assert.match(await lab.text("delta-recovery"), /recovers now/);
+  assert.match(await lab.text("delta-lost"), /^−/);
+  const legend = await lab.byTestId("card-failure-rate").locator(".legend").textContent();
+  assert.match(legend, /pinned: failure rate/);
+  await page.waitForURL(/pin=breaker\.enabled%3Dfalse/);
+  const url = page.url();
+  // The same link, opened fresh: before and after in one URL.
+  const other = new LabPage(await newPage(h.browser));
+  await other.open(url);
+  await other.byTestId("pin-deltas").waitFor();
+  assert.equal(await other.text("delta-recovery"), await lab.text("delta-recovery"));
+  assert.equal(await other.text("delta-peak"), await lab.text("delta-peak"));
+  await other.byTestId("unpin").click();
+  assert.equal(await other.byTestId("pin-deltas").count(), 0);
+  await other.page.waitForURL((u) => !/pin=/.test(u.href));
+  await other.byTestId("lab").screenshot({ path: join(ARTIFACTS, "compare-unpinned.png") });
+  await lab.byTestId("lab").screenshot({ path: join(ARTIFACTS, "compare-pinned.png") });
+});
+
+test("five seeds: the band's figures equal cascade sweep --seeds 5 --summary", async () => {
+  const lab = new LabPage(await newPage(h.browser));
+  await lab.open(`${h.server.origin}/?v=2&p=failover&db.pool_size=60&seeds=5#lab`);
+  const band = lab.byTestId("band-summary");
+  await lab.page.waitForSelector('[data-testid="band-summary"][data-runs="5"]');
+  const page = await band.evaluate((el) => ({ ...el.dataset }));
+  const [head, row] = cascade(["sweep", "--preset", "failover", "--set", "db.pool_size=60", "--seeds", "5", "--summary"])
+    .trim()
+    .split("\n")
+    .map((l) => l.split(","));
+  const cli = Object.fromEntries(head.map((k, i) => [k, row[i]]));
+  assert.equal(page.runs, cli.seeds);
+  assert.equal(page.recovered, cli.recovered);
+  assert.equal(page.peakMedian, cli.peak_failure_rate_median);
+  assert.equal(page.recoveryMedian, cli.recovery_time_s_median);
+  assert.equal(page.failedMedian, cli.failed_requests_median);
+  assert.match(await lab.text("seeds-verdict"), new RegExp(cli.verdict));
+  // The failure-rate chart draws the median and the band.
+  const legend = await lab.byTestId("card-failure-rate").locator(".legend").textContent();
+  assert.match(legend, /median of 5 seeds/);
+  assert.match(legend, /10–90 % of 5 seeds/);
+});
+
+test("the recovery curve is computed in the workers and moves with the other sliders", async () => {
+  const lab = new LabPage(await newPage(h.browser));
+  await lab.open(`${h.server.origin}/#explore`);
+  const curve = lab.byTestId("chart-recovery-curve");
+  await lab.page.waitForSelector('[data-testid="chart-recovery-curve"][data-complete="true"]', { timeout: 60000 });
+  const first = await curve.getAttribute("aria-label");
+  assert.match(first, /recovers at .* and stops recovering at/);
+  const draws = Number(await curve.getAttribute("data-draws"));
+  // Less traffic: the system rides out longer failovers, so the tipping point moves right.
+  await lab.setSlider("rate", 4);
+  await lab.page.waitForFunction(
+    (n) => {
+      const c = document.querySelector('[data-testid="chart-recovery-curve"]');
+      return Number(c.dataset.draws) > n && c.dataset.complete === "true";
+    },
+    draws,
+    { timeout: 60000 },
+  );
+  assert.notEqual(await curve.getAttribute("aria-label"), first);
+});
+
+test("the phase diagram's cells and CSV equal cascade sweep on the same grid", async () => {
+  const page = await newPage(h.browser, { acceptDownloads: true });
+  const lab = new LabPage(page);
+  await lab.open(`${h.server.origin}/cascade/?v=2&p=failover&sweep=failover,0,240,rate,4,20,3,1,recovery#explore`);
+  await page.waitForFunction(() => {
+    const p = document.querySelector('[data-testid="sweep-progress"]');
+    return p && Number(p.max) === 9 && Number(p.value) === 9;
+  }, null, { timeout: 60000 });
+  const cells = await page.$$eval('[data-testid="sweep-cell"]', (els) => els.map((e) => ({ ...e.dataset })));
+  assert.equal(cells.length, 9);
+  const [download] = await Promise.all([page.waitForEvent("download"), lab.byTestId("sweep-csv").click()]);
+  const csv = await (await import("node:fs/promises")).readFile(await download.path(), "utf8");
+  const cli = cascade(["sweep", "--preset", "failover", "--vary", "faults[0].duration_s=0.0,120.0,240.0", "--vary", "traffic.rate_per_s=4.0,12.0,20.0"]);
+  assert.equal(csv, cli);
+  // Each cell's value is its row's recovery time ("none": did not recover).
+  const rows = cli.trim().split("\n").slice(1).map((l) => l.split(","));
+  const xs = ["0.0", "120.0", "240.0"];
+  const ys = ["4.0", "12.0", "20.0"];
+  for (const c of cells) {
+    const row = rows.find((r) => r[0] === xs[c.x] && r[1] === ys[c.y]);
+    assert.equal(c.value, row[4] === "" ? "none" : String(Number(row[4])), JSON.stringify(c));
+  }
+  // Both kinds of cell are there: the tipping point is on this grid.
+  assert.ok(cells.some((c) => c.value === "none") && cells.some((c) => c.value !== "none"));
+  // Clicking a cell loads its run into the lab.
+  const target = cells.find((c) => c.value === "none");
+  await page.locator(`[data-testid="sweep-cell"][data-x="${target.x}"][data-y="${target.y}"]`).click();
+  await lab.settled();
+  assert.equal(await lab.text("recovery-time"), "did not recover");
+  await lab.byTestId("sweep-panel").screenshot({ path: join(ARTIFACTS, "phase-small.png") });
+});
+
+test("a bad sweep or seeds setting in a link is named and replaced by the default", async () => {
+  const lab = new LabPage(await newPage(h.browser));
+  await lab.open(`${h.server.origin}/?v=2&p=failover&seeds=7&sweep=warp,0,1&curve=nope#lab`);
+  const text = await lab.text("link-problems");
+  assert.match(text, /seeds=7/);
+  assert.match(text, /sweep=warp/);
+  assert.match(text, /curve=nope/);
+  assert.equal(await lab.byTestId("seeds").inputValue(), "1");
+});

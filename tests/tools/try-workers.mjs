@@ -1,0 +1,15 @@
+import { serve, launch, newPage, LabPage } from "../e2e/support.js";
+const server = await serve();
+const browser = await launch();
+const page = await newPage(browser);
+const lab = new LabPage(page);
+await lab.open(`${server.origin}/cascade/`);
+console.log("default:", await lab.text("timing"));
+const before = await lab.draws("chart-failure-rate");
+await lab.byTestId("preset-picker").selectOption("as-it-happened");
+await page.waitForFunction((n) => Number(document.querySelector('[data-testid="chart-failure-rate"]:not([data-testid="chapter"] *)').dataset.draws) > n, before);
+await page.waitForFunction(() => !document.querySelector('[data-testid="running"]'), null, { timeout: 30000 });
+console.log("replay:", await lab.text("timing"));
+console.log(await page.evaluate(() => window.wasmBindings.pool_status()));
+console.log(lab.consoleErrors);
+await browser.close(); await server.close();
