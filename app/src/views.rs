@@ -174,9 +174,9 @@ pub fn ChartCard(
             Err(_) => Vec::new(),
         })
     });
-    // Drawing happens in a task of its own for each chart (not in the reactive update that brought
-    // the new run), so that ten charts of a four-hour replay never make one long main-thread task;
-    // changes that arrive before it runs are drawn together.
+    // A large run's charts each draw in a task of their own (not in the reactive update that brought
+    // the run), so that ten charts of a four-hour replay never make one long main-thread task;
+    // changes that arrive before a chart's task runs are drawn together.
     let scheduled = StoredValue::new(false);
     let size = StoredValue::new(None::<(u32, f64, f64)>);
     let draw_now = move || {
@@ -221,6 +221,12 @@ pub fn ChartCard(
         spec.track();
         lab.cursor.track();
         applies.track();
+        // A small run (computed here, a few hundred points) draws at once, as part of the change;
+        // a large one from a worker draws in a task of its own.
+        if lab.run.with_untracked(|r| r.place) != Place::Worker {
+            draw_now();
+            return;
+        }
         if scheduled.get_value() {
             return;
         }

@@ -1,6 +1,7 @@
 // Accessibility: axe-core audits every state of the page a reader can reach — the page at the top
 // with the lab, each chapter with its widgets mounted, an exercise after a control moved, the embed,
-// the instructor view and the architecture diagram after scrubbing — and finds nothing. The lab's
+// the instructor view, the architecture diagram after scrubbing, and the comparisons (pin, seeds,
+// recovery curve, phase diagram) — and finds nothing. The lab's
 // headline figures are announced to screen readers once after a change, not on every frame.
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -127,6 +128,20 @@ test("the architecture diagram after scrubbing", async () => {
   await lab.page.keyboard.press("End");
   await frames(lab.page);
   await audit(lab.page, "the architecture diagram after scrubbing");
+  assert.deepEqual(lab.consoleErrors, []);
+  await lab.page.context().close();
+});
+
+test("the lab comparing runs: a pinned run, five seeds, the recovery curve and a phase diagram", async () => {
+  const lab = await auditPage("/?v=2&p=failover&seeds=5&pin=breaker.enabled%3Dtrue&sweep=failover,0,240,rate,4,20,4,1,recovery#explore");
+  await lab.page.waitForSelector('[data-testid="band-summary"][data-runs="5"]');
+  await lab.page.waitForSelector('[data-testid="chart-recovery-curve"][data-complete="true"]', { timeout: 60000 });
+  await lab.page.waitForFunction(() => {
+    const p = document.querySelector('[data-testid="sweep-progress"]');
+    return p && Number(p.max) === 16 && Number(p.value) === 16;
+  }, null, { timeout: 60000 });
+  await lab.byTestId("pin-deltas").waitFor();
+  await audit(lab.page, "comparing runs");
   assert.deepEqual(lab.consoleErrors, []);
   await lab.page.context().close();
 });

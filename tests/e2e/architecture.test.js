@@ -81,6 +81,7 @@ test("the diagram follows the parameters: the replay shows every part", async ()
   await lab.open(`${h.server.origin}/`);
   await lab.byTestId("preset-picker").selectOption("as-it-happened");
   await lab.waitForCharts();
+  await lab.settled();
   await frames(lab.page);
   const all = await healths(lab);
   assert.deepEqual(Object.keys(all).sort(), ["api", "clients", "gateway", "postgres", "queue", "redis", "replica"]);
@@ -93,6 +94,7 @@ test("the diagram follows the parameters: the replay shows every part", async ()
   await frames(lab.page);
   await lab.byTestId("preset-picker").selectOption("failover");
   await lab.waitForCharts();
+  await lab.settled();
   await frames(lab.page);
   assert.equal(await scrubber.inputValue(), await scrubber.getAttribute("max"));
   assert.equal(await scrubber.getAttribute("aria-valuetext"), "14 min 55 s");

@@ -1,6 +1,7 @@
 // A smoke test in a second engine: Debian's Firefox ESR, driven by puppeteer-core over WebDriver
 // BiDi (no driver binary, no browser download). The release build loads, the lab draws its figures,
-// the failover slider changes them, nothing is logged as an error, and nothing leaves this machine.
+// the failover slider changes them, a small phase diagram fills in from the Web Workers (from a
+// sub-path), nothing is logged as an error, and nothing leaves this machine.
 // scripts/setup.sh --tests installs firefox-esr; without it this test fails rather than skips.
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -77,6 +78,21 @@ test("Firefox ESR loads the release build and the lab's failover slider changes 
     assert.notEqual(after.peak, before.peak, "the peak failure rate changed");
     assert.notEqual(after.recovery, before.recovery, "the recovery time changed");
     assert.ok(parseFloat(after.peak) < parseFloat(before.peak), `a 10 s failover peaks lower: ${before.peak} → ${after.peak}`);
+
+    // The workers: a pinned run and a small phase diagram, computed in Firefox's Web Workers.
+    await page.goto(`${server.origin}/cascade/?v=2&p=failover&sweep=failover,0,240,rate,4,20,3,1,recovery#explore`);
+    await page.waitForFunction(
+      () => {
+        const p = document.querySelector('[data-testid="sweep-progress"]');
+        return p && Number(p.max) === 9 && Number(p.value) === 9;
+      },
+      { timeout: 60_000 },
+    );
+    const cells = await page.$$eval('[data-testid="sweep-cell"]', (els) => els.map((e) => e.dataset.value));
+    assert.equal(cells.length, 9);
+    assert.ok(cells.includes("none") && cells.some((v) => v !== "none" && v !== ""), `cells: ${cells}`);
+    const pool = JSON.parse(await page.evaluate(() => window.wasmBindings.pool_status()));
+    assert.ok(pool.workers >= 1 && pool.main_thread === null, JSON.stringify(pool));
 
     assert.deepEqual(errors, [], "no console error in Firefox");
     assert.deepEqual(foreign, [], "no request left 127.0.0.1");

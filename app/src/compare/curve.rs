@@ -29,6 +29,8 @@ pub fn RecoveryCurve() -> impl IntoView {
     let tickets = StoredValue::new(Vec::<Ticket>::new());
     let generation = StoredValue::new(0u64);
     let draws = StoredValue::new(0u64);
+    // Set while the curve on show is of settings that have changed since (a new one is due).
+    let stale = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
     // The slider must exist for these parameters (a preset without a Redis failover has no
     // "failover" slider): fall back to the first one.
@@ -49,6 +51,7 @@ pub fn RecoveryCurve() -> impl IntoView {
         xs.set(vals.iter().map(|v| shown(&s, v)).collect());
         let seeds = ensemble::seeds(p.seed, n_seeds);
         results.set(vec![vec![None; seeds.len()]; vals.len()]);
+        stale.set(false);
         let mut new = Vec::new();
         for (i, v) in vals.iter().enumerate() {
             let mut q = p.clone();
@@ -84,6 +87,7 @@ pub fn RecoveryCurve() -> impl IntoView {
         }
         // The old curve's runs are out of date now: free the workers for the lab's own run.
         pool::cancel_all(&tickets.get_value());
+        stale.set(prev.is_some());
         if prev.is_none() {
             run_curve();
         } else {
@@ -142,7 +146,7 @@ pub fn RecoveryCurve() -> impl IntoView {
         }
         draws.update_value(|n| *n += 1);
         let _ = canvas.set_attribute("data-draws", &draws.get_value().to_string());
-        let finished = pts.iter().all(Option::is_some) && !pts.is_empty();
+        let finished = pts.iter().all(Option::is_some) && !pts.is_empty() && !stale.get();
         let _ = canvas.set_attribute("data-complete", if finished { "true" } else { "false" });
     });
     // A text alternative: where the curve stops recovering.
