@@ -8,9 +8,11 @@ pub struct Ref {
     gen: u32,
 }
 
+/// A slot: its generation is odd while the slot holds a live entry and even while it is free, and
+/// goes up by one at each insert and each remove, so a handle (which holds the odd generation of its
+/// entry) matches only while that entry lives. One comparison checks both.
 struct Slot<T> {
     gen: u32,
-    live: bool,
     item: T,
 }
 
@@ -34,13 +36,13 @@ impl<T> Slab<T> {
         self.live += 1;
         if let Some(idx) = self.free.pop() {
             let s = &mut self.slots[idx as usize];
-            s.live = true;
+            s.gen = s.gen.wrapping_add(1);
             s.item = item;
             Ref { idx, gen: s.gen }
         } else {
             let idx = self.slots.len() as u32;
-            self.slots.push(Slot { gen: 0, live: true, item });
-            Ref { idx, gen: 0 }
+            self.slots.push(Slot { gen: 1, item });
+            Ref { idx, gen: 1 }
         }
     }
 
@@ -48,7 +50,7 @@ impl<T> Slab<T> {
     #[inline]
     pub fn get(&self, r: Ref) -> Option<&T> {
         match self.slots.get(r.idx as usize) {
-            Some(s) if s.live && s.gen == r.gen => Some(&s.item),
+            Some(s) if s.gen == r.gen => Some(&s.item),
             _ => None,
         }
     }
@@ -57,7 +59,7 @@ impl<T> Slab<T> {
     #[inline]
     pub fn get_mut(&mut self, r: Ref) -> Option<&mut T> {
         match self.slots.get_mut(r.idx as usize) {
-            Some(s) if s.live && s.gen == r.gen => Some(&mut s.item),
+            Some(s) if s.gen == r.gen => Some(&mut s.item),
             _ => None,
         }
     }
@@ -66,8 +68,7 @@ impl<T> Slab<T> {
     #[inline]
     pub fn remove(&mut self, r: Ref) -> bool {
         match self.slots.get_mut(r.idx as usize) {
-            Some(s) if s.live && s.gen == r.gen => {
-                s.live = false;
+            Some(s) if s.gen == r.gen => {
                 s.gen = s.gen.wrapping_add(1);
                 self.free.push(r.idx);
                 self.live -= 1;

@@ -1,7 +1,7 @@
 //! Requests and attempts: the client side (timeouts, retries, throttling, retry budget, people's
 //! reactions) and the API's handling of each attempt (the Redis round trip, then its PostgreSQL steps).
 
-use super::{Ev, World, CAUSES, LANE_CLIENT_TIMEOUT, LANE_REDIS_REPLY, LANE_REDIS_TIMEOUT};
+use super::{Ev, World, CAUSES, LANE_ARRIVAL, LANE_CLIENT_TIMEOUT, LANE_REDIS_REPLY, LANE_REDIS_TIMEOUT};
 use crate::params::{Params, RateLimitFallback, RedisFailureMode};
 use crate::slab::Ref;
 use crate::time::{from_s, Micros, SEC};
@@ -189,7 +189,7 @@ impl Budgets {
 impl World {
     pub(super) fn on_arrival(&mut self) {
         let gap = self.next_arrival_gap();
-        self.q.push(self.now + gap, Ev::Arrival);
+        self.q.push_lane(LANE_ARRIVAL, self.now + gap, Ev::Arrival);
         // Thinning: the current rate over the bound, and degraded mode turning features off.
         let mut keep = self.p.traffic.rate_per_s * self.cond.spike / self.max_rate;
         if self.cond.degraded {
