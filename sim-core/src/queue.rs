@@ -8,9 +8,10 @@
 //! and every lane's head by (time, sequence), so the order is exactly that of one priority queue.
 //!
 //! The pair (time, sequence) is packed into one 64-bit key, `time · 2^SEQ_BITS + sequence`, so that
-//! comparing two events is one integer comparison. Times take the upper [`TIME_BITS`] bits: events
-//! due at or after [`FAR`] (about 38 hours, past the longest run the parameters allow) share the
-//! key time `FAR` and run among themselves in the order they were scheduled. Sequence numbers take the
+//! comparing two events is one integer comparison, and a pending event is stored as its key and the
+//! event alone. Times take the upper [`TIME_BITS`] bits: events due at or after [`FAR`] (about 38
+//! hours, past the longest run the parameters allow) are due at `FAR` for the queue, run among
+//! themselves in the order they were scheduled, and come out with the time `FAR`. Sequence numbers take the
 //! lower bits; when they run out, the pending events are renumbered `0, 1, 2, …` in their order,
 //! which changes no order.
 
@@ -29,7 +30,7 @@ const NONE: u64 = u64::MAX;
 /// An event with its due time and sequence number.
 #[derive(Clone, Copy, Debug)]
 pub struct Entry<E> {
-    /// When the event is due, in microseconds.
+    /// When the event is due, in microseconds (at most [`FAR`]: later times come out as `FAR`).
     pub time: Micros,
     /// Scheduling order, the tie-breaker for equal times: larger for events scheduled later (among
     /// the pending events; numbers are reused after a renumbering).
@@ -42,14 +43,13 @@ pub struct Entry<E> {
 #[derive(Clone, Copy, Debug)]
 struct Item<E> {
     key: u64,
-    time: Micros,
     ev: E,
 }
 
 impl<E> Item<E> {
     #[inline(always)]
     fn entry(self) -> Entry<E> {
-        Entry { time: self.time, seq: self.key & SEQ_MASK, ev: self.ev }
+        Entry { time: self.key >> SEQ_BITS, seq: self.key & SEQ_MASK, ev: self.ev }
     }
 }
 
@@ -237,7 +237,7 @@ impl<E: Copy> EventQueue<E> {
     #[inline]
     pub fn push(&mut self, time: Micros, ev: E) {
         let key = self.key(time);
-        self.heap.push(Item { key, time, ev });
+        self.heap.push(Item { key, ev });
     }
 
     /// Schedules `ev` at `time` on a FIFO lane. If `time` is earlier than the lane's last entry (the
@@ -245,10 +245,10 @@ impl<E: Copy> EventQueue<E> {
     #[inline(always)]
     pub fn push_lane(&mut self, lane: usize, time: Micros, ev: E) {
         let key = self.key(time);
-        let item = Item { key, time, ev };
+        let item = Item { key, ev };
         let q = &mut self.lanes[lane];
         match q.back() {
-            Some(last) if last.time > time => self.push_out_of_order(item),
+            Some(last) if last.key > key => self.push_out_of_order(item),
             Some(_) => q.push_back(item),
             None => {
                 q.push_back(item);
@@ -418,13 +418,13 @@ mod tests {
     }
 
     #[test]
-    fn far_events_keep_their_time_and_come_last_in_scheduling_order() {
+    fn far_events_come_last_in_scheduling_order() {
         let mut q = EventQueue::new();
         q.push(u64::MAX, 'a');
         q.push(FAR + 5, 'b');
         q.push(FAR - 1, 'c');
         q.push_lane(0, FAR + 1, 'd');
         let got: Vec<(u64, char)> = std::iter::from_fn(|| q.pop().map(|e| (e.time, e.ev))).collect();
-        assert_eq!(got, vec![(FAR - 1, 'c'), (u64::MAX, 'a'), (FAR + 5, 'b'), (FAR + 1, 'd')]);
+        assert_eq!(got, vec![(FAR - 1, 'c'), (FAR, 'a'), (FAR, 'b'), (FAR, 'd')]);
     }
 }

@@ -84,6 +84,8 @@ pub(crate) enum Owner {
     Client,
 }
 
+/// Aligned to 32 bytes, its size, so that a request never straddles two cache lines.
+#[repr(align(32))]
 pub(crate) struct Request {
     user: u32,
     op: Op,
@@ -105,6 +107,9 @@ pub(crate) enum Stage {
     Done,
 }
 
+/// One cache line: aligned to 64 bytes, its size (every access to an attempt, most of them long after
+/// the previous one, then misses the cache once, not twice).
+#[repr(align(64))]
 pub(crate) struct Attempt {
     pub(crate) owner: Owner,
     pub(crate) user: u32,
@@ -126,9 +131,11 @@ pub(crate) struct Attempt {
     pub(crate) pool: u8,
     pub(crate) call_start: Micros,
     pub(crate) query_start: Micros,
-    /// The breaker (index) and permit of the current call.
-    pub(crate) permit: Option<(u8, crate::breaker::Permit)>,
+    /// The breaker permit of the current call, with the call's step (which names its breaker).
+    pub(crate) permit: Option<(Step, crate::breaker::Permit)>,
 }
+
+const _: () = assert!(std::mem::size_of::<Attempt>() == 64 && std::mem::size_of::<Request>() == 32);
 
 impl Attempt {
     pub(crate) fn current_step(&self) -> Step {
