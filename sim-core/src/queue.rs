@@ -54,7 +54,7 @@ impl<E> Item<E> {
 }
 
 /// The number of FIFO lanes.
-pub const LANES: usize = 5;
+pub const LANES: usize = 8;
 
 /// A first-in-first-out ring buffer whose capacity is a power of two. Every slot of `buf` holds an
 /// initialised entry (slots outside `head..head + len` are leftovers), so no `unsafe` is needed.

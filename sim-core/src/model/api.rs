@@ -1,7 +1,9 @@
 //! Requests and attempts: the client side (timeouts, retries, throttling, retry budget, people's
 //! reactions) and the API's handling of each attempt (the Redis round trip, then its PostgreSQL steps).
 
-use super::{Ev, World, CAUSES, LANE_ARRIVAL, LANE_CLIENT_TIMEOUT, LANE_REDIS_REPLY, LANE_REDIS_TIMEOUT};
+use super::{
+    Ev, World, CAUSES, LANE_ARRIVAL, LANE_CLIENT_TIMEOUT, LANE_REDIS_REPLY, LANE_REDIS_TIMEOUT, LANE_RETRY, RETRY_LANES,
+};
 use crate::params::{Params, RateLimitFallback, RedisFailureMode};
 use crate::slab::Ref;
 use crate::time::{from_s, Micros, SEC};
@@ -643,7 +645,12 @@ impl World {
             let req = self.requests.get_mut(r).expect("checked above");
             let delay = self.policy.delay(req.attempts, req.last_delay, &mut self.rng.backoff);
             req.last_delay = delay;
-            self.q.push(now + delay, Ev::Retry(r));
+            if self.p.client.jitter == 0.0 {
+                let lane = LANE_RETRY + (req.attempts as usize).clamp(1, RETRY_LANES) - 1;
+                self.q.push_lane(lane, now + delay, Ev::Retry(r));
+            } else {
+                self.q.push(now + delay, Ev::Retry(r));
+            }
         } else {
             self.end_request(r, false);
         }

@@ -43,6 +43,12 @@ const LANE_REDIS_REPLY: usize = 2;
 const LANE_REDIS_TIMEOUT: usize = 3;
 /// Only one arrival is pending at a time, so arrivals are due in the order they are scheduled.
 const LANE_ARRIVAL: usize = 4;
+/// Retries after attempt 1, 2, and 3 or later. Without jitter the backoff before the retry after
+/// attempt `n` depends on `n` alone (or, for decorrelated jitter, on the delays before it, which
+/// depend on `n` alone too), so each lane's retries are due in the order they are scheduled.
+const LANE_RETRY: usize = 5;
+const RETRY_LANES: usize = 3;
+const _: () = assert!(LANE_RETRY + RETRY_LANES == crate::queue::LANES);
 
 /// Server indices, and the pools to them: the API's primary pool, the API's replica pool and the
 /// gateway's own pool to the primary.
