@@ -384,17 +384,17 @@ mod tests {
         for i in 0..20_000u64 {
             now += rng.next_u64() % 3;
             let t = now + rng.next_u64() % 20;
-            if rng.next_u64() % 2 == 0 {
+            if rng.next_u64() & 1 == 0 {
                 q.push_lane((i % LANES as u64) as usize, now + 10 * (i % LANES as u64), i);
                 want.push((now + 10 * (i % LANES as u64), i));
             } else {
                 q.push(t, i);
                 want.push((t, i));
             }
-            if i % 997 == 0 {
+            if i % 997 == 5 {
                 q.renumber();
             }
-            if i % 3 == 0 {
+            if i % 3 == 2 {
                 let e = q.pop().unwrap();
                 got.push((e.time, e.ev));
                 now = now.max(e.time);
@@ -407,7 +407,7 @@ mod tests {
         let mut pops = got.iter();
         for i in 0..20_000u64 {
             pending.push(*it.next().unwrap());
-            if i % 3 == 0 {
+            if i % 3 == 2 {
                 let min = *pending.iter().min_by_key(|(t, id)| (*t, *id)).unwrap();
                 pending.retain(|x| *x != min);
                 assert_eq!(*pops.next().unwrap(), min);
