@@ -9,11 +9,13 @@
 //!
 //! The pair (time, sequence) is packed into one 64-bit key, `time · 2^SEQ_BITS + sequence`, so that
 //! comparing two events is one integer comparison, and a pending event is stored as its key and the
-//! event alone. Times take the upper [`TIME_BITS`] bits: events due at or after [`FAR`] (about 38
-//! hours, past the longest run the parameters allow) are due at `FAR` for the queue, run among
-//! themselves in the order they were scheduled, and come out with the time `FAR`. Sequence numbers take the
-//! lower bits; when they run out, the pending events are renumbered `0, 1, 2, …` in their order,
-//! which changes no order.
+//! event alone (24 bytes for the model's events). Times take the upper [`TIME_BITS`] bits: events
+//! due at or after [`FAR`] (about 38 hours, past the longest run the parameters allow) are due at
+//! `FAR` for the queue, run among themselves in the order they were scheduled, and come out with the
+//! time `FAR`. Sequence numbers take the lower bits; when they run out, the pending events are
+//! renumbered `0, 1, 2, …` in their order, which changes no order.
+//!
+//! `pop` compares the heap's top with the lanes' head keys, kept in a small array of their own.
 
 use crate::time::Micros;
 

@@ -70,12 +70,6 @@ impl<T> Slab<T> {
         self.live_slot(r).map(|i| &mut self.items[i])
     }
 
-    /// Whether the entry behind `r` is still live.
-    #[inline]
-    pub fn contains(&self, r: Ref) -> bool {
-        self.live_slot(r).is_some()
-    }
-
     /// Frees the entry behind `r`; returns false if it was not live.
     #[inline]
     pub fn remove(&mut self, r: Ref) -> bool {

@@ -36,7 +36,7 @@ pub(crate) use api::{Attempt, Outcome, Request};
 pub(crate) use db::{Pool, Server};
 pub(crate) use users::{CacheState, Users};
 
-/// FIFO lanes of the event queue, one per fixed delay.
+/// FIFO lanes of the event queue, one per fixed delay (and, below, one per retry number).
 const LANE_CLIENT_TIMEOUT: usize = 0;
 const LANE_ACQUIRE_TIMEOUT: usize = 1;
 const LANE_REDIS_REPLY: usize = 2;
