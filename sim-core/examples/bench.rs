@@ -1,11 +1,17 @@
-//! Benchmark of the engine on the default scenario (not a test: it prints figures).
+//! Benchmark of the engine (not a test: it prints figures).
 //!
 //! `cargo run --release -p sim-core --example bench [-- --runs N]`
 //!
-//! Prints, for the default scenario and a heavier one (the same cascade with 10× the traffic and
-//! pool), the whole-run time (median and best of N runs), events per second and simulated
-//! requests (attempts) per second on one core.
-use sim_core::{Fault, Params};
+//! Three scenarios, on one core:
+//! - the default scenario (a two-minute Redis failover, 15 minutes);
+//! - heavy: the same cascade with 10× the traffic, pool and cores over an hour (it fails for good and
+//!   stops on the 5 M event budget);
+//! - pool-exhaustion long run: the `pool-exhaustion` preset with its threefold database slowdown
+//!   lasting all day, so the pool stays exhausted (it too stops on the event budget).
+//!
+//! For each: the whole-run time (median and best of N runs), then user requests (`total_requests`),
+//! events and attempts, each per second of the median run.
+use sim_core::{Fault, Params, Preset};
 use std::time::Instant;
 
 fn measure(name: &str, p: &Params, runs: usize) {
@@ -24,15 +30,15 @@ fn measure(name: &str, p: &Params, runs: usize) {
     let t = last.unwrap();
     let m = &t.summary;
     println!(
-        "{name:<28} run median {:>8.2} ms  best {:>8.2} ms | {:>9} events {:>6.1} M events/s | {:>8} attempts {:>5.2} M attempts/s | {} requests {:>5.2} M requests/s",
+        "{name:<26} median {:>7.2} ms (best {:>7.2}, {runs} runs) | {:>5.2} M requests/s ({} requests) | {:>5.1} M events/s ({} events) | {:>5.2} M attempts/s ({} attempts)",
         median * 1e3,
         best * 1e3,
-        m.events,
-        m.events as f64 / median / 1e6,
-        m.total_attempts,
-        m.total_attempts as f64 / median / 1e6,
-        m.total_requests,
         m.total_requests as f64 / median / 1e6,
+        m.total_requests,
+        m.events as f64 / median / 1e6,
+        m.events,
+        m.total_attempts as f64 / median / 1e6,
+        m.total_attempts,
     );
 }
 
@@ -47,5 +53,10 @@ fn main() {
     heavy.db.cores *= 10.0;
     heavy.run.horizon_s = 3_600.0;
     heavy.faults = vec![Fault::RedisFailover { start_s: 60.0, duration_s: 300.0, promotion_gap_s: 0.0 }];
-    measure("heavy (10x, 1 h)", &heavy, runs.clamp(1, 5));
+    measure("heavy (10x, 1 h)", &heavy, runs.clamp(1, 9));
+
+    let mut exhausted = Preset::PoolExhaustion.params();
+    exhausted.run.horizon_s = 86_400.0;
+    exhausted.faults = vec![Fault::DbSlowdown { start_s: 60.0, duration_s: 86_400.0 - 60.0, factor: 3.0 }];
+    measure("pool exhaustion (all day)", &exhausted, runs.clamp(1, 9));
 }

@@ -6,47 +6,204 @@
 //! order they are scheduled, so they go into first-in-first-out *lanes* instead of the heap: pushing
 //! and popping a lane costs O(1), and the heap stays small. `pop` takes the earliest of the heap's top
 //! and every lane's head by (time, sequence), so the order is exactly that of one priority queue.
+//!
+//! The pair (time, sequence) is packed into one 64-bit key, `time · 2^SEQ_BITS + sequence`, so that
+//! comparing two events is one integer comparison, and a pending event is stored as its key and the
+//! event alone (24 bytes for the model's events). Times take the upper [`TIME_BITS`] bits: events
+//! due at or after [`FAR`] (about 38 hours, past the longest run the parameters allow) are due at
+//! `FAR` for the queue, run among themselves in the order they were scheduled, and come out with the
+//! time `FAR`. Sequence numbers take the lower bits; when they run out, the pending events are
+//! renumbered `0, 1, 2, …` in their order, which changes no order.
+//!
+//! `pop` compares the heap's top with the lanes' head keys, kept in a small array of their own.
 
 use crate::time::Micros;
-use std::cmp::Ordering;
-use std::collections::{BinaryHeap, VecDeque};
+
+/// Bits of the key holding the sequence number.
+const SEQ_BITS: u32 = 27;
+/// Bits of the key holding the time.
+pub const TIME_BITS: u32 = 64 - SEQ_BITS;
+/// Times at or after this (2^37 − 2 µs, about 38 hours) are ordered as if due at this time.
+pub const FAR: Micros = (1 << TIME_BITS) - 2;
+const SEQ_MASK: u64 = (1 << SEQ_BITS) - 1;
+/// No key reaches this (the key time is at most `FAR`): the head of an empty lane.
+const NONE: u64 = u64::MAX;
 
 /// An event with its due time and sequence number.
 #[derive(Clone, Copy, Debug)]
 pub struct Entry<E> {
-    /// When the event is due, in microseconds.
+    /// When the event is due, in microseconds (at most [`FAR`]: later times come out as `FAR`).
     pub time: Micros,
-    /// Global scheduling order, the tie-breaker for equal times.
+    /// Scheduling order, the tie-breaker for equal times: larger for events scheduled later (among
+    /// the pending events; numbers are reused after a renumbering).
     pub seq: u64,
     /// The event itself.
     pub ev: E,
 }
 
-impl<E> PartialEq for Entry<E> {
-    fn eq(&self, other: &Self) -> bool {
-        self.time == other.time && self.seq == other.seq
-    }
+/// A pending event with its key.
+#[derive(Clone, Copy, Debug)]
+struct Item<E> {
+    key: u64,
+    ev: E,
 }
-impl<E> Eq for Entry<E> {}
-impl<E> PartialOrd for Entry<E> {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-impl<E> Ord for Entry<E> {
-    /// Reversed, so that `BinaryHeap` (a max-heap) pops the earliest entry.
-    fn cmp(&self, other: &Self) -> Ordering {
-        (other.time, other.seq).cmp(&(self.time, self.seq))
+
+impl<E> Item<E> {
+    #[inline(always)]
+    fn entry(self) -> Entry<E> {
+        Entry { time: self.key >> SEQ_BITS, seq: self.key & SEQ_MASK, ev: self.ev }
     }
 }
 
 /// The number of FIFO lanes.
-pub const LANES: usize = 4;
+pub const LANES: usize = 8;
+
+/// A first-in-first-out ring buffer whose capacity is a power of two. Every slot of `buf` holds an
+/// initialised entry (slots outside `head..head + len` are leftovers), so no `unsafe` is needed.
+struct Ring<T> {
+    buf: Vec<T>,
+    head: usize,
+    len: usize,
+}
+
+impl<T: Copy> Ring<T> {
+    fn iter_mut(&mut self) -> impl Iterator<Item = &mut T> {
+        let mask = self.buf.len().wrapping_sub(1);
+        let (head, len) = (self.head, self.len);
+        self.buf.iter_mut().enumerate().filter(move |(i, _)| (i.wrapping_sub(head) & mask) < len).map(|(_, x)| x)
+    }
+
+    fn new() -> Self {
+        Ring { buf: Vec::new(), head: 0, len: 0 }
+    }
+
+    #[inline(always)]
+    fn front(&self) -> Option<&T> {
+        if self.len == 0 {
+            None
+        } else {
+            Some(&self.buf[self.head])
+        }
+    }
+
+    #[inline(always)]
+    fn back(&self) -> Option<&T> {
+        if self.len == 0 {
+            None
+        } else {
+            Some(&self.buf[(self.head + self.len - 1) & (self.buf.len() - 1)])
+        }
+    }
+
+    #[inline(always)]
+    fn push_back(&mut self, x: T) {
+        if self.len == self.buf.len() {
+            self.grow(x);
+        }
+        let mask = self.buf.len() - 1;
+        self.buf[(self.head + self.len) & mask] = x;
+        self.len += 1;
+    }
+
+    /// Doubles the capacity (at least 1024), keeping the order; `fill` initialises the new slots.
+    #[cold]
+    #[inline(never)]
+    fn grow(&mut self, fill: T) {
+        let cap = (self.buf.len() * 2).max(1024);
+        let mut buf = Vec::with_capacity(cap);
+        let mask = self.buf.len().wrapping_sub(1);
+        buf.extend((0..self.len).map(|i| self.buf[(self.head + i) & mask]));
+        buf.resize(cap, fill);
+        self.buf = buf;
+        self.head = 0;
+    }
+
+    #[inline(always)]
+    fn pop_front(&mut self) -> Option<T> {
+        if self.len == 0 {
+            return None;
+        }
+        let x = self.buf[self.head];
+        self.head = (self.head + 1) & (self.buf.len() - 1);
+        self.len -= 1;
+        Some(x)
+    }
+}
+
+/// A binary min-heap of items by key.
+struct Heap<E> {
+    v: Vec<Item<E>>,
+}
+
+impl<E: Copy> Heap<E> {
+    #[inline(always)]
+    fn top_key(&self) -> u64 {
+        self.v.first().map_or(NONE, |x| x.key)
+    }
+
+    #[inline]
+    fn push(&mut self, e: Item<E>) {
+        let k = e.key;
+        let mut i = self.v.len();
+        self.v.push(e);
+        while i > 0 {
+            let parent = (i - 1) / 2;
+            let p = self.v[parent];
+            if p.key <= k {
+                break;
+            }
+            self.v[i] = p;
+            i = parent;
+        }
+        self.v[i] = e;
+    }
+
+    /// Removes the smallest item: the hole left at the root goes down along the smaller children to
+    /// the bottom, and the last item, put there, goes back up (fewer comparisons than a plain
+    /// sift-down, as the last item usually belongs near the bottom).
+    #[inline]
+    fn pop(&mut self) -> Option<Item<E>> {
+        let last = self.v.pop()?;
+        let n = self.v.len();
+        if n == 0 {
+            return Some(last);
+        }
+        let top = self.v[0];
+        let mut i = 0;
+        let mut child = 1;
+        while child + 1 < n {
+            let c = child + (self.v[child + 1].key < self.v[child].key) as usize;
+            self.v[i] = self.v[c];
+            i = c;
+            child = 2 * i + 1;
+        }
+        if child + 1 == n {
+            self.v[i] = self.v[child];
+            i = child;
+        }
+        let k = last.key;
+        while i > 0 {
+            let parent = (i - 1) / 2;
+            let p = self.v[parent];
+            if p.key <= k {
+                break;
+            }
+            self.v[i] = p;
+            i = parent;
+        }
+        self.v[i] = last;
+        Some(top)
+    }
+}
 
 /// A priority queue of events keyed by (time, sequence) with [`LANES`] FIFO fast paths.
 pub struct EventQueue<E> {
-    heap: BinaryHeap<Entry<E>>,
-    lanes: [VecDeque<Entry<E>>; LANES],
+    heap: Heap<E>,
+    lanes: [Ring<Item<E>>; LANES],
+    /// The key of each lane's head, [`NONE`] when the lane is empty, so that `pop` finds the earliest
+    /// head without touching the lanes' buffers.
+    heads: [u64; LANES],
+    /// The next sequence number.
     seq: u64,
 }
 
@@ -60,65 +217,103 @@ impl<E: Copy> EventQueue<E> {
     /// An empty queue.
     pub fn new() -> Self {
         EventQueue {
-            heap: BinaryHeap::with_capacity(1024),
-            lanes: std::array::from_fn(|_| VecDeque::with_capacity(1024)),
+            heap: Heap { v: Vec::with_capacity(1024) },
+            lanes: std::array::from_fn(|_| Ring::new()),
+            heads: [NONE; LANES],
             seq: 0,
         }
+    }
+
+    /// The key of an event due at `time`, scheduled now.
+    #[inline(always)]
+    fn key(&mut self, time: Micros) -> u64 {
+        if self.seq > SEQ_MASK {
+            self.renumber();
+        }
+        let k = (time.min(FAR) << SEQ_BITS) | self.seq;
+        self.seq += 1;
+        k
     }
 
     /// Schedules `ev` at `time`.
     #[inline]
     pub fn push(&mut self, time: Micros, ev: E) {
-        let seq = self.next_seq();
-        self.heap.push(Entry { time, seq, ev });
+        let key = self.key(time);
+        self.heap.push(Item { key, ev });
     }
 
     /// Schedules `ev` at `time` on a FIFO lane. If `time` is earlier than the lane's last entry (the
     /// lane's delay is not constant after all), the event goes to the heap, so order stays exact.
-    #[inline]
+    #[inline(always)]
     pub fn push_lane(&mut self, lane: usize, time: Micros, ev: E) {
-        let seq = self.next_seq();
-        let entry = Entry { time, seq, ev };
+        let key = self.key(time);
+        let item = Item { key, ev };
         let q = &mut self.lanes[lane];
         match q.back() {
-            Some(last) if last.time > time => self.heap.push(entry),
-            _ => q.push_back(entry),
+            Some(last) if last.key > key => self.push_out_of_order(item),
+            Some(_) => q.push_back(item),
+            None => {
+                q.push_back(item);
+                self.heads[lane] = key;
+            }
         }
     }
 
-    #[inline]
-    fn next_seq(&mut self) -> u64 {
-        let s = self.seq;
-        self.seq += 1;
-        s
+    #[cold]
+    #[inline(never)]
+    fn push_out_of_order(&mut self, item: Item<E>) {
+        self.heap.push(item);
+    }
+
+    /// Gives the pending events the sequence numbers `0, 1, 2, …` in their (time, sequence) order.
+    #[cold]
+    #[inline(never)]
+    fn renumber(&mut self) {
+        let mut keys: Vec<u64> = self.heap.v.iter().map(|x| x.key).collect();
+        for q in &mut self.lanes {
+            keys.extend(q.iter_mut().map(|x| x.key));
+        }
+        keys.sort_unstable();
+        let rank = |k: u64| keys.binary_search(&k).expect("pending key") as u64;
+        let fresh = |k: u64| (k & !SEQ_MASK) | rank(k);
+        for x in &mut self.heap.v {
+            x.key = fresh(x.key);
+        }
+        for (q, head) in self.lanes.iter_mut().zip(&mut self.heads) {
+            q.iter_mut().for_each(|x| x.key = fresh(x.key));
+            *head = q.front().map_or(NONE, |x| x.key);
+        }
+        self.seq = keys.len() as u64;
+        assert!(self.seq <= SEQ_MASK, "more pending events than sequence numbers");
     }
 
     /// Removes and returns the earliest event by (time, sequence).
     #[inline]
     pub fn pop(&mut self) -> Option<Entry<E>> {
-        // Find the source holding the minimum key: the heap (index LANES) or one of the lanes.
-        let mut best: Option<(Micros, u64, usize)> = self.heap.peek().map(|e| (e.time, e.seq, LANES));
-        for (i, q) in self.lanes.iter().enumerate() {
-            if let Some(e) = q.front() {
-                let better = match best {
-                    None => true,
-                    Some((t, s, _)) => (e.time, e.seq) < (t, s),
-                };
-                if better {
-                    best = Some((e.time, e.seq, i));
-                }
+        // The lane with the earliest head (keys are unique, so there are no ties).
+        let mut lane = 0;
+        let mut best = self.heads[0];
+        for (i, &k) in self.heads.iter().enumerate().skip(1) {
+            if k < best {
+                best = k;
+                lane = i;
             }
         }
-        match best {
-            None => None,
-            Some((_, _, LANES)) => self.heap.pop(),
-            Some((_, _, i)) => self.lanes[i].pop_front(),
+        if self.heap.top_key() < best {
+            return self.heap.pop().map(Item::entry);
         }
+        if best == NONE {
+            return None;
+        }
+        let q = &mut self.lanes[lane];
+        let e = q.pop_front();
+        self.heads[lane] = q.front().map_or(NONE, |x| x.key);
+        e.map(Item::entry)
     }
 
     /// The number of pending events.
     pub fn len(&self) -> usize {
-        self.heap.len() + self.lanes.iter().map(VecDeque::len).sum::<usize>()
+        self.heap.v.len() + self.lanes.iter().map(|q| q.len).sum::<usize>()
     }
 
     /// True when no event is pending.
@@ -161,9 +356,9 @@ mod tests {
         let mut all = Vec::new();
         let mut now = 0u64;
         let mut lane_last = [0u64; LANES];
-        for i in 0..5_000u64 {
+        for i in 0..20_000u64 {
             now += rng.next_u64() % 3;
-            let kind = rng.next_u64() % 5;
+            let kind = rng.next_u64() % (LANES as u64 + 2);
             if kind < LANES as u64 {
                 let lane = kind as usize;
                 let t = (now + 7 * (lane as u64 + 1)).max(lane_last[lane]);
@@ -179,5 +374,59 @@ mod tests {
         all.sort();
         let got: Vec<(u64, u64)> = std::iter::from_fn(|| q.pop().map(|e| (e.time, e.ev))).collect();
         assert_eq!(got, all);
+    }
+
+    #[test]
+    fn renumbering_keeps_the_order() {
+        let mut rng = Rng::new(5, 5);
+        let mut q = EventQueue::new();
+        let mut want = Vec::new();
+        let mut got = Vec::new();
+        let mut now = 0u64;
+        for i in 0..20_000u64 {
+            now += rng.next_u64() % 3;
+            let t = now + rng.next_u64() % 20;
+            if rng.next_u64() & 1 == 0 {
+                q.push_lane((i % LANES as u64) as usize, now + 10 * (i % LANES as u64), i);
+                want.push((now + 10 * (i % LANES as u64), i));
+            } else {
+                q.push(t, i);
+                want.push((t, i));
+            }
+            if i % 997 == 5 {
+                q.renumber();
+            }
+            if i % 3 == 2 {
+                let e = q.pop().unwrap();
+                got.push((e.time, e.ev));
+                now = now.max(e.time);
+            }
+        }
+        got.extend(std::iter::from_fn(|| q.pop().map(|e| (e.time, e.ev))));
+        // Every pop is the earliest pending event by (time, scheduling order).
+        let mut pending: Vec<(u64, u64)> = Vec::new();
+        let mut it = want.iter();
+        let mut pops = got.iter();
+        for i in 0..20_000u64 {
+            pending.push(*it.next().unwrap());
+            if i % 3 == 2 {
+                let min = *pending.iter().min_by_key(|(t, id)| (*t, *id)).unwrap();
+                pending.retain(|x| *x != min);
+                assert_eq!(*pops.next().unwrap(), min);
+            }
+        }
+        pending.sort();
+        assert_eq!(pops.copied().collect::<Vec<_>>(), pending);
+    }
+
+    #[test]
+    fn far_events_come_last_in_scheduling_order() {
+        let mut q = EventQueue::new();
+        q.push(u64::MAX, 'a');
+        q.push(FAR + 5, 'b');
+        q.push(FAR - 1, 'c');
+        q.push_lane(0, FAR + 1, 'd');
+        let got: Vec<(u64, char)> = std::iter::from_fn(|| q.pop().map(|e| (e.time, e.ev))).collect();
+        assert_eq!(got, vec![(FAR - 1, 'c'), (FAR, 'a'), (FAR, 'b'), (FAR, 'd')]);
     }
 }

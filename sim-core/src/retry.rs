@@ -2,7 +2,7 @@
 
 use crate::params::{Backoff, Client};
 use crate::rng::Rng;
-use crate::time::{from_ms, Micros};
+use crate::time::{from_ms, round_micros, Micros};
 
 /// A client's backoff policy, ready to compute delays in microseconds.
 #[derive(Clone, Debug)]
@@ -48,7 +48,7 @@ impl Policy {
             return hi;
         }
         let d = hi as f64 - span * rng.unit();
-        d.round() as Micros
+        round_micros(d)
     }
 }
 

@@ -1,29 +1,32 @@
 //! A slab of records addressed by index and generation, so that a stale handle (an event about an
 //! attempt that has since ended and whose slot was reused) is recognised and dropped.
 
-/// A handle to a slab entry.
+use std::num::NonZeroU32;
+
+/// A handle to a slab entry. Generations of live entries are odd, so never zero: `Option<Ref>` and
+/// enums holding a `Ref` need no extra tag.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Ref {
     idx: u32,
-    gen: u32,
-}
-
-struct Slot<T> {
-    gen: u32,
-    live: bool,
-    item: T,
+    gen: NonZeroU32,
 }
 
 /// Records with reusable slots.
+///
+/// Each slot has a generation, odd while the slot holds a live entry and even while it is free; it
+/// goes up by one at each insert and each remove, so a handle (which holds the odd generation of its
+/// entry) matches only while that entry lives, and one comparison checks both. The generations are
+/// kept apart from the entries, so that checking a stale handle does not touch the entry's memory.
 pub struct Slab<T> {
-    slots: Vec<Slot<T>>,
+    gens: Vec<u32>,
+    items: Vec<T>,
     free: Vec<u32>,
     live: usize,
 }
 
 impl<T> Default for Slab<T> {
     fn default() -> Self {
-        Slab { slots: Vec::new(), free: Vec::new(), live: 0 }
+        Slab { gens: Vec::new(), items: Vec::new(), free: Vec::new(), live: 0 }
     }
 }
 
@@ -33,47 +36,51 @@ impl<T> Slab<T> {
     pub fn insert(&mut self, item: T) -> Ref {
         self.live += 1;
         if let Some(idx) = self.free.pop() {
-            let s = &mut self.slots[idx as usize];
-            s.live = true;
-            s.item = item;
-            Ref { idx, gen: s.gen }
+            let i = idx as usize;
+            let gen = self.gens[i].wrapping_add(1);
+            self.gens[i] = gen;
+            self.items[i] = item;
+            Ref { idx, gen: NonZeroU32::new(gen).expect("live generations are odd") }
         } else {
-            let idx = self.slots.len() as u32;
-            self.slots.push(Slot { gen: 0, live: true, item });
-            Ref { idx, gen: 0 }
+            let idx = self.items.len() as u32;
+            self.gens.push(1);
+            self.items.push(item);
+            Ref { idx, gen: NonZeroU32::MIN }
+        }
+    }
+
+    #[inline(always)]
+    fn live_slot(&self, r: Ref) -> Option<usize> {
+        let i = r.idx as usize;
+        match self.gens.get(i) {
+            Some(&g) if g == r.gen.get() => Some(i),
+            _ => None,
         }
     }
 
     /// The entry behind `r`, if it is still live.
     #[inline]
     pub fn get(&self, r: Ref) -> Option<&T> {
-        match self.slots.get(r.idx as usize) {
-            Some(s) if s.live && s.gen == r.gen => Some(&s.item),
-            _ => None,
-        }
+        self.live_slot(r).map(|i| &self.items[i])
     }
 
     /// The entry behind `r`, if it is still live.
     #[inline]
     pub fn get_mut(&mut self, r: Ref) -> Option<&mut T> {
-        match self.slots.get_mut(r.idx as usize) {
-            Some(s) if s.live && s.gen == r.gen => Some(&mut s.item),
-            _ => None,
-        }
+        self.live_slot(r).map(|i| &mut self.items[i])
     }
 
     /// Frees the entry behind `r`; returns false if it was not live.
     #[inline]
     pub fn remove(&mut self, r: Ref) -> bool {
-        match self.slots.get_mut(r.idx as usize) {
-            Some(s) if s.live && s.gen == r.gen => {
-                s.live = false;
-                s.gen = s.gen.wrapping_add(1);
+        match self.live_slot(r) {
+            Some(i) => {
+                self.gens[i] = self.gens[i].wrapping_add(1);
                 self.free.push(r.idx);
                 self.live -= 1;
                 true
             }
-            _ => false,
+            None => false,
         }
     }
 

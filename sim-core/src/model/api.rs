@@ -1,7 +1,9 @@
 //! Requests and attempts: the client side (timeouts, retries, throttling, retry budget, people's
 //! reactions) and the API's handling of each attempt (the Redis round trip, then its PostgreSQL steps).
 
-use super::{Ev, World, CAUSES, LANE_CLIENT_TIMEOUT, LANE_REDIS_REPLY, LANE_REDIS_TIMEOUT};
+use super::{
+    Ev, World, CAUSES, LANE_ARRIVAL, LANE_CLIENT_TIMEOUT, LANE_REDIS_REPLY, LANE_REDIS_TIMEOUT, LANE_RETRY, RETRY_LANES,
+};
 use crate::params::{Params, RateLimitFallback, RedisFailureMode};
 use crate::slab::Ref;
 use crate::time::{from_s, Micros, SEC};
@@ -84,6 +86,8 @@ pub(crate) enum Owner {
     Client,
 }
 
+/// Aligned to 32 bytes, its size, so that a request never straddles two cache lines.
+#[repr(align(32))]
 pub(crate) struct Request {
     user: u32,
     op: Op,
@@ -105,6 +109,9 @@ pub(crate) enum Stage {
     Done,
 }
 
+/// One cache line: aligned to 64 bytes, its size (every access to an attempt, most of them long after
+/// the previous one, then misses the cache once, not twice).
+#[repr(align(64))]
 pub(crate) struct Attempt {
     pub(crate) owner: Owner,
     pub(crate) user: u32,
@@ -126,9 +133,11 @@ pub(crate) struct Attempt {
     pub(crate) pool: u8,
     pub(crate) call_start: Micros,
     pub(crate) query_start: Micros,
-    /// The breaker (index) and permit of the current call.
-    pub(crate) permit: Option<(u8, crate::breaker::Permit)>,
+    /// The breaker permit of the current call, with the call's step (which names its breaker).
+    pub(crate) permit: Option<(Step, crate::breaker::Permit)>,
 }
+
+const _: () = assert!(std::mem::size_of::<Attempt>() == 64 && std::mem::size_of::<Request>() == 32);
 
 impl Attempt {
     pub(crate) fn current_step(&self) -> Step {
@@ -189,7 +198,7 @@ impl Budgets {
 impl World {
     pub(super) fn on_arrival(&mut self) {
         let gap = self.next_arrival_gap();
-        self.q.push(self.now + gap, Ev::Arrival);
+        self.q.push_lane(LANE_ARRIVAL, self.now + gap, Ev::Arrival);
         // Thinning: the current rate over the bound, and degraded mode turning features off.
         let mut keep = self.p.traffic.rate_per_s * self.cond.spike / self.max_rate;
         if self.cond.degraded {
@@ -636,7 +645,12 @@ impl World {
             let req = self.requests.get_mut(r).expect("checked above");
             let delay = self.policy.delay(req.attempts, req.last_delay, &mut self.rng.backoff);
             req.last_delay = delay;
-            self.q.push(now + delay, Ev::Retry(r));
+            if self.p.client.jitter == 0.0 {
+                let lane = LANE_RETRY + (req.attempts as usize).clamp(1, RETRY_LANES) - 1;
+                self.q.push_lane(lane, now + delay, Ev::Retry(r));
+            } else {
+                self.q.push(now + delay, Ev::Retry(r));
+            }
         } else {
             self.end_request(r, false);
         }

@@ -48,6 +48,8 @@ impl Server {
 struct Waiter {
     att: Ref,
     call_no: u8,
+    /// When the wait's acquire timeout is due.
+    deadline: Micros,
 }
 
 /// A connection pool with a wait queue.
@@ -167,7 +169,7 @@ impl World {
         let permit = if self.cond.breakers_on {
             let i = self.breaker_index(step);
             match self.breakers[i].try_call(now) {
-                Some(p) => Some((i as u8, p)),
+                Some(p) => Some((step, p)),
                 None => {
                     self.note_breaker();
                     return self.step_failed(a, step, Outcome::BreakerRejected);
@@ -195,15 +197,17 @@ impl World {
         let (free, full_queue) = (p.in_use < p.size, p.waiting >= limit);
         if !free && step == Step::Write && self.p.queue.enabled {
             // No connection now: the message goes to the queue instead of waiting.
-            if let Some((i, permit)) = permit {
-                self.breakers[i as usize].release(permit);
+            if let Some((s, permit)) = permit {
+                let i = self.breaker_index(s);
+                self.breakers[i].release(permit);
             }
             return self.step_failed(a, step, Outcome::PoolTimeout);
         }
         if !free && full_queue {
-            if let Some((i, permit)) = permit {
+            if let Some((s, permit)) = permit {
                 // Refused before reaching the database: not the database's failure.
-                self.breakers[i as usize].release(permit);
+                let i = self.breaker_index(s);
+                self.breakers[i].release(permit);
             }
             return self.step_failed(a, step, Outcome::Shed);
         }
@@ -218,7 +222,7 @@ impl World {
             att.stage = Stage::PoolWait;
             let call_no = att.call_no;
             let p = &mut self.pools[pool];
-            p.queue.push_back(Waiter { att: a, call_no });
+            p.queue.push_back(Waiter { att: a, call_no, deadline: now + self.acquire_timeout });
             p.waiting += 1;
             self.q.push_lane(LANE_ACQUIRE_TIMEOUT, now + self.acquire_timeout, Ev::AcquireTimeout(a, call_no));
         }
@@ -264,8 +268,9 @@ impl World {
         let server = self.pools[pool].server;
         self.pools[pool].in_use -= 1;
         self.servers[server].running -= 1;
-        if let Some((i, p)) = permit {
-            let b = &mut self.breakers[i as usize];
+        if let Some((s, p)) = permit {
+            let i = self.breaker_index(s);
+            let b = &mut self.breakers[i];
             let slow = call_time > b.slow_call;
             b.record(p, slow, now);
         }
@@ -294,8 +299,9 @@ impl World {
             if drop_expired && !self.can_finish_in_time(w.att, pool) {
                 // Its client gives up before the query could end: running it would be wasted work.
                 let permit = self.attempts.get(w.att).expect("live waiter").permit;
-                if let Some((i, p)) = permit {
-                    self.breakers[i as usize].release(p);
+                if let Some((s, p)) = permit {
+                    let i = self.breaker_index(s);
+                    self.breakers[i].release(p);
                 }
                 self.server_finish(w.att, Outcome::Shed);
                 continue;
@@ -320,9 +326,18 @@ impl World {
         self.now + from_ms(self.cost_ms(step) * slow * fault) <= deadline
     }
 
+    /// Whether the queue entry `w` is still waiting. An entry stops waiting only when its acquire
+    /// timeout fires (due at its deadline) or when it is taken off the queue, so an entry whose deadline
+    /// is still ahead is waiting, and only the others need a look at their attempt.
     #[inline]
     fn waiter_live(&self, w: &Waiter) -> bool {
-        matches!(self.attempts.get(w.att), Some(x) if x.stage == Stage::PoolWait && x.call_no == w.call_no)
+        let live =
+            || matches!(self.attempts.get(w.att), Some(x) if x.stage == Stage::PoolWait && x.call_no == w.call_no);
+        if w.deadline > self.now {
+            debug_assert!(live());
+            return true;
+        }
+        live()
     }
 
     pub(super) fn on_acquire_timeout(&mut self, a: Ref, call_no: u8) {
@@ -335,8 +350,9 @@ impl World {
         let permit = att.permit.take();
         let (pool, step) = (att.pool as usize, att.current_step());
         self.pools[pool].waiting -= 1;
-        if let Some((i, p)) = permit {
-            self.breakers[i as usize].record(p, true, now);
+        if let Some((s, p)) = permit {
+            let i = self.breaker_index(s);
+            self.breakers[i].record(p, true, now);
         }
         self.note_breaker();
         // Drop entries at the front of the queue that are no longer waiting.

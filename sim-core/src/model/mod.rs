@@ -36,11 +36,19 @@ pub(crate) use api::{Attempt, Outcome, Request};
 pub(crate) use db::{Pool, Server};
 pub(crate) use users::{CacheState, Users};
 
-/// FIFO lanes of the event queue, one per fixed delay.
+/// FIFO lanes of the event queue, one per fixed delay (and, below, one per retry number).
 const LANE_CLIENT_TIMEOUT: usize = 0;
 const LANE_ACQUIRE_TIMEOUT: usize = 1;
 const LANE_REDIS_REPLY: usize = 2;
 const LANE_REDIS_TIMEOUT: usize = 3;
+/// Only one arrival is pending at a time, so arrivals are due in the order they are scheduled.
+const LANE_ARRIVAL: usize = 4;
+/// Retries after attempt 1, 2, and 3 or later. Without jitter the backoff before the retry after
+/// attempt `n` depends on `n` alone (or, for decorrelated jitter, on the delays before it, which
+/// depend on `n` alone too), so each lane's retries are due in the order they are scheduled.
+const LANE_RETRY: usize = 5;
+const RETRY_LANES: usize = 3;
+const _: () = assert!(LANE_RETRY + RETRY_LANES == crate::queue::LANES);
 
 /// Server indices, and the pools to them: the API's primary pool, the API's replica pool and the
 /// gateway's own pool to the primary.
@@ -219,6 +227,12 @@ pub(crate) struct World {
     redis_latency: Micros,
     redis_timeout: Micros,
     buckets: Vec<Bucket>,
+    /// The bucket holding `now` (see [`World::bucket`]) and the span of time it covers, `[start, end)`
+    /// in microseconds (the last bucket runs on to `Micros::MAX`): updated when an event's time leaves
+    /// the span, so handlers do not divide.
+    cur_bucket: usize,
+    cur_start: Micros,
+    cur_end: Micros,
     /// Attempts (API and identify) the client is still waiting on.
     in_flight: u32,
     sampled: usize,
@@ -302,6 +316,9 @@ impl World {
             redis_latency: from_ms(p.redis.latency_ms),
             redis_timeout: from_ms(p.redis.timeout_ms),
             buckets: vec![Bucket::default(); n_buckets],
+            cur_bucket: 0,
+            cur_start: 0,
+            cur_end: if n_buckets > 1 { interval } else { Micros::MAX },
             in_flight: 0,
             sampled: 0,
             summary: Summary::default(),
@@ -313,16 +330,27 @@ impl World {
         }
     }
 
+    /// The bucket of the interval holding `now`: bucket `now / interval`, or the last one past the end.
     #[inline]
     pub(crate) fn bucket(&mut self) -> &mut Bucket {
-        let i = ((self.now / self.interval) as usize).min(self.buckets.len() - 1);
-        &mut self.buckets[i]
+        debug_assert_eq!(self.cur_bucket, ((self.now / self.interval) as usize).min(self.buckets.len() - 1));
+        &mut self.buckets[self.cur_bucket]
+    }
+
+    /// Moves the current bucket to the one holding `now`.
+    #[cold]
+    fn find_bucket(&mut self) {
+        let last = self.buckets.len() - 1;
+        let i = ((self.now / self.interval) as usize).min(last);
+        self.cur_bucket = i;
+        self.cur_start = i as Micros * self.interval;
+        self.cur_end = if i == last { Micros::MAX } else { (i as Micros + 1) * self.interval };
     }
 
     fn run(&mut self) {
         if self.max_rate > 0.0 {
             let first = self.next_arrival_gap();
-            self.q.push(first, Ev::Arrival);
+            self.q.push_lane(LANE_ARRIVAL, first, Ev::Arrival);
         }
         for (i, f) in self.p.faults.iter().enumerate() {
             self.q.push(from_s(f.start_s()), Ev::FaultStart(i as u16));
@@ -358,6 +386,9 @@ impl World {
                 self.audit.clock_went_back += 1;
             }
             self.now = e.time;
+            if self.now >= self.cur_end || self.now < self.cur_start {
+                self.find_bucket();
+            }
             self.summary.events += 1;
             self.handle(e.ev);
             // The memory budget: what is open holds memory (slabs, timers, the pools' queues).
