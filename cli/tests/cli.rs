@@ -180,6 +180,31 @@ fn a_sweep_writes_one_row_per_run() {
 }
 
 #[test]
+fn a_sweep_summary_gives_one_row_per_point_over_its_seeds() {
+    // Without --vary: the scenario itself over seeds s … s+N−1 (here 1 … 5).
+    let o = cascade(&["sweep", "--seeds", "5", "--summary"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    let rows: Vec<&str> = out.lines().collect();
+    assert_eq!(rows.len(), 2);
+    assert!(rows[0].starts_with("seeds,recovered,peak_failure_rate_median,"), "{}", rows[0]);
+    assert!(rows[1].starts_with("5,0,"), "the core cascade recovers in none of seeds 1-5: {}", rows[1]);
+    assert!(rows[1].ends_with("did not recover in any of 5 seeds"), "{}", rows[1]);
+    // The seeds follow the scenario's seed: --seed 3 --seeds 2 runs seeds 3 and 4.
+    let o = cascade(&["sweep", "--seed", "3", "--seeds", "2"]);
+    let out = stdout(&o);
+    let seeds: Vec<&str> = out.lines().skip(1).map(|r| r.split(',').next().unwrap()).collect();
+    assert_eq!(seeds, ["3", "4"]);
+    // With a breaker the long failover recovers in every seed: one summary row per grid point.
+    let o = cascade(&["sweep", "--vary", "breaker.enabled=false,true", "--seeds", "3", "--summary"]);
+    let out = stdout(&o);
+    let rows: Vec<&str> = out.lines().collect();
+    assert_eq!(rows.len(), 3);
+    assert!(rows[2].starts_with("true,3,3,"), "{}", rows[2]);
+    assert!(rows[2].ends_with("recovered in all 3 seeds"), "{}", rows[2]);
+}
+
+#[test]
 fn presets_are_listed() {
     let o = cascade(&["presets"]);
     let out = stdout(&o);
