@@ -55,7 +55,7 @@ try {
     cwd: new URL("../..", import.meta.url).pathname,
     encoding: "utf8",
   });
-  const m = /default.*?run median\s+([\d.]+) ms/.exec(native.stdout ?? "");
+  const m = /default.*?median\s+([\d.]+) ms/.exec(native.stdout ?? "");
   if (m) {
     const nativeMs = parseFloat(m[1]);
     console.log(`default scenario, native: median of 30 runs ${nativeMs.toFixed(2)} ms  (wasm / native = ${(wasmMs / nativeMs).toFixed(2)})`);
