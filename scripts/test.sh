@@ -14,7 +14,7 @@ cargo fmt --all -- --check
 
 step "lints"
 cargo clippy --workspace --all-targets --quiet -- -D warnings
-cargo clippy -p app --target wasm32-unknown-unknown --quiet -- -D warnings
+cargo clippy -p app -p cascade-worker --target wasm32-unknown-unknown --quiet -- -D warnings
 
 step "native tests"
 cargo test --workspace --release

@@ -347,7 +347,7 @@ pub fn draw(
         for seg in segments.into_iter().filter(|s| !s.is_empty()) {
             if line.dashed {
                 chart
-                    .draw_series(DashedLineSeries::new(seg, px(6.0).max(2), px(4.0).max(2), stroke.into()))
+                    .draw_series(DashedLineSeries::new(seg, px(6.0).max(2), px(4.0).max(2), stroke))
                     .map_err(plot_err)?;
             } else if line.fill {
                 chart

@@ -50,7 +50,7 @@ impl Run {
     /// The run a worker sent back for `params`.
     pub fn from_worker(outcome: pool::Outcome, params: Arc<Params>) -> Run {
         let (trace, sim_ms) = match outcome {
-            Ok((Output::Trace { trace }, ms)) => (Ok(trace), ms),
+            Ok((Output::Trace { trace }, ms)) => (Ok(*trace), ms),
             Ok((_, ms)) => (Err("the worker sent back something else than a trace".to_string()), ms),
             Err(e) => (Err(e.to_string()), 0.0),
         };

@@ -49,17 +49,17 @@ pub enum Output {
     /// A whole trace.
     Trace {
         /// The trace.
-        trace: Trace,
+        trace: Box<Trace>,
     },
     /// An outline.
     Outline {
         /// The outline.
-        outline: Outline,
+        outline: Box<Outline>,
     },
     /// A summary.
     Summary {
         /// The summary.
-        summary: Summary,
+        summary: Box<Summary>,
     },
 }
 
@@ -82,12 +82,14 @@ pub const READY: &str = "ready";
 /// Runs `job`. Invalid parameters give `Err` with the validation message; only [`Job::Fail`] panics.
 pub fn execute(job: &Job) -> Result<Output, String> {
     match job {
-        Job::Trace { params } => crate::run(params).map(|trace| Output::Trace { trace }).map_err(|e| e.to_string()),
+        Job::Trace { params } => {
+            crate::run(params).map(|trace| Output::Trace { trace: Box::new(trace) }).map_err(|e| e.to_string())
+        }
         Job::Outline { params } => crate::run(params)
-            .map(|t| Output::Outline { outline: Outline::of(params.seed, &t) })
+            .map(|t| Output::Outline { outline: Box::new(Outline::of(params.seed, &t)) })
             .map_err(|e| e.to_string()),
         Job::Summary { params } => {
-            crate::run(params).map(|t| Output::Summary { summary: t.summary }).map_err(|e| e.to_string())
+            crate::run(params).map(|t| Output::Summary { summary: Box::new(t.summary) }).map_err(|e| e.to_string())
         }
         Job::Fail => panic!("a simulation worker was asked to fail (a test of the worker pool)"),
     }
@@ -119,7 +121,7 @@ mod tests {
         let reply: Reply = serde_json::from_str(&handle(&req, || 0.0)).unwrap();
         assert_eq!(reply.id, 7);
         let Ok(Output::Trace { trace }) = reply.result else { panic!("expected a trace") };
-        assert_eq!(trace, crate::run(&params).unwrap());
+        assert_eq!(*trace, crate::run(&params).unwrap());
     }
 
     #[test]

@@ -68,7 +68,7 @@ pub fn RecoveryCurve() -> impl IntoView {
                     if let Ok((Output::Summary { summary }, _)) = outcome {
                         results.update(|r| {
                             if let Some(slot) = r.get_mut(i).and_then(|p| p.get_mut(k)) {
-                                *slot = Some(summary);
+                                *slot = Some(*summary);
                             }
                         });
                     }

@@ -308,7 +308,7 @@ pub fn PhaseDiagram() -> impl IntoView {
                                     return;
                                 }
                                 let summary = match outcome {
-                                    Ok((Output::Summary { summary }, _)) => summary,
+                                    Ok((Output::Summary { summary }, _)) => *summary,
                                     Ok(_) => return,
                                     Err(e) => {
                                         problem.set(Some(format!("A cell could not run: {e}.")));

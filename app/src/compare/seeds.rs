@@ -99,7 +99,7 @@ pub fn SeedsControl() -> impl IntoView {
                     progress.set((0, 0));
                     return;
                 };
-                outlines.update_value(|o| o[k] = Some(outline));
+                outlines.update_value(|o| o[k] = Some(*outline));
                 let done: Vec<Outline> = outlines.with_value(|o| o.iter().flatten().cloned().collect());
                 progress.set((done.len(), seeds.len()));
                 if done.len() == seeds.len() {
