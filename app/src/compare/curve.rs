@@ -193,7 +193,7 @@ pub fn RecoveryCurve() -> impl IntoView {
             <p class="caption">
                 "Each point is a run with that value and every other setting as in the lab ("
                 {move || if lab.seeds.get() > 1 { "the median of the seeds, with their 10–90 % range shaded" } else { "one seed" }}
-                "). Points in the grey band at the top did not recover within the run. The vertical line is the current value. "
+                "). Points in the grey band at the top did not recover within the run. The black vertical line is the current value. "
                 {move || progress().map(|p| view! { <span data-testid="curve-progress">{p}</span> })}
             </p>
             {move || error.get().map(|e| view! { <p class="error">{e}</p> })}

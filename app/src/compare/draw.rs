@@ -176,11 +176,6 @@ pub fn draw_curve(
         bottom
             .draw_series(std::iter::once(PathElement::new(vec![(spec.now, 0.0), (spec.now, 1.0)], dark)))
             .map_err(err)?;
-        let (x, y) = top.backend_coord(&(spec.now, band_lo));
-        let right = spec.now > x0 + 0.7 * (x1 - x0);
-        let pos = if right { Pos::new(HPos::Right, VPos::Bottom) } else { Pos::new(HPos::Left, VPos::Bottom) };
-        let dx = if right { -px(4.0) } else { px(4.0) };
-        root.draw(&Text::new("now", (x + dx, y - px(2.0)), font(11.0).pos(pos))).map_err(err)?;
     }
     root.present().map_err(err)?;
     Ok(())
@@ -236,6 +231,13 @@ pub struct PhaseSpec<'a> {
     pub legend: (&'a str, String, String),
     /// The cell of the current parameters, if on the grid.
     pub current: Option<(usize, usize)>,
+}
+
+/// Width of the heat map's y label area, in CSS pixels: the longest tick label at 12 px (about
+/// 6.6 px a character), the rotated axis title and the ticks, at most a third of the chart.
+fn y_label_area(ticks: &[String], css_w: f64) -> f64 {
+    let longest = ticks.iter().map(|t| t.chars().count()).max().unwrap_or(4) as f64;
+    (longest * 6.6 + 30.0).clamp(50.0, css_w / 3.0)
 }
 
 /// A grid axis: cell `i` spans `[i, i+1)`; ticks at the middle of every `every`-th cell.
@@ -298,7 +300,7 @@ pub fn draw_phase(
         .margin_left(px(6.0))
         .margin_bottom(px(4.0))
         .x_label_area_size(px(42.0))
-        .y_label_area_size(px(if narrow { 70.0 } else { 86.0 }))
+        .y_label_area_size(px(y_label_area(y_ticks, css_w)))
         .build_cartesian_2d(
             CellAxis { range: (0f64..nx as f64).into(), n: nx, every: x_every },
             CellAxis { range: (0f64..ny as f64).into(), n: ny, every: y_every },
