@@ -290,7 +290,11 @@ pub fn draw_phase(
         root.split_horizontally(px(css_w - legend_w))
     };
     let (nx, ny) = (spec.nx.max(1), spec.ny.max(1));
-    let x_every = (nx as f64 / if narrow { 4.0 } else { 8.0 }).ceil().max(1.0) as usize;
+    // As many x labels as fit side by side in the plot's width.
+    let y_area = y_label_area(spec.y_ticks, css_w);
+    let plot_w = (css_w - legend_w - y_area - 16.0).max(60.0);
+    let label_w = spec.x_ticks.iter().map(|t| t.chars().count()).max().unwrap_or(4) as f64 * 6.6 + 12.0;
+    let x_every = ((nx as f64 * label_w / plot_w).ceil() as usize).max(1);
     let y_every = (ny as f64 / 8.0).ceil().max(1.0) as usize;
     let x_ticks = spec.x_ticks;
     let y_ticks = spec.y_ticks;
@@ -300,7 +304,7 @@ pub fn draw_phase(
         .margin_left(px(6.0))
         .margin_bottom(px(4.0))
         .x_label_area_size(px(42.0))
-        .y_label_area_size(px(y_label_area(y_ticks, css_w)))
+        .y_label_area_size(px(y_area))
         .build_cartesian_2d(
             CellAxis { range: (0f64..nx as f64).into(), n: nx, every: x_every },
             CellAxis { range: (0f64..ny as f64).into(), n: ny, every: y_every },
