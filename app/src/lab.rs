@@ -8,7 +8,7 @@
 //! waiting in the queue when the parameters change again is dropped, and a finished run is shown
 //! only if it is newer than the one on show, so the charts never go back to older parameters.
 
-use crate::compute::pool::{self, Priority, Ticket};
+use crate::compute::pool::{self, Priority};
 use leptos::prelude::*;
 use serde_json::Value;
 use sim_core::jobs::{Job, Output};
@@ -128,6 +128,58 @@ pub fn now_ms() -> f64 {
     web_sys::window().and_then(|w| w.performance()).map(|p| p.now()).unwrap_or(0.0)
 }
 
+/// Runs a lab's large scenarios in the worker pool, one at a time: while one is out, only the newest
+/// parameters wait (older ones are dropped), and they go out when it comes back. So a drag keeps
+/// one worker busy with the latest parameters instead of a queue of stale runs, and the charts show
+/// each result in order, never an older one after a newer one.
+#[derive(Clone, Copy)]
+struct Runner {
+    run: RwSignal<Run>,
+    running: RwSignal<bool>,
+    /// Sequence number of the newest parameters.
+    latest: StoredValue<u64>,
+    /// Sequence number of the run on show.
+    shown: StoredValue<u64>,
+    /// A run of this lab is in a worker.
+    in_flight: StoredValue<bool>,
+    /// The newest parameters, waiting for that run to come back.
+    waiting: StoredValue<Option<(u64, Params)>>,
+    /// How long the last run here took, in milliseconds.
+    last_here: StoredValue<Option<f64>>,
+}
+
+impl Runner {
+    fn send(self, seq: u64, p: Params) {
+        if self.in_flight.get_value() {
+            self.waiting.set_value(Some((seq, p)));
+            return;
+        }
+        self.in_flight.set_value(true);
+        let params = Arc::new(p.clone());
+        pool::submit(Job::Trace { params: p }, Priority::Interactive, move |outcome| {
+            if self.in_flight.try_set_value(false).is_some() {
+                return; // The lab is gone.
+            }
+            if seq > self.shown.get_value() {
+                self.shown.set_value(seq);
+                let r = Run::from_worker(outcome, params.clone());
+                // A quick run here next time only if these parameters turned out small.
+                if runs_here(&params, None) && r.sim_ms <= MAIN_THREAD_MS {
+                    self.last_here.set_value(None);
+                }
+                self.run.set(r);
+            }
+            match self.waiting.get_value().take() {
+                Some((next, p)) => {
+                    self.waiting.set_value(None);
+                    self.send(next, p);
+                }
+                None => self.running.set(self.shown.get_value() < self.latest.get_value()),
+            }
+        });
+    }
+}
+
 /// The state every widget of the lab reads, provided through context.
 #[derive(Clone, Copy)]
 pub struct Lab {
@@ -168,52 +220,39 @@ impl Lab {
         let run = RwSignal::new(Run::waiting());
         let running = RwSignal::new(false);
         let active = RwSignal::new(false);
-        // Sequence numbers of the newest parameters and of the run on show; the ticket of the newest
-        // job sent to a worker; how long the last run here took.
-        let latest = StoredValue::new(0u64);
-        let shown = StoredValue::new(0u64);
-        let ticket = StoredValue::new(None::<Ticket>);
-        let last_here = StoredValue::new(None::<f64>);
+        let runner = Runner {
+            run,
+            running,
+            latest: StoredValue::new(0),
+            shown: StoredValue::new(0),
+            in_flight: StoredValue::new(false),
+            waiting: StoredValue::new(None),
+            last_here: StoredValue::new(None),
+        };
         Effect::new(move |_| {
             if !active.get() {
                 return;
             }
             let p = params.get();
-            let seq = latest.get_value() + 1;
-            latest.set_value(seq);
+            let seq = runner.latest.get_value() + 1;
+            runner.latest.set_value(seq);
             // The first run of a small scenario already happened in `activate`.
             if seq == 1 && run.with_untracked(|r| r.place == Place::Here) {
-                shown.set_value(seq);
+                runner.shown.set_value(seq);
                 return;
             }
-            // A job still waiting for a worker is out of date now: drop it. One already running is
-            // left to finish; its result shows only if nothing newer has.
-            if let Some(t) = ticket.get_value() {
-                t.unqueue();
-            }
-            if runs_here(&p, last_here.get_value()) {
+            if runs_here(&p, runner.last_here.get_value()) {
                 let r = run_here(&p);
-                last_here.set_value(Some(r.sim_ms));
-                shown.set_value(seq);
+                runner.last_here.set_value(Some(r.sim_ms));
+                runner.shown.set_value(seq);
+                // A run still in a worker is older: its result will be dropped.
+                runner.waiting.set_value(None);
                 running.set(false);
                 run.set(r);
                 return;
             }
             running.set(true);
-            let t = pool::submit(Job::Trace { params: p.clone() }, Priority::Interactive, move |outcome| {
-                if seq <= shown.try_get_value().unwrap_or(u64::MAX) {
-                    return;
-                }
-                shown.set_value(seq);
-                let r = Run::from_worker(outcome, Arc::new(p.clone()));
-                // A quick run here next time only if these parameters turned out small.
-                if runs_here(&p, None) && r.sim_ms <= MAIN_THREAD_MS {
-                    last_here.set_value(None);
-                }
-                let _ = running.try_set(seq < latest.get_value());
-                let _ = run.try_set(r);
-            });
-            ticket.set_value(Some(t));
+            runner.send(seq, p);
         });
         let cursor = RwSignal::new(None::<f64>);
         // Only with a cursor set: reading the run here would otherwise simulate every widget's lab

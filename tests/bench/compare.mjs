@@ -1,7 +1,7 @@
 // Benchmarks of the engine off the main thread, in headless Chromium on the release build in dist/
 // (build it first with scripts/build.sh). Prints figures; asserts nothing.
 //
-//   node tests/bench/compare.mjs [--grid 32] [--runs 5]
+//   node tests/bench/compare.mjs [--grid 32] [--runs 5] [--only drag]
 //
 // - dragging a slider of the as-it-happened replay: the longest main-thread task during the drag
 //   (PerformanceObserver "longtask": tasks over 50 ms) and the input-to-redraw time once it settles;
@@ -15,6 +15,9 @@ const arg = (name, fallback) => {
   return i > 0 ? Number(process.argv[i + 1]) : fallback;
 };
 const grid = arg("--grid", 32);
+// `--only drag` measures the drag alone (it also runs against a build from before the workers:
+// DIST=../other/dist node tests/bench/compare.mjs --only drag).
+const only = process.argv.includes("--only") ? process.argv[process.argv.indexOf("--only") + 1] : null;
 const runs = arg("--runs", 5);
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
@@ -65,7 +68,7 @@ try {
   }
 
   // 2. The 20-seed band of the core cascade.
-  {
+  if (!only) {
     const times = [];
     const tasks = [];
     for (let r = 0; r < runs; r++) {
@@ -98,7 +101,7 @@ try {
   }
 
   // 3. The phase diagram.
-  {
+  if (!only) {
     const lab = await page();
     await lab.open(`${server.origin}/?v=2&p=failover#explore`);
     await lab.page.waitForSelector('[data-testid="chart-recovery-curve"][data-complete="true"]', { timeout: 120000 });

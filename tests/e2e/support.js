@@ -7,7 +7,8 @@ import { mkdir } from "node:fs/promises";
 import { before, after } from "node:test";
 import { chromium } from "playwright-core";
 
-export const DIST = resolve(import.meta.dirname, "..", "..", "dist");
+/// The built site: dist/ (or $DIST, e.g. another checkout's build for a before/after benchmark).
+export const DIST = process.env.DIST ? resolve(process.env.DIST) : resolve(import.meta.dirname, "..", "..", "dist");
 export const ARTIFACTS = resolve(import.meta.dirname, "..", "artifacts");
 
 const TYPES = {

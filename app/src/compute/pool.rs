@@ -87,19 +87,6 @@ pub fn cancel_all(tickets: &[Ticket]) {
     });
 }
 
-impl Ticket {
-    /// Drops the job if it is still waiting for a worker; one already running goes on (its result
-    /// still comes). Returns whether it was dropped.
-    pub fn unqueue(self) -> bool {
-        with_pool(|p| {
-            let before = p.queue.len() + p.batch.len();
-            p.queue.retain(|q| q.id != self.0);
-            p.batch.retain(|q| q.id != self.0);
-            before != p.queue.len() + p.batch.len()
-        })
-    }
-}
-
 /// What the page shows about the pool.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Status {
