@@ -29,8 +29,9 @@ mkdirSync(OUT, { recursive: true });
 // ---- Sizes: what index.html makes the browser fetch on the first load, gzip -9 bytes. ----
 const html = readFileSync(join(DIST, "index.html"), "utf8");
 const referenced = new Set();
-for (const m of html.matchAll(/(?:href|src|module_or_path:|from)\s*=?\s*["']\.?\/?([^"':]+\.(?:js|wasm|css))["']/g)) referenced.add(m[1]);
-for (const m of html.matchAll(/import\s*\(?\s*["']\.?\/?([^"']+\.js)["']/g)) referenced.add(m[1]);
+// Attributes (quoted or not: Trunk minifies the HTML) and the start-up script's import and wasm path.
+for (const m of html.matchAll(/\b(?:href|src)=["']?(?:\.\/)?([^"'\s>:]+\.(?:js|wasm|css))/g)) referenced.add(m[1]);
+for (const m of html.matchAll(/(?:module_or_path:|from|import\s*\()\s*["'](?:\.\/)?([^"']+\.(?:js|wasm))["']/g)) referenced.add(m[1]);
 const gz = (f) => gzipSync(readFileSync(join(DIST, f)), { level: 9 }).length;
 const raw = (f) => readFileSync(join(DIST, f)).length;
 const files = readdirSync(DIST).filter((f) => !f.startsWith("."));
