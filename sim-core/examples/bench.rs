@@ -1,10 +1,12 @@
 //! Benchmark of the engine on the default scenario (not a test: it prints figures).
 //!
 //! `cargo run --release -p sim-core --example bench [-- --runs N]`
+//! `cargo run --release -p sim-core --example bench -- --params PRESET` prints a preset's parameters
+//! as JSON (what `window.wasmBindings.bench_run` takes, for the same run in the browser).
 //!
-//! Prints, for the default scenario and a heavier one (the same cascade with 10× the traffic and
-//! pool), the whole-run time (median and best of N runs), events per second and simulated
-//! requests (attempts) per second on one core.
+//! Prints, for the default scenario, the replay (`as-it-happened`) and a heavier one (the same
+//! cascade with 10× the traffic and pool), the whole-run time (median and best of N runs), events
+//! per second and simulated requests (attempts) per second on one core.
 use sim_core::{Fault, Params};
 use std::time::Instant;
 
@@ -37,9 +39,15 @@ fn measure(name: &str, p: &Params, runs: usize) {
 }
 
 fn main() {
+    if let Some(id) = std::env::args().skip_while(|a| a != "--params").nth(1) {
+        let preset = sim_core::Preset::from_id(&id).expect("a preset id (cascade presets)");
+        println!("{}", serde_json::to_string(&preset.params()).expect("parameters as JSON"));
+        return;
+    }
     let runs = std::env::args().skip_while(|a| a != "--runs").nth(1).and_then(|s| s.parse().ok()).unwrap_or(30);
     let default = Params::default();
     measure("default (2 min failover)", &default, runs);
+    measure("replay (as-it-happened)", &sim_core::Preset::AsItHappened.params(), runs.clamp(1, 10));
 
     let mut heavy = Params::default();
     heavy.traffic.rate_per_s *= 10.0;
