@@ -144,7 +144,20 @@ pub fn ChartCard(
             Err(_) => Vec::new(),
         })
     });
+    // The first drawing waits for a task of its own: at page load every chart then draws in a short
+    // task of its own instead of all of them inside the one long task that mounts the page (Lighthouse's
+    // "total blocking time"). Redraws after a change are immediate, as before.
+    let ready = RwSignal::new(false);
+    set_timeout(
+        move || {
+            ready.try_set(true);
+        },
+        std::time::Duration::ZERO,
+    );
     Effect::new(move |_| {
+        if !ready.get() {
+            return;
+        }
         lab.resized.get();
         let Some(mut spec) = spec.get() else { return };
         // The scrubbed moment only redraws: it is not part of the memoised spec, so moving it
