@@ -34,7 +34,7 @@ const TYPES = {
 };
 const COMPRESSIBLE = new Set([".html", ".js", ".mjs", ".wasm", ".css", ".json", ".svg", ".txt"]);
 // Trunk's content-hashed names (`app-0123456789abcdef_bg.wasm`): never change, so cache for a year.
-const HASHED = /-[0-9a-f]{16}(_bg)?\.[a-z]+$/;
+const HASHED = /-[0-9a-f]{8,16}(_bg)?\.[a-z]+$/;
 
 /// gzip -9 of each file, kept while the file's modification time is unchanged.
 const gzipped = new Map();

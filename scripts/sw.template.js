@@ -17,7 +17,7 @@ const SCOPE = new URL("./", self.location).href;
 const INDEX = new URL("index.html", SCOPE).href;
 const OWN = new Set(FILES.map((f) => new URL(f, SCOPE).href));
 // Trunk's content-hashed names never change content: the HTTP cache may supply them.
-const HASHED = /-[0-9a-f]{16}(_bg)?\.[a-z]+$/;
+const HASHED = /-[0-9a-f]{8,16}(_bg)?\.[a-z]+$/;
 
 self.addEventListener("install", (event) => {
   event.waitUntil(
