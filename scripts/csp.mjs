@@ -10,7 +10,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 
 const file = process.argv[2] ?? "dist/index.html";
 let html = readFileSync(file, "utf8");
-html = html.replace(/\s*<meta http-equiv="Content-Security-Policy"[^>]*>/, "");
+html = html.replace(/\s*<meta (?:content="[^"]*" )?http-equiv="?Content-Security-Policy"?[^>]*>/, "");
 
 const hashes = [];
 for (const m of html.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script>/g)) {
@@ -40,9 +40,10 @@ const policy = [
 ].join("; ");
 
 const meta = `<meta http-equiv="Content-Security-Policy" content="${policy}" />`;
-const charset = /<meta charset="utf-8" \/>/;
+// Trunk's release build minifies the HTML: `<meta charset=utf-8>`.
+const charset = /<meta charset="?utf-8"?\s*\/?>/i;
 if (!charset.test(html)) {
-  console.error(`csp: no <meta charset="utf-8" /> in ${file} to put the policy after`);
+  console.error(`csp: no <meta charset="utf-8"> in ${file} to put the policy after`);
   process.exit(1);
 }
 html = html.replace(charset, (m) => `${m}\n    ${meta}`);

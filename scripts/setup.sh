@@ -56,6 +56,15 @@ case "$(command -v wasm-opt)" in
   *) echo "setup: wasm-opt resolves to $(command -v wasm-opt), not .tools/bin" >&2; exit 1 ;;
 esac
 
+# 4b. terser from npm into .tools/, to minify the JavaScript of release builds (scripts/minify.mjs):
+#     Trunk's own `minify` setting minifies CSS and HTML but fails on wasm-bindgen's JS output.
+TERSER_VERSION=5.51.4
+if [ "$(node -p "require('$TOOLS_DIR/terser/node_modules/terser/package.json').version" 2>/dev/null)" != "$TERSER_VERSION" ]; then
+  say "installing terser $TERSER_VERSION into .tools/"
+  mkdir -p "$TOOLS_DIR/terser"
+  npm install --silent --no-audit --no-fund --save-exact --prefix "$TOOLS_DIR/terser" "terser@$TERSER_VERSION"
+fi
+
 if [ "$WITH_TESTS" = 1 ]; then
   # 5. Chromium and ChromeDriver from Debian (never a test tool's own browser download).
   if ! [ -x /usr/bin/chromium ] || ! [ -x /usr/bin/chromedriver ]; then

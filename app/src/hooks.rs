@@ -9,7 +9,10 @@ fn parse(params_json: &str) -> Result<Params, JsError> {
     if params_json.trim().is_empty() {
         return Ok(Params::default());
     }
-    serde_json::from_str(params_json).map_err(|e| JsError::new(&format!("bad parameters: {e}")))
+    // Through a `Value`, as the scenario decoder does: the wasm then carries one instance of the
+    // parameters' deserializer (over `Value`) instead of a second one over JSON text (~60 KB).
+    let bad = |e: serde_json::Error| JsError::new(&format!("bad parameters: {e}"));
+    serde_json::from_value(serde_json::from_str(params_json).map_err(bad)?).map_err(bad)
 }
 
 /// The trace digest (16 hex digits) of a run; an empty string means the default parameters.

@@ -106,8 +106,37 @@ fn LinkProblems(problems: Vec<String>) -> impl IntoView {
 
 fn main() {
     panic::install();
-    // The static page (the text, written into index.html at build time so it paints before the wasm
-    // arrives) gives way to the live one: same markup and classes, and no id twice.
+    if document().get_element_by_id("static-page").is_none() {
+        return start();
+    }
+    // With the static page there, the live page waits until the static text has been painted and
+    // that paint reported (a `paint` performance entry; a fallback timer where none comes, as in a
+    // background tab). When the wasm arrives before the first paint (a fast connection, the cache),
+    // the page would otherwise be built before its text is first seen, and the largest paint would
+    // count from the end of that instead of from the first paint.
+    let started = std::rc::Rc::new(std::cell::Cell::new(false));
+    let once = move || {
+        if !started.replace(true) {
+            start();
+        }
+    };
+    after_first_paint(once.clone());
+    set_timeout(once, std::time::Duration::from_millis(1000));
+}
+
+/// Calls `f` in a task of its own once the page's first paint has been reported.
+fn after_first_paint(f: impl FnOnce() + Clone + 'static) {
+    let painted = window().performance().is_some_and(|p| p.get_entries_by_type("paint").length() > 0);
+    if painted {
+        set_timeout(f, std::time::Duration::ZERO);
+    } else {
+        request_animation_frame(move || after_first_paint(f));
+    }
+}
+
+/// Mounts the live page. The static page (the text, written into index.html at build time so it
+/// paints before the wasm arrives) gives way to it: same markup and classes, and no id twice.
+fn start() {
     if let Some(el) = document().get_element_by_id("static-page") {
         el.remove();
     }

@@ -222,8 +222,10 @@ pub fn ChartCard(
         lab.cursor.track();
         applies.track();
         // A small run (computed here, a few hundred points) draws at once, as part of the change;
-        // a large one from a worker draws in a task of its own.
-        if lab.run.with_untracked(|r| r.place) != Place::Worker {
+        // a large one from a worker draws in a task of its own. So does every chart's first drawing:
+        // at page load each chart then draws in a short task of its own instead of all of them inside
+        // the one long task that mounts the page (Lighthouse's "total blocking time").
+        if lab.run.with_untracked(|r| r.place) != Place::Worker && draws.get_value() > 0 {
             draw_now();
             return;
         }

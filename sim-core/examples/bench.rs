@@ -1,9 +1,12 @@
 //! Benchmark of the engine (not a test: it prints figures).
 //!
 //! `cargo run --release -p sim-core --example bench [-- --runs N]`
+//! `cargo run --release -p sim-core --example bench -- --params PRESET` prints a preset's parameters
+//! as JSON (what `window.wasmBindings.bench_run` takes, for the same run in the browser).
 //!
-//! Three scenarios, on one core:
+//! Four scenarios, on one core:
 //! - the default scenario (a two-minute Redis failover, 15 minutes);
+//! - the replay (`as-it-happened`, every subsystem, 4 h 50 min);
 //! - heavy: the same cascade with 10× the traffic, pool and cores over an hour (it fails for good and
 //!   stops on the 5 M event budget);
 //! - pool-exhaustion long run: the `pool-exhaustion` preset with its threefold database slowdown
@@ -43,9 +46,15 @@ fn measure(name: &str, p: &Params, runs: usize) {
 }
 
 fn main() {
+    if let Some(id) = std::env::args().skip_while(|a| a != "--params").nth(1) {
+        let preset = Preset::from_id(&id).expect("a preset id (cascade presets)");
+        println!("{}", serde_json::to_string(&preset.params()).expect("parameters as JSON"));
+        return;
+    }
     let runs = std::env::args().skip_while(|a| a != "--runs").nth(1).and_then(|s| s.parse().ok()).unwrap_or(30);
     let default = Params::default();
     measure("default (2 min failover)", &default, runs);
+    measure("replay (as-it-happened)", &Preset::AsItHappened.params(), runs.clamp(1, 10));
 
     let mut heavy = Params::default();
     heavy.traffic.rate_per_s *= 10.0;

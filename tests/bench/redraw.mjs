@@ -48,19 +48,26 @@ try {
   const r = await measure(replay, "pool", [...Array(12).keys()].map((i) => 8 + (i % 5)), 2);
   console.log(`replay (as-it-happened), ${r.sims.length} moves: simulation ${stats(r.sims)}`);
   console.log(`replay (as-it-happened), ${r.sims.length} moves: input to redrawn ${stats(r.redraws)}`);
-  // The default scenario alone, in wasm, against the same run natively.
+  // The default scenario and the replay alone, in wasm, against the same runs natively
+  // (sim-core/examples/bench.rs; the replay's parameters as JSON from its `--params`).
+  const root = new URL("../..", import.meta.url).pathname;
+  const cargo = (...args) =>
+    spawnSync("cargo", ["run", "--release", "-q", "-p", "sim-core", "--example", "bench", "--", ...args], { cwd: root, encoding: "utf8" });
+  const replayJson = cargo("--params", "as-it-happened").stdout.trim();
   const wasmMs = await lab.page.evaluate(() => window.wasmBindings.bench_run("", 30));
-  console.log(`default scenario, wasm:   median of 30 runs ${wasmMs.toFixed(2)} ms`);
-  const native = spawnSync("cargo", ["run", "--release", "-q", "-p", "sim-core", "--example", "bench", "--", "--runs", "30"], {
-    cwd: new URL("../..", import.meta.url).pathname,
-    encoding: "utf8",
-  });
-  const m = /default.*?median\s+([\d.]+) ms/.exec(native.stdout ?? "");
-  if (m) {
-    const nativeMs = parseFloat(m[1]);
-    console.log(`default scenario, native: median of 30 runs ${nativeMs.toFixed(2)} ms  (wasm / native = ${(wasmMs / nativeMs).toFixed(2)})`);
-  } else {
-    console.log(`native benchmark did not run: ${native.stderr}`);
+  const wasmReplayMs = await lab.page.evaluate((p) => window.wasmBindings.bench_run(p, 10), replayJson);
+  const native = cargo("--runs", "30");
+  for (const [name, re, w, n] of [
+    ["default scenario", /default.*?median\s+([\d.]+) ms/, wasmMs, 30],
+    ["replay (as-it-happened)", /replay.*?median\s+([\d.]+) ms/, wasmReplayMs, 10],
+  ]) {
+    const m = re.exec(native.stdout ?? "");
+    if (m) {
+      const nativeMs = parseFloat(m[1]);
+      console.log(`${name}: wasm median of ${n} runs ${w.toFixed(2)} ms, native ${nativeMs.toFixed(2)} ms  (wasm / native = ${(w / nativeMs).toFixed(2)})`);
+    } else {
+      console.log(`native benchmark did not run: ${native.stderr}`);
+    }
   }
 } finally {
   await browser.close();

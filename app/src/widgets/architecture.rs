@@ -831,7 +831,19 @@ pub fn ArchitectureDiagram() -> impl IntoView {
     let narrow_below = 700.0;
     let guess = window().inner_width().ok().and_then(|w| w.as_f64()).is_some_and(|w| w < narrow_below);
     let narrow = RwSignal::new(guess);
+    // The first measurement waits for a task of its own: reading the width inside the task that
+    // mounts the page would force a layout of the whole page there (about 140 ms of it on a slow phone).
+    let ready = RwSignal::new(false);
+    set_timeout(
+        move || {
+            ready.try_set(true);
+        },
+        Duration::ZERO,
+    );
     Effect::new(move |_| {
+        if !ready.get() {
+            return;
+        }
         lab.resized.get();
         if let Some(el) = figure_ref.get() {
             let w = el.client_width() as f64;
