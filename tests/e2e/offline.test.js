@@ -61,6 +61,9 @@ for (const base of ["/", "/cascade/"]) {
     await page.goto(`${h.server.origin}${base}?v=2&p=as-it-happened`);
     await lab.waitForCharts();
     assert.equal(await lab.byTestId("preset-picker").inputValue(), "as-it-happened");
+    // The replay runs in the simulation worker, whose files came from the cache too.
+    await lab.settled();
+    assert.match(await lab.text("timing"), /in a background worker/);
     assert.deepEqual(failed, [], "no request failed offline");
     assert.deepEqual(network, [], "every response came from the service worker");
     assert.deepEqual(lab.consoleErrors, []);
