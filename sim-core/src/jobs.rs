@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 /// What to compute.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "kebab-case")]
+#[serde(rename_all = "kebab-case")]
 pub enum Job {
     /// One run; the whole trace comes back (the lab's charts).
     Trace {
@@ -44,7 +44,7 @@ pub struct Request {
 
 /// What a job produced.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "kebab-case")]
+#[serde(rename_all = "kebab-case")]
 pub enum Output {
     /// A whole trace.
     Trace {
