@@ -169,7 +169,7 @@ impl Runner {
                 }
                 self.run.set(r);
             }
-            match self.waiting.get_value().take() {
+            match self.waiting.get_value() {
                 Some((next, p)) => {
                     self.waiting.set_value(None);
                     self.send(next, p);
