@@ -432,16 +432,12 @@ fn summary_csv(axes: &[Axis], points: &[(sweep::Point, sim_core::Valid)], result
         let (i, j) = (points[k].0.i, points[k].0.j);
         let end = points[k..].iter().position(|(p, _)| (p.i, p.j) != (i, j)).map_or(points.len(), |n| k + n);
         let e = ensemble::EnsembleSummary::of(results[k..end].iter().map(|t| &t.summary));
-        let cell = |v: &Value| match v {
-            Value::String(s) => s.clone(),
-            other => other.to_string(),
-        };
         if let Some(a) = axes.first() {
-            csv.push_str(&cell(&a.values[i]));
+            csv.push_str(&sweep::cell(&a.values[i]));
             csv.push(',');
         }
         if let Some(b) = axes.get(1) {
-            csv.push_str(&cell(&b.values[j]));
+            csv.push_str(&sweep::cell(&b.values[j]));
             csv.push(',');
         }
         let num = |x: f64| if x.is_finite() { format!("{x}") } else { String::new() };

@@ -129,7 +129,7 @@ pub fn csv_header(axes: &[Axis]) -> String {
 }
 
 /// A value as a CSV cell: strings bare, numbers and booleans as JSON writes them.
-fn cell(v: &Value) -> String {
+pub fn cell(v: &Value) -> String {
     match v {
         Value::String(s) => s.clone(),
         other => other.to_string(),
