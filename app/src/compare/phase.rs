@@ -460,7 +460,16 @@ pub fn PhaseDiagram() -> impl IntoView {
                         <select data-testid="sweep-resolution" on:change=move |ev| {
                             if let Ok(n) = event_target_value(&ev).parse::<usize>() { settings.update(|s| s.n = n) }
                         } prop:value=move || settings.with(|s| s.n.to_string())>
-                            {RESOLUTIONS.iter().map(|n| view! { <option value=n.to_string()>{format!("{n} × {n}")}</option> }).collect_view()}
+                            {move || {
+                                // The offered sizes, and a link's own if it asked for another.
+                                let mut sizes = RESOLUTIONS.to_vec();
+                                let n = settings.with(|s| s.n);
+                                if !sizes.contains(&n) {
+                                    sizes.push(n);
+                                    sizes.sort_unstable();
+                                }
+                                sizes.into_iter().map(|n| view! { <option value=n.to_string()>{format!("{n} × {n}")}</option> }).collect_view()
+                            }}
                         </select>
                     </label>
                     <label>" Seeds per cell "
