@@ -117,20 +117,17 @@ pub fn draw_curve(
 
     let fail = RGBColor(0xc0, 0x39, 0x2b);
     let pool = RGBColor(0x8e, 0x44, 0xad);
-    for (panel_is_top, points, color) in [(true, &spec.recovery, fail), (false, &spec.peak, pool)] {
-        let done: Vec<(f64, f64, f64, f64)> =
-            points.iter().filter_map(|&(x, v)| v.map(|(m, lo, hi)| (x, clip(m), clip(lo), clip(hi)))).collect();
-        if panel_is_top {
-            if spec.spread && done.len() >= 2 {
-                let mut outline: Vec<(f64, f64)> = done.iter().map(|p| (p.0, p.3)).collect();
-                outline.extend(done.iter().rev().map(|p| (p.0, p.2)));
-                top.draw_series(std::iter::once(Polygon::new(outline, color.mix(0.18).filled()))).map_err(err)?;
-            }
-            top.draw_series(LineSeries::new(done.iter().map(|p| (p.0, p.1)), color.stroke_width(px(2.0) as u32)))
-                .map_err(err)?;
-            top.draw_series(done.iter().map(|p| Circle::new((p.0, p.1), px(3.5), color.filled()))).map_err(err)?;
-        }
+    // Recovery time: "did not recover" (+∞) is drawn in the band at the top.
+    let done: Vec<(f64, f64, f64, f64)> =
+        spec.recovery.iter().filter_map(|&(x, v)| v.map(|(m, lo, hi)| (x, clip(m), clip(lo), clip(hi)))).collect();
+    if spec.spread && done.len() >= 2 {
+        let mut outline: Vec<(f64, f64)> = done.iter().map(|p| (p.0, p.3)).collect();
+        outline.extend(done.iter().rev().map(|p| (p.0, p.2)));
+        top.draw_series(std::iter::once(Polygon::new(outline, fail.mix(0.18).filled()))).map_err(err)?;
     }
+    top.draw_series(LineSeries::new(done.iter().map(|p| (p.0, p.1)), fail.stroke_width(px(2.0) as u32)))
+        .map_err(err)?;
+    top.draw_series(done.iter().map(|p| Circle::new((p.0, p.1), px(3.5), fail.filled()))).map_err(err)?;
 
     let mut bottom = ChartBuilder::on(&lower)
         .margin_top(px(6.0))

@@ -34,11 +34,7 @@ fn spread_text(s: &Spread, f: impl Fn(f64) -> String) -> String {
 
 /// A recovery time, or "did not recover" for +∞.
 fn recovery_text(s: f64) -> String {
-    if s.is_finite() {
-        format::duration(s)
-    } else {
-        "did not recover".into()
-    }
+    super::phase::Metric::Recovery.text(Some(s).filter(|s| s.is_finite()))
 }
 
 /// The figures over several seeds, for the page.
