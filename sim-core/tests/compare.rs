@@ -6,6 +6,8 @@
 //! - "you can see where recovery turns into no recovery" → the_curve_has_a_tipping_point
 //! - "as you move the other sliders, how that point moves" (the e2e test moves the offered load to
 //!   4 requests/s) → less_traffic_moves_the_tipping_point_right
+//! - content/04-retry-storm.md: "with less traffic, the system rides out longer failovers"
+//!   → less_traffic_moves_the_tipping_point_right
 //! - the small grid the e2e tests sweep (failover 0/120/240 s × load 4/12/20 per s) holds both
 //!   kinds of cell → the_small_grid_holds_both_kinds_of_cell
 
