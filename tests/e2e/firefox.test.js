@@ -14,6 +14,18 @@ const FIREFOX = process.env.FIREFOX ?? "/usr/bin/firefox-esr";
 /// An element of the lab, not of a chapter's widgets, which reuse the same testids.
 const lab = (id) => `[data-testid="${id}"]:not([data-testid="chapter"] *)`;
 
+/// Firefox, headless, over WebDriver BiDi. Its first start on a fresh profile can take long on a
+/// busy machine: a generous timeout, and one more try if the first start times out.
+async function launchFirefox() {
+  const options = { browser: "firefox", executablePath: FIREFOX, headless: true, timeout: 90_000 };
+  try {
+    return await puppeteer.launch(options);
+  } catch (e) {
+    console.log(`Firefox did not start (${e.message}); trying once more`);
+    return puppeteer.launch(options);
+  }
+}
+
 test("Firefox ESR loads the release build and the lab's failover slider changes the figures", async () => {
   try {
     await access(FIREFOX, constants.X_OK);
@@ -21,7 +33,13 @@ test("Firefox ESR loads the release build and the lab's failover slider changes 
     assert.fail(`Firefox is not installed at ${FIREFOX}: run scripts/setup.sh --tests (it installs Debian's firefox-esr), or set FIREFOX`);
   }
   const server = await serve();
-  const browser = await puppeteer.launch({ browser: "firefox", executablePath: FIREFOX, headless: true });
+  let browser;
+  try {
+    browser = await launchFirefox();
+  } catch (e) {
+    await server.close();
+    throw e;
+  }
   try {
     const page = await browser.newPage();
     await page.setViewport({ width: 1280, height: 900 });
