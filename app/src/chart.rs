@@ -206,13 +206,16 @@ pub fn time_ticks(x_max: f64, fmt: XFormat, max_ticks: usize) -> Vec<f64> {
     ticks
 }
 
-/// A time axis in seconds whose grid lines and labels sit on [`time_ticks`].
-struct TimeAxis {
-    range: RangedCoordf64,
-    ticks: Vec<f64>,
+/// A numeric axis whose grid lines and labels sit exactly on `ticks` (the time axis's
+/// [`time_ticks`], the phase diagram's cell middles).
+pub struct TickedAxis {
+    /// The axis's range.
+    pub range: RangedCoordf64,
+    /// Where the ticks go.
+    pub ticks: Vec<f64>,
 }
 
-impl Ranged for TimeAxis {
+impl Ranged for TickedAxis {
     type FormatOption = DefaultFormatting;
     type ValueType = f64;
 
@@ -282,7 +285,7 @@ pub fn draw(
         .x_label_area_size(px(34.0))
         .y_label_area_size(px(y_label_area(spec.y_format, y_max, narrow)))
         .build_cartesian_2d(
-            TimeAxis { range: (0f64..x_max).into(), ticks: labelled_ticks(x_max, spec.x_format, narrow) },
+            TickedAxis { range: (0f64..x_max).into(), ticks: labelled_ticks(x_max, spec.x_format, narrow) },
             0f64..y_max,
         )
         .map_err(plot_err)?;

@@ -143,13 +143,18 @@ impl<E: Copy> Heap<E> {
 
     #[inline]
     fn push(&mut self, e: Item<E>) {
-        let k = e.key;
-        let mut i = self.v.len();
+        let i = self.v.len();
         self.v.push(e);
+        self.sift_up(i, e);
+    }
+
+    /// Puts `e` into the hole at `i`, moving it up past every parent with a larger key.
+    #[inline(always)]
+    fn sift_up(&mut self, mut i: usize, e: Item<E>) {
         while i > 0 {
             let parent = (i - 1) / 2;
             let p = self.v[parent];
-            if p.key <= k {
+            if p.key <= e.key {
                 break;
             }
             self.v[i] = p;
@@ -181,17 +186,7 @@ impl<E: Copy> Heap<E> {
             self.v[i] = self.v[child];
             i = child;
         }
-        let k = last.key;
-        while i > 0 {
-            let parent = (i - 1) / 2;
-            let p = self.v[parent];
-            if p.key <= k {
-                break;
-            }
-            self.v[i] = p;
-            i = parent;
-        }
-        self.v[i] = last;
+        self.sift_up(i, last);
         Some(top)
     }
 }

@@ -2,9 +2,7 @@
 //! heat map. Like `chart::draw`, the canvas is sized at its CSS size times the device pixel ratio
 //! and everything is scaled by that ratio.
 
-use crate::chart::{ChartError, Rgb};
-use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint, Ranged};
-use plotters::coord::types::RangedCoordf64;
+use crate::chart::{ChartError, Rgb, TickedAxis};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use plotters_canvas::CanvasBackend;
@@ -237,28 +235,9 @@ fn y_label_area(ticks: &[String], css_w: f64) -> f64 {
     (longest * 6.6 + 30.0).clamp(50.0, css_w / 3.0)
 }
 
-/// A grid axis: cell `i` spans `[i, i+1)`; ticks at the middle of every `every`-th cell.
-struct CellAxis {
-    range: RangedCoordf64,
-    n: usize,
-    every: usize,
-}
-
-impl Ranged for CellAxis {
-    type FormatOption = DefaultFormatting;
-    type ValueType = f64;
-
-    fn map(&self, value: &f64, limit: (i32, i32)) -> i32 {
-        self.range.map(value, limit)
-    }
-
-    fn key_points<Hint: KeyPointHint>(&self, _hint: Hint) -> Vec<f64> {
-        (0..self.n).step_by(self.every.max(1)).map(|i| i as f64 + 0.5).collect()
-    }
-
-    fn range(&self) -> std::ops::Range<f64> {
-        self.range.range()
-    }
+/// A grid axis of `n` cells, cell `i` spanning `[i, i+1)`, ticked in the middle of every `every`-th.
+fn cell_axis(n: usize, every: usize) -> TickedAxis {
+    TickedAxis { range: (0f64..n as f64).into(), ticks: (0..n).step_by(every.max(1)).map(|i| i as f64 + 0.5).collect() }
 }
 
 /// Where the cells are, in CSS pixels from the canvas's top left: (left, top, width, height).
@@ -302,10 +281,7 @@ pub fn draw_phase(
         .margin_bottom(px(4.0))
         .x_label_area_size(px(42.0))
         .y_label_area_size(px(y_area))
-        .build_cartesian_2d(
-            CellAxis { range: (0f64..nx as f64).into(), n: nx, every: x_every },
-            CellAxis { range: (0f64..ny as f64).into(), n: ny, every: y_every },
-        )
+        .build_cartesian_2d(cell_axis(nx, x_every), cell_axis(ny, y_every))
         .map_err(err)?;
     chart
         .configure_mesh()
