@@ -1,7 +1,7 @@
 // Benchmarks of the engine off the main thread, in headless Chromium on the release build in dist/
 // (build it first with scripts/build.sh). Prints figures; asserts nothing.
 //
-//   node tests/bench/compare.mjs [--grid 32] [--runs 5] [--only drag]
+//   node tests/bench/compare.mjs [--grid 32] [--runs 5] [--only drag|band|phase]
 //
 // - dragging a slider of the as-it-happened replay: the longest main-thread task during the drag
 //   (PerformanceObserver "longtask": tasks over 50 ms) and the input-to-redraw time once it settles;
@@ -68,7 +68,7 @@ try {
   }
 
   // 2. The 20-seed band of the core cascade.
-  if (!only) {
+  if (!only || only === "band") {
     const times = [];
     const tasks = [];
     for (let r = 0; r < runs; r++) {
@@ -101,7 +101,7 @@ try {
   }
 
   // 3. The phase diagram.
-  if (!only) {
+  if (!only || only === "phase") {
     const lab = await page();
     await lab.open(`${server.origin}/?v=2&p=failover#explore`);
     await lab.page.waitForSelector('[data-testid="chart-recovery-curve"][data-complete="true"]', { timeout: 120000 });

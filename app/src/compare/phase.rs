@@ -589,6 +589,9 @@ fn Heatmap(sweep: Sweep, metric: Signal<Metric>) -> impl IntoView {
             let _ = el.set_attribute("aria-label", &cell_text(k));
         }
     };
+    // The canvas's size, read once per resize (or metric change): reading it on every redraw would
+    // force a layout of the whole page while cells are being marked.
+    let size = StoredValue::new(None::<(f64, f64)>);
     let redraw = move || {
         let m = metric.get_untracked();
         let values: Vec<Cell> = (0..nx * ny).map(cell_value).collect();
@@ -599,7 +602,12 @@ fn Heatmap(sweep: Sweep, metric: Signal<Metric>) -> impl IntoView {
             _ => finite.iter().copied().fold(lo, f64::max).max(lo + 1e-9),
         };
         let Some(canvas) = canvas_ref.get_untracked() else { return };
-        let r = canvas.get_bounding_client_rect();
+        let (width, height) = size.get_value().unwrap_or_else(|| {
+            let r = canvas.get_bounding_client_rect();
+            let wh = (r.width().max(240.0), r.height().max(200.0));
+            size.set_value(Some(wh));
+            wh
+        });
         let (xt, yt) = (&x_ticks, &y_ticks);
         let spec = PhaseSpec {
             nx,
@@ -613,13 +621,7 @@ fn Heatmap(sweep: Sweep, metric: Signal<Metric>) -> impl IntoView {
             legend: (m.label(), m.text(Some(lo)), m.text(Some(hi))),
             current: current_cell.get_untracked(),
         };
-        match draw::draw_phase(
-            &canvas,
-            &spec,
-            r.width().max(240.0),
-            r.height().max(200.0),
-            window().device_pixel_ratio(),
-        ) {
+        match draw::draw_phase(&canvas, &spec, width, height, window().device_pixel_ratio()) {
             Ok(pr) => {
                 if rect.get_untracked() != Some(pr) {
                     rect.set(Some(pr));
@@ -666,6 +668,7 @@ fn Heatmap(sweep: Sweep, metric: Signal<Metric>) -> impl IntoView {
         if overlay.get().is_none() {
             return;
         }
+        size.set_value(None);
         for k in 0..nx * ny {
             mark(k);
         }
