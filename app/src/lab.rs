@@ -68,6 +68,8 @@ impl Run {
 pub struct Pinned {
     /// The parameters of the pinned run.
     pub params: Arc<Params>,
+    /// The scenario (preset) it was pinned in.
+    pub preset: Option<Preset>,
     /// Its run (waiting while a pinned run from a link is computed).
     pub run: Run,
 }

@@ -53,20 +53,26 @@ fn App() -> impl IntoView {
     if let Some(text) = get("pin") {
         let version = sim_core::share::version_of(&window().location().search().unwrap_or_default());
         let (pinned, bad) = sim_core::share::apply_diff_text(&params, &text, version);
+        // A pin whose every setting was bad pins nothing (an empty `pin=` pins the run itself).
+        let nothing = !bad.is_empty() && pinned == params;
         problems.extend(bad.into_iter().map(|b| format!("pinned run: {b}")));
-        compare::pin::pin_params(lab, pinned);
+        if nothing {
+            problems.push("pin: nothing could be read, so no run is pinned".into());
+        } else {
+            compare::pin::pin_params(lab, pinned);
+        }
     }
     provide_context(compare::Compare::from_view(&decoded.view, &params, &mut problems));
     let handle = window_event_listener(leptos::ev::resize, move |_| lab.resized.update(|n| *n += 1));
     on_cleanup(move || handle.remove());
     if view.embed {
-        share::sync_url();
+        share::sync_url(share::View::embed_pairs(&view.charts, &view.knobs));
         return view! { <EmbedApp view=view /> }.into_any();
     }
     if instructor {
         return view! { <InstructorView /> }.into_any();
     }
-    share::sync_url();
+    share::sync_url(Vec::new());
     chapters::scroll_to_hash();
     // The student's saved exercise work, shared by every exercise on the page.
     provide_context(exercises::Store::load());

@@ -70,11 +70,15 @@ const SYNC_URL_AFTER: std::time::Duration = std::time::Duration::from_millis(250
 
 /// Keeps the address bar in step with the lab (without adding history entries), so that reloading
 /// or copying the address restores the run.
-pub fn sync_url() {
+///
+/// `keep`: view keys that stay in the address as they are (an embed's `embed`, `charts` and `knobs`,
+/// so that reloading the frame shows the same widget, not the whole site).
+pub fn sync_url(keep: Vec<(&'static str, String)>) {
     let lab = use_lab();
     let pending = StoredValue::new(None::<TimeoutHandle>);
     Effect::new(move |first: Option<()>| {
-        let keys = crate::compare::link_keys(lab);
+        let mut keys = crate::compare::link_keys(lab);
+        keys.extend(keep.iter().cloned());
         let query = lab.params.with(|p| share::encode(lab.preset.get(), p, &keys));
         let write = move || {
             // Keep the anchor (a chapter, an exercise) the reader is at.
@@ -155,7 +159,8 @@ pub fn SharePanel() -> impl IntoView {
     let shown_link = RwSignal::new(String::new());
     let import_report = RwSignal::new(None::<(bool, Vec<String>)>);
     let on_copy = move |_| {
-        let l = link(&[]);
+        // To the lab, where the run (and a pinned one) is: not to the top of the essay.
+        let l = format!("{}#lab", link(&[]));
         copy_to_clipboard(&l);
         shown_link.set(l);
     };

@@ -41,16 +41,28 @@ impl fmt::Display for ParamError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             ParamError::OutOfRange { field, value, min, max } => {
-                write!(f, "{field} = {value} is out of range: allowed {min} to {max}")
+                write!(f, "{field} = {} is out of range: allowed {} to {}", num(*value), num(*min), num(*max))
             }
             ParamError::NotFinite { field } => write!(f, "{field} must be a finite number"),
             ParamError::Inconsistent { field, reason } => write!(f, "{field}: {reason}"),
             ParamError::TooMuchWork { expected_requests, limit } => write!(
                 f,
-                "the run would simulate about {expected_requests:.0} requests, more than the limit of {limit:.0}: \
-                 shorten run.horizon_s or lower traffic.rate_per_s"
+                "the run would simulate about {} requests, more than the limit of {}: \
+                 shorten run.horizon_s or lower traffic.rate_per_s",
+                num(expected_requests.round()),
+                num(*limit)
             ),
         }
+    }
+}
+
+/// A number as people read it: as Rust prints it, except that a very large or very small one is
+/// written with an exponent (`1e300`, not three hundred digits).
+fn num(v: f64) -> String {
+    if v != 0.0 && v.is_finite() && (v.abs() >= 1e15 || v.abs() < 1e-6) {
+        format!("{v:e}")
+    } else {
+        format!("{v}")
     }
 }
 

@@ -177,8 +177,20 @@ pub fn set_path(params: &mut Params, path: &str, value: Value) -> Result<(), Sce
             *params = p;
             Ok(())
         }
-        Err(e) => Err(ScenarioError::BadValue { path: path.into(), reason: e.to_string() }),
+        Err(e) => Err(ScenarioError::BadValue { path: path.into(), reason: shorten(&e.to_string()) }),
     }
+}
+
+/// A message cut to its start and its end when it is long (serde quotes a bad value whole, and a
+/// hand-edited value can be thousands of characters): the end says what was expected.
+fn shorten(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    if chars.len() <= 120 {
+        return text.to_string();
+    }
+    let head: String = chars[..60].iter().collect();
+    let tail: String = chars[chars.len() - 50..].iter().collect();
+    format!("{head}…{tail}")
 }
 
 /// Applies one override given as text, `PATH=VALUE` (the command line's `--set`): splits at the

@@ -165,26 +165,15 @@ pub fn diff_text(params: &Params, base: &Params) -> String {
 /// change is reported and skipped, and changes that give parameters that cannot run are all
 /// dropped (with a message).
 pub fn apply_diff_text(base: &Params, text: &str, version: u32) -> (Params, Vec<String>) {
-    let mut params = base.clone();
     let mut problems = Vec::new();
+    let mut settings = Vec::new();
     for kv in text.split('&').filter(|s| !s.is_empty()) {
-        let (key, value) = match kv.split_once('=') {
-            Some((k, v)) => (percent_decode(k), percent_decode(v)),
-            None => {
-                problems.push(format!("ignored '{}': expected PATH=VALUE", percent_decode(kv)));
-                continue;
-            }
-        };
-        for path in migrate(version, &key) {
-            if let Err(e) = scenario::set_path(&mut params, &path, scenario::parse_value(&value)) {
-                problems.push(format!("ignored {key}={value}: {e}"));
-            }
+        match kv.split_once('=') {
+            Some((k, v)) => settings.push((percent_decode(k), percent_decode(v))),
+            None => problems.push(format!("ignored '{}': expected PATH=VALUE", quote(&percent_decode(kv)))),
         }
     }
-    if let Err(e) = params.clone().validate() {
-        problems.push(format!("these settings cannot run ({e})"));
-        params = base.clone();
-    }
+    let params = apply_settings(base.clone(), &settings, version, &mut problems);
     (params, problems)
 }
 
@@ -243,8 +232,9 @@ pub fn decode(query: &str) -> Decoded {
             }
         },
     };
-    let mut params = preset.map(Preset::params).unwrap_or_default();
+    let params = preset.map(Preset::params).unwrap_or_default();
     let mut view = Vec::new();
+    let mut settings = Vec::new();
     for (key, value) in pairs {
         if key == "v" || key == "p" {
             continue;
@@ -253,17 +243,58 @@ pub fn decode(query: &str) -> Decoded {
             view.push((key, value));
             continue;
         }
-        for path in migrate(version, &key) {
-            if let Err(e) = scenario::set_path(&mut params, &path, scenario::parse_value(&value)) {
-                problems.push(format!("ignored {key}={value}: {e}"));
+        settings.push((key, value));
+    }
+    let params = apply_settings(params, &settings, version, &mut problems);
+    Decoded { preset: preset.or(Some(Preset::Failover)), params, view, problems }
+}
+
+/// At most this many characters of a value are quoted back in a message.
+const QUOTE_MAX: usize = 40;
+
+/// `text` for a message: cut at [`QUOTE_MAX`] characters.
+fn quote(text: &str) -> String {
+    match text.char_indices().nth(QUOTE_MAX) {
+        Some((i, _)) => format!("{}…", &text[..i]),
+        None => text.to_string(),
+    }
+}
+
+/// Applies the settings of a link (key and value, as written) to `base`, in order. A setting that
+/// does not fit its parameter is ignored and named. If the result cannot run (a value out of range,
+/// settings that contradict each other), the settings are applied again one by one, and each one
+/// after which the parameters could not run is ignored and named with the reason: the rest apply,
+/// and the result always runs (`base` does).
+fn apply_settings(base: Params, settings: &[(String, String)], version: u32, problems: &mut Vec<String>) -> Params {
+    let mut params = base.clone();
+    let mut fits = Vec::new();
+    for (key, value) in settings {
+        let mut ok = true;
+        for path in migrate(version, key) {
+            if let Err(e) = scenario::set_path(&mut params, &path, scenario::parse_value(value)) {
+                problems.push(format!("ignored {}={}: {e}", quote(key), quote(value)));
+                ok = false;
             }
         }
+        if ok {
+            fits.push((key, value));
+        }
     }
-    if let Err(e) = params.clone().validate() {
-        problems.push(format!("these settings cannot run ({e}); using the preset's"));
-        params = preset.map(Preset::params).unwrap_or_default();
+    if params.clone().validate().is_ok() {
+        return params;
     }
-    Decoded { preset: preset.or(Some(Preset::Failover)), params, view, problems }
+    let mut params = base;
+    for (key, value) in fits {
+        let before = params.clone();
+        for path in migrate(version, key) {
+            let _ = scenario::set_path(&mut params, &path, scenario::parse_value(value));
+        }
+        if let Err(e) = params.clone().validate() {
+            problems.push(format!("ignored {}={}: the run could not go with it ({e})", quote(key), quote(value)));
+            params = before;
+        }
+    }
+    params
 }
 
 /// Today's paths for a path of a link of `version`.
@@ -369,6 +400,21 @@ mod tests {
         let d = decode("?p=failover&db.pool_size=0");
         assert_eq!(d.params, Preset::Failover.params());
         assert!(d.problems[0].contains("db.pool_size"), "{:?}", d.problems);
+        // Only the setting that cannot run is dropped: the others still apply, and the message
+        // names it and says why.
+        let d = decode("?v=2&p=failover&db.pool_size=8&faults.0.duration_s=-50&client.jitter=0.25");
+        assert_eq!(d.params.db.pool_size, 8);
+        assert_eq!(d.params.client.jitter, 0.25);
+        assert_eq!(d.params.faults, Preset::Failover.params().faults);
+        assert_eq!(d.problems.len(), 1, "{:?}", d.problems);
+        assert!(d.problems[0].starts_with("ignored faults.0.duration_s=-50: the run could not go with it ("));
+        assert!(d.problems[0].ends_with(')'), "a whole sentence: {:?}", d.problems);
+        // A huge number is written with an exponent, and a long value is quoted short.
+        let d = decode("?v=2&p=failover&client.timeout_ms=1e300");
+        assert!(d.problems[0].contains("= 1e300 is out of range") && d.problems[0].len() < 200, "{:?}", d.problems);
+        let long = "9".repeat(5000);
+        let d = decode(&format!("?v=2&p=failover&db.pool_size={long}"));
+        assert!(d.problems.iter().all(|p| p.len() < 300), "{:?}", d.problems);
         // Garbage never panics.
         for q in ["%", "%zz=%%", "&&=&", "p=", "=5", "faults.99.kind=x", "faults=[{]"] {
             let _ = decode(q);

@@ -65,7 +65,16 @@ test("a pinned run is overlaid, its differences shown, and it travels in the lin
   assert.equal(await other.byTestId("pin-deltas").count(), 0);
   await other.page.waitForURL((u) => !/pin=/.test(u.href));
   await other.byTestId("lab").screenshot({ path: join(ARTIFACTS, "compare-unpinned.png") });
+  // What the differences are between is said when it is not obvious.
+  assert.equal(await lab.byTestId("pin-note").count(), 0, "same scenario, one seed: nothing to add");
+  await lab.byTestId("seeds").selectOption("5");
+  await page.waitForSelector('[data-testid="band-summary"][data-runs="5"]');
+  assert.match(await lab.text("pin-note"), /single runs \(seed \d+ and the pinned run, seed \d+\).* medians over 5 seeds/);
   await lab.byTestId("lab").screenshot({ path: join(ARTIFACTS, "compare-pinned.png") });
+  await lab.byTestId("seeds").selectOption("1");
+  await lab.byTestId("preset-picker").selectOption("retry-storm");
+  await lab.settled();
+  assert.match(await lab.text("pin-note"), /pinned run is from another scenario .*this one is Metastable retry storm/);
 });
 
 test("five seeds: the band's figures equal cascade sweep --seeds 5 --summary", async () => {
@@ -141,13 +150,22 @@ test("the phase diagram's cells and CSV equal cascade sweep on the same grid", a
   await page.locator(`[data-testid="sweep-cell"][data-x="${target.x}"][data-y="${target.y}"]`).click();
   await lab.settled();
   assert.equal(await lab.text("recovery-time"), "did not recover");
+  assert.equal(await page.evaluate(() => document.activeElement?.id), "lab-title", "the keyboard follows to the lab");
+  // The loaded run is on the grid: the diagram keeps its cells (no new sweep), its mark moves.
+  await page.waitForTimeout(1500); // longer than a restart would wait
+  const after = await page.$$eval('[data-testid="sweep-cell"]', (els) => els.map((e) => e.dataset.value));
+  assert.deepEqual(after, cells.map((c) => c.value));
+  assert.equal(await lab.byTestId("sweep-progress").getAttribute("value"), "9");
   await lab.byTestId("sweep-panel").screenshot({ path: join(ARTIFACTS, "phase-small.png") });
 });
 
 test("a bad sweep or seeds setting in a link is named and replaced by the default", async () => {
   const lab = new LabPage(await newPage(h.browser));
-  await lab.open(`${h.server.origin}/?v=2&p=failover&seeds=7&sweep=warp,0,1&curve=nope#lab`);
+  await lab.open(`${h.server.origin}/?v=2&p=failover&seeds=7&sweep=warp,0,1&curve=nope&pin=zzz#lab`);
   const text = await lab.text("link-problems");
+  assert.match(text, /pinned run: ignored 'zzz'/);
+  assert.match(text, /no run is pinned/);
+  assert.equal(await lab.byTestId("unpin").count(), 0, "a pin that could not be read pins nothing");
   assert.match(text, /seeds=7/);
   assert.match(text, /sweep=warp/);
   assert.match(text, /curve=nope/);

@@ -53,6 +53,7 @@ test("copy link gives a short link that opens the same run", async () => {
   assert.ok(link.length < 160, `${link.length} characters: ${link}`);
   assert.match(link, /p=reconnect-herd/);
   assert.match(link, /gateway\.reconnect_jitter=1/);
+  assert.match(link, /#lab$/, "the link opens at the lab");
   const other = new LabPage(await newPage(h.browser));
   await other.open(link);
   assert.equal(await other.byTestId("preset-picker").inputValue(), "reconnect-herd");
@@ -176,6 +177,17 @@ test("an embed inside a blog post's iframe can be driven and fits without scroll
   assert.doesNotMatch(href, /embed=/);
   assert.match(href, /faults\.0\.duration_s=10/);
   await page.screenshot({ path: join(ARTIFACTS, "embed-in-blog.png"), fullPage: true });
+  // The frame's own address keeps the embed's keys as it follows the changes, so a reload of the
+  // frame (or the browser restoring it) shows the same widget, not the whole site.
+  await page.waitForTimeout(600); // the address follows 250 ms after the last change
+  const frameUrl = await page.evaluate(() => document.querySelector("#lab").contentWindow.location.search);
+  assert.match(frameUrl, /embed=1/);
+  assert.match(frameUrl, /charts=failure-rate/);
+  assert.match(frameUrl, /knobs=failover,breaker/);
+  await page.evaluate(() => document.querySelector("#lab").contentWindow.location.reload());
+  await embed.locator('[data-testid="embed"]').waitFor();
+  assert.equal(await embed.locator('[data-testid="toc"]').count(), 0, "still the embed after a reload");
+  assert.equal(await embed.locator('[data-testid="toggle-breaker"]').isChecked(), true);
   assert.deepEqual(errors, []);
 });
 

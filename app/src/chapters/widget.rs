@@ -48,11 +48,12 @@ pub fn WidgetFigures() -> impl IntoView {
     // The failure rate at its worst, and whether (and when) every interval was healthy again.
     let recovery = move || {
         lab.run.with(|r| match r.trace.as_ref() {
-            Ok(t) if t.summary.unhealthy_intervals == 0 => "never unhealthy".into(),
+            // Of requests: a chart beside it (connected users, the backlog) can take longer.
+            Ok(t) if t.summary.unhealthy_intervals == 0 => "requests never failed enough to matter".into(),
             Ok(t) => match t.summary.recovery_time_s {
-                Some(s) if s < 1.0 => "healthy again as soon as the fault ended".into(),
-                Some(s) => format!("healthy again {} after the fault ended", format::duration(s)),
-                None => "did not recover".into(),
+                Some(s) if s < 1.0 => "requests succeed again as soon as the fault ends".into(),
+                Some(s) => format!("requests succeed again {} after the fault ends", format::duration(s)),
+                None => "requests did not recover".into(),
             },
             Err(_) if !r.ready() => "simulating…".into(),
             Err(e) => format!("cannot run: {e}"),

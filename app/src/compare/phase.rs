@@ -347,9 +347,25 @@ pub fn PhaseDiagram() -> impl IntoView {
     // A change to the scenario restarts a sweep that was started, once the changes stop for a
     // moment (a slider being dragged does not restart it on every step).
     let restart = StoredValue::new(None::<TimeoutHandle>);
+    // Parameters that differ from the sweep's only in its two axes are on the grid (a cell loaded
+    // into the lab, or a slider of an axis moved): the diagram stays; only its marked cell moves.
+    let on_grid = move |p: &Params| {
+        current.with_untracked(|c| {
+            c.as_ref().is_some_and(|s| {
+                let base = sim_core::scenario::to_json(&s.base);
+                let mut q = p.clone();
+                for a in &s.axes {
+                    if let Some(v) = sim_core::scenario::get_path(&base, &a.path) {
+                        let _ = sim_core::scenario::set_path(&mut q, &a.path, v.clone());
+                    }
+                }
+                q == s.base
+            })
+        })
+    };
     Effect::new(move |prev: Option<()>| {
-        lab.params.track();
-        if prev.is_some() && current.with_untracked(Option::is_some) {
+        let grid_unchanged = lab.params.with(on_grid);
+        if prev.is_some() && current.with_untracked(Option::is_some) && !grid_unchanged {
             if let Some(h) = restart.get_value() {
                 h.clear();
             }
@@ -683,6 +699,14 @@ fn Heatmap(sweep: Sweep, metric: Signal<Metric>) -> impl IntoView {
             p
         });
         main.update(|q| *q = p);
+        // To the lab, and the keyboard with it: its heading takes focus (it is focusable from script
+        // only), so Tab goes on from there instead of from a cell now off screen.
+        if let Some(el) = document().get_element_by_id("lab-title") {
+            let _ = el.set_attribute("tabindex", "-1");
+            if let Ok(h) = el.dyn_into::<web_sys::HtmlElement>() {
+                let _ = h.focus();
+            }
+        }
         if let Some(el) = document().get_element_by_id("lab") {
             el.scroll_into_view();
         }

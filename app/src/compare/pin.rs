@@ -13,7 +13,8 @@ use std::sync::Arc;
 /// Pins `params` (from a link): runs them (here or in a worker) and shows the pin once done.
 pub fn pin_params(lab: Lab, params: Params) {
     let params = Arc::new(params);
-    lab.pinned.set(Some(Pinned { params: params.clone(), run: Run::waiting() }));
+    let preset = lab.preset.get_untracked();
+    lab.pinned.set(Some(Pinned { params: params.clone(), preset, run: Run::waiting() }));
     let mine = params.clone();
     let finish = move |run: Run| {
         lab.pinned.update(|p| {
@@ -84,7 +85,7 @@ pub fn PinBar() -> impl IntoView {
         let run = lab.run.get_untracked();
         if run.trace.is_ok() {
             let params = Arc::new(lab.params.get_untracked());
-            lab.pinned.set(Some(Pinned { params, run }));
+            lab.pinned.set(Some(Pinned { params, preset: lab.preset.get_untracked(), run }));
         }
     };
     let rows = move || {
@@ -98,6 +99,30 @@ pub fn PinBar() -> impl IntoView {
             }));
         };
         Some(Ok(deltas(&a.summary, &b.summary, a.scale)))
+    };
+    // What the differences are between, when that is not obvious: a pin from another scenario, or
+    // medians on show while the differences are of single runs.
+    let notes = move || {
+        let pinned = lab.pinned.get()?;
+        let mut notes = Vec::new();
+        let now = lab.preset.get();
+        if pinned.preset != now {
+            let name = |p: Option<sim_core::Preset>| p.map(|p| p.title()).unwrap_or("a scenario of its own");
+            notes.push(format!(
+                "The pinned run is from another scenario ({}); this one is {}.",
+                name(pinned.preset),
+                name(now)
+            ));
+        }
+        if lab.seed_runs.with(Option::is_some) {
+            let seed = lab.params.with(|p| p.seed);
+            notes.push(format!(
+                "The differences are between single runs (seed {seed} and the pinned run, seed {}); the figures above are medians over {} seeds.",
+                pinned.params.seed,
+                lab.seeds.get()
+            ));
+        }
+        (!notes.is_empty()).then(|| notes.join(" "))
     };
     view! {
         <div class="pin-bar" data-testid="pin-bar">
@@ -120,6 +145,7 @@ pub fn PinBar() -> impl IntoView {
                 }.into_any(),
                 Err(msg) => view! { <p class="pin-deltas">{msg}</p> }.into_any(),
             })}
+            {move || notes().map(|n| view! { <p class="pin-note" data-testid="pin-note">{n}</p> })}
         </div>
     }
 }
