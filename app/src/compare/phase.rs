@@ -120,9 +120,20 @@ pub struct Settings {
 }
 
 impl Settings {
-    /// Failover duration × offered load over their sliders' ranges, 16 × 16, one seed, recovery.
+    /// Failover duration × offered load, 16 × 16, one seed, recovery. Over their sliders' ranges,
+    /// except where the whole story is in a corner of them: failovers up to 4 minutes (the core
+    /// cascade tips between about 70 and 110 s) and offered loads up to 30 requests a second of
+    /// the model (below about 8 the core cascade rides out even a 10-minute failover).
     pub fn default_for(p: &Params) -> Settings {
-        let range = |id: &str| slider(p, id).map(|s| (s.min, s.max)).unwrap_or((0.0, 1.0));
+        let range = |id: &str| {
+            let (lo, hi) = slider(p, id).map(|s| (s.min, s.max)).unwrap_or((0.0, 1.0));
+            let cap = match id {
+                "failover" => 240.0,
+                "rate" => 30.0,
+                _ => hi,
+            };
+            (lo, if cap > lo { hi.min(cap) } else { hi })
+        };
         let pick = |id: &str, fallback: usize| {
             if slider(p, id).is_some() {
                 id.to_string()
@@ -834,6 +845,8 @@ mod tests {
         let s = Settings::default_for(&p);
         assert_eq!(s.x.0, "failover");
         assert_eq!(s.y.0, "rate");
+        // The story is in the middle of the default grid, not in one corner of the sliders' ranges.
+        assert_eq!((s.x.1, s.x.2, s.y.2), (0.0, 240.0, 30.0));
         assert_eq!(Settings::parse(&s.to_text(), &p), Ok(s.clone()));
         let bad = |t: &str| Settings::parse(t, &p).unwrap_err();
         assert!(bad("nonsense").contains("expected"));
