@@ -235,8 +235,8 @@ pub fn spec(kind: ChartKind, trace: &Trace, faults: &[Fault], x_format: XFormat,
         // Say so when there is nothing to plot (no failure at all, say), rather than an empty axis.
         let empty = lines.iter().all(|l| l.points.iter().all(|p| p.1.is_none_or(|y| y == 0.0)));
         let note = empty.then(|| match kind {
-            ChartKind::Causes => "No attempt failed".to_string(),
-            _ => "Nothing to show".to_string(),
+            ChartKind::Causes | ChartKind::FailureRate => "No attempt failed in this run".to_string(),
+            _ => "Zero throughout this run".to_string(),
         });
         ChartSpec {
             x_max,
