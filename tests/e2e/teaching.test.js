@@ -147,6 +147,8 @@ test("an exercise turns met when the solution's value is entered, stays met afte
   const seen = teacher.page.locator('[data-testid="exercise"][data-exercise="pool-that-heals"]');
   assert.equal(await seen.locator('[data-testid="exercise-status"]').textContent(), "met");
   assert.equal(await teacher.text("value-pool"), "40", "the lab itself starts as usual");
+  // The student's answer is not the teacher's progress.
+  assert.match(await teacher.page.locator('[data-testid="exercise-progress"]').textContent(), /You have met 0 of/);
   assert.deepEqual(lab.consoleErrors, []);
   assert.deepEqual(teacher.consoleErrors, []);
   await context.close();

@@ -165,14 +165,18 @@ fn ExerciseBody(ex: &'static Exercise, start: Params) -> impl IntoView {
     // Save what the student tried, and whether it met the goal.
     let first = StoredValue::new(true);
     let unchanged = start.clone();
+    // Opened from an answer link: that is someone else's work (a student's, for a teacher), not
+    // this reader's progress, until the reader changes something.
+    let from_link = use_context::<Option<Opened>>().flatten().is_some_and(|o| o.id == ex.id);
     Effect::new(move |_| {
         let met = met.get();
         let query = lab.params.with(|p| share::encode(Some(ex.preset), p, &[]));
         if first.get_value() {
             first.set_value(false);
             // Opening the page saves nothing new unless it changed the saved state.
-            if store.progress.with_untracked(|p| !p.entries.contains_key(ex.id))
-                && lab.params.with_untracked(|p| *p == unchanged)
+            if from_link
+                || (store.progress.with_untracked(|p| !p.entries.contains_key(ex.id))
+                    && lab.params.with_untracked(|p| *p == unchanged))
             {
                 return;
             }
@@ -372,9 +376,9 @@ fn InstructorCard(ex: &'static Exercise) -> impl IntoView {
     view! {
         <article class="instructor-card" data-testid="instructor-exercise">
             <h2>{format!("{}. {}", number(ex), ex.title)}</h2>
-            <p class="meta">{format!("Chapter: {} · scenario: {} · id: {}", ex.chapter, ex.preset.title(), ex.id)}</p>
+            <p class="meta">{format!("Chapter: {} · scenario: {} · id: {}", chapter_title(ex.chapter), ex.preset.title(), ex.id)}</p>
             <p><strong>"Task. "</strong>{ex.task}</p>
-            <p><strong>"Goal. "</strong>{ex.goal_text()}{format!(" (checked on seeds {:?}; all must meet it).", CHECK_SEEDS)}</p>
+            <p><strong>"Goal. "</strong>{ex.goal_text()}{format!(" (checked on seeds {}; all must meet it).", CHECK_SEEDS.iter().map(|s| s.to_string()).collect::<Vec<_>>().join(", "))}</p>
             <p><strong>"Controls the student may move. "</strong>{controls}</p>
             <p><strong>"Hint. "</strong>{ex.hint}</p>
             <p><strong>"Solution. "</strong><code>{solution}</code>" — "{ex.solution_text}</p>
@@ -422,6 +426,15 @@ pub fn InstructorView() -> impl IntoView {
             {exercises::all().iter().map(|e| view! { <InstructorCard ex=e /> }).collect_view()}
         </main>
     }
+}
+
+/// "4. The retry storm" for a chapter's id (the id itself if no chapter has it).
+fn chapter_title(id: &str) -> String {
+    crate::chapters::content::CHAPTERS
+        .iter()
+        .find(|c| c.id == id)
+        .map(|c| format!("{}. {}", c.number, c.title))
+        .unwrap_or_else(|| id.to_string())
 }
 
 #[cfg(test)]
