@@ -47,7 +47,7 @@ pub fn EmbedApp(view: View) -> impl IntoView {
             </header>
             {(!view.unknown.is_empty()).then(|| view! {
                 <p class="notice" data-testid="embed-unknown">
-                    {format!("Not shown (no such control): {}", view.unknown.join(", "))}
+                    {format!("Not shown (no such chart or control): {}", view.unknown.join(", "))}
                 </p>
             })}
             <div class="embed-controls">
