@@ -31,8 +31,10 @@ pub fn EmbedApp(view: View) -> impl IntoView {
         lab.preset.track();
         share::link(&[])
     };
+    // After every run and every resize (a narrower frame makes the widget taller).
     Effect::new(move |_| {
         lab.run.track();
+        lab.resized.track();
         request_animation_frame(share::post_height);
     });
     let charts = view.charts.clone();

@@ -272,10 +272,13 @@ fn EmbedSnippet() -> impl IntoView {
         lab.params.track();
         lab.preset.track();
         let src = link(&View::embed_pairs(&c, &k));
-        let height = 120 + 300 * c.len() + 64 * k.len();
+        // Enough for a phone's narrow layout (headline and control labels wrap there); on a wide
+        // page the widget sits in it with room to spare. Hosts that allow a script get the exact
+        // height from the widget itself (the second line).
+        let height = 150 + 300 * c.len() + 80 * k.len();
         let title = lab.preset.get().map(|p| p.title()).unwrap_or("a custom scenario");
         format!(
-            "<iframe src=\"{}\" width=\"100%\" height=\"{height}\" style=\"border:0;max-width:760px\" loading=\"lazy\" title=\"Cascade Lab: {}\"></iframe>",
+            "<iframe src=\"{}\" width=\"100%\" height=\"{height}\" style=\"border:0;max-width:760px\" loading=\"lazy\" title=\"Cascade Lab: {}\"></iframe>\n{RESIZE_SCRIPT}",
             html_escape(&src),
             html_escape(title)
         )
@@ -354,6 +357,10 @@ fn EmbedSnippet() -> impl IntoView {
         </details>
     }
 }
+
+/// The snippet's optional second line: sets each Cascade Lab iframe to the height its widget posts
+/// (`post_height`), checking that the message comes from that very frame.
+const RESIZE_SCRIPT: &str = "<script>addEventListener(\"message\",function(e){if(e.data&&e.data.type===\"cascade-lab:height\")document.querySelectorAll(\"iframe\").forEach(function(f){if(f.contentWindow===e.source)f.style.height=e.data.height+\"px\"})})</script>";
 
 fn html_escape(s: &str) -> String {
     s.replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;").replace('>', "&gt;")

@@ -218,4 +218,24 @@ test("the snippet generator gives iframe code for the current state", async () =
   await embed.open(src);
   assert.equal(await embed.byTestId("embed").count(), 1);
   assert.equal(await embed.text("value-pool"), "16");
+  // Pasted into a post read on a phone: the iframe's height holds the widget without an inner
+  // scrollbar, and with the snippet's script the frame takes the widget's exact height.
+  const [iframe, script] = snippet.split("\n");
+  assert.match(script, /^<script>.*cascade-lab:height.*<\/script>$/);
+  for (const [name, body] of [["iframe", iframe], ["script", snippet]]) {
+    const blog = await newPage(h.browser, { viewport: { width: 375, height: 700 } });
+    await blog.route("**/post.html", (r) =>
+      r.fulfill({ contentType: "text/html", body: `<!doctype html><meta name="viewport" content="width=device-width"><body style="margin:12px"><p>A post.</p>${body}</body>` }),
+    );
+    await blog.goto(`${h.server.origin}/post.html`);
+    await blog.frameLocator("iframe").locator('[data-testid="chart-load"]').waitFor();
+    await blog.waitForTimeout(500);
+    const fit = await blog.evaluate(() => {
+      const f = document.querySelector("iframe");
+      return { content: f.contentDocument.documentElement.scrollHeight, frame: f.clientHeight, set: f.style.height };
+    });
+    assert.ok(fit.content <= fit.frame, `${name}: no inner scrollbar ${JSON.stringify(fit)}`);
+    if (name === "script") assert.equal(fit.set, `${fit.content}px`, JSON.stringify(fit));
+    await blog.screenshot({ path: join(ARTIFACTS, `embed-snippet-phone-${name}.png`), fullPage: true });
+  }
 });
