@@ -3,6 +3,11 @@
 
 use std::num::NonZeroU32;
 
+/// Bits of a slot index and of a generation: a handle fits in 48 bits ([`Ref::to_bits`]), so that an
+/// event holding one, with its kind and a byte, fits in 64.
+pub const REF_BITS: u32 = 24;
+const MASK: u32 = (1 << REF_BITS) - 1;
+
 /// A handle to a slab entry. Generations of live entries are odd, so never zero: `Option<Ref>` and
 /// enums holding a `Ref` need no extra tag.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -11,12 +16,34 @@ pub struct Ref {
     gen: NonZeroU32,
 }
 
+impl Ref {
+    /// The handle in the low 48 bits: index, then generation above it.
+    #[inline(always)]
+    pub fn to_bits(self) -> u64 {
+        self.idx as u64 | (self.gen.get() as u64) << REF_BITS
+    }
+
+    /// The handle back from [`Ref::to_bits`] (bits above the 48 are ignored).
+    #[inline(always)]
+    pub fn from_bits(bits: u64) -> Ref {
+        let gen = (bits >> REF_BITS) as u32 & MASK;
+        // Handles hold odd generations, so `gen` is never 0 for bits from `to_bits`.
+        Ref { idx: bits as u32 & MASK, gen: NonZeroU32::new(gen).unwrap_or(NonZeroU32::MIN) }
+    }
+}
+
 /// Records with reusable slots.
 ///
 /// Each slot has a generation, odd while the slot holds a live entry and even while it is free; it
 /// goes up by one at each insert and each remove, so a handle (which holds the odd generation of its
 /// entry) matches only while that entry lives, and one comparison checks both. The generations are
 /// kept apart from the entries, so that checking a stale handle does not touch the entry's memory.
+///
+/// Generations count modulo 2^[`REF_BITS`] (parity is kept, as that is even): a handle could match
+/// again only after 2^23 inserts into its slot. A run inserts at most one request and one attempt per
+/// event and processes at most [`crate::params::MAX_EVENTS`] (fewer than 2^23) events, so within a
+/// run no generation comes round again. At most 2^[`REF_BITS`] slots are allocated (a run is cut
+/// short past [`crate::params::MAX_OPEN`] open entries).
 pub struct Slab<T> {
     gens: Vec<u32>,
     items: Vec<T>,
@@ -37,12 +64,13 @@ impl<T> Slab<T> {
         self.live += 1;
         if let Some(idx) = self.free.pop() {
             let i = idx as usize;
-            let gen = self.gens[i].wrapping_add(1);
+            let gen = (self.gens[i] + 1) & MASK;
             self.gens[i] = gen;
             self.items[i] = item;
             Ref { idx, gen: NonZeroU32::new(gen).expect("live generations are odd") }
         } else {
             let idx = self.items.len() as u32;
+            assert!(idx <= MASK, "more than 2^{REF_BITS} slab slots");
             self.gens.push(1);
             self.items.push(item);
             Ref { idx, gen: NonZeroU32::MIN }
@@ -75,7 +103,7 @@ impl<T> Slab<T> {
     pub fn remove(&mut self, r: Ref) -> bool {
         match self.live_slot(r) {
             Some(i) => {
-                self.gens[i] = self.gens[i].wrapping_add(1);
+                self.gens[i] = (self.gens[i] + 1) & MASK;
                 self.free.push(r.idx);
                 self.live -= 1;
                 true
@@ -109,5 +137,18 @@ mod tests {
         assert_eq!(s.get(b), Some(&2));
         assert!(!s.remove(a));
         assert_eq!(s.len(), 1);
+        assert_eq!(Ref::from_bits(b.to_bits()), b);
+    }
+
+    #[test]
+    fn generations_wrap_within_their_bits_and_stay_odd_while_live() {
+        let mut s = Slab::default();
+        let mut r = s.insert(0u8);
+        for _ in 0..(1u32 << (REF_BITS - 1)) + 3 {
+            assert!(s.remove(r));
+            r = s.insert(0);
+            assert_eq!(r.gen.get() % 2, 1);
+            assert_eq!(Ref::from_bits(r.to_bits()), r);
+        }
     }
 }

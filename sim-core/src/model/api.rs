@@ -64,6 +64,43 @@ pub(crate) enum Step {
 impl Step {
     /// Number of kinds (one breaker each when breakers are per feature).
     pub(crate) const COUNT: usize = 5;
+
+    /// The step with this discriminant (`step as u8`; 4 and above read as `Identify`).
+    #[inline]
+    fn from_u8(x: u8) -> Step {
+        match x {
+            0 => Step::RateLimit,
+            1 => Step::Auth,
+            2 => Step::Read,
+            3 => Step::Write,
+            _ => Step::Identify,
+        }
+    }
+}
+
+/// An attempt's database steps, in order (at most three), packed four bits a step into one integer.
+/// Planning them then builds a value in a register: a small array filled byte by byte and copied
+/// whole was read back before its bytes had left the store buffer (a store-forwarding stall on every
+/// Redis reply).
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Steps {
+    bits: u16,
+    len: u8,
+}
+
+impl Steps {
+    #[inline]
+    fn push(&mut self, s: Step) {
+        debug_assert!(self.len < 3);
+        self.bits |= (s as u16) << (4 * self.len);
+        self.len += 1;
+    }
+
+    /// Step `i` (below `len`).
+    #[inline]
+    fn get(self, i: u8) -> Step {
+        Step::from_u8(((self.bits >> (4 * i)) & 0xF) as u8)
+    }
 }
 
 /// What an attempt is for.
@@ -122,8 +159,7 @@ pub(crate) struct Attempt {
     /// The server is still working on this attempt.
     pub(crate) server_open: bool,
     pub(crate) stage: Stage,
-    pub(crate) steps: [Step; 3],
-    pub(crate) n_steps: u8,
+    pub(crate) steps: Steps,
     pub(crate) step: u8,
     /// Counts the attempt's PostgreSQL calls, to tell stale timeouts apart.
     pub(crate) call_no: u8,
@@ -141,7 +177,7 @@ const _: () = assert!(std::mem::size_of::<Attempt>() == 64 && std::mem::size_of:
 
 impl Attempt {
     pub(crate) fn current_step(&self) -> Step {
-        self.steps[self.step as usize]
+        self.steps.get(self.step)
     }
 }
 
@@ -198,7 +234,7 @@ impl Budgets {
 impl World {
     pub(super) fn on_arrival(&mut self) {
         let gap = self.next_arrival_gap();
-        self.q.push_lane(LANE_ARRIVAL, self.now + gap, Ev::Arrival);
+        self.schedule_lane(LANE_ARRIVAL, self.now + gap, Ev::Arrival);
         // Thinning: the current rate over the bound, and degraded mode turning features off.
         let mut keep = self.p.traffic.rate_per_s * self.cond.spike / self.max_rate;
         if self.cond.degraded {
@@ -310,8 +346,7 @@ impl World {
             client_open: true,
             server_open: true,
             stage: super::api::Stage::Redis,
-            steps: [Step::RateLimit; 3],
-            n_steps: 0,
+            steps: Steps::default(),
             step: 0,
             call_no: 0,
             step_calls: 0,
@@ -325,16 +360,16 @@ impl World {
     /// The attempt reaches the API: schedule its timeout and its Redis round trip.
     fn begin(&mut self, a: Ref) {
         let now = self.now;
-        self.q.push_lane(LANE_CLIENT_TIMEOUT, now + self.client_timeout, Ev::ClientTimeout(a));
+        self.schedule_lane(LANE_CLIENT_TIMEOUT, now + self.client_timeout, Ev::ClientTimeout(a));
         if self.cond.redis_down == 0 {
-            self.q.push_lane(LANE_REDIS_REPLY, now + self.redis_latency, Ev::RedisReply(a, true));
+            self.schedule_lane(LANE_REDIS_REPLY, now + self.redis_latency, Ev::RedisReply(a, true));
         } else {
             match self.p.redis.failure_mode {
                 RedisFailureMode::Hang => {
-                    self.q.push_lane(LANE_REDIS_TIMEOUT, now + self.redis_timeout, Ev::RedisReply(a, false))
+                    self.schedule_lane(LANE_REDIS_TIMEOUT, now + self.redis_timeout, Ev::RedisReply(a, false))
                 }
                 RedisFailureMode::FailFast => {
-                    self.q.push_lane(LANE_REDIS_REPLY, now + self.redis_latency, Ev::RedisReply(a, false))
+                    self.schedule_lane(LANE_REDIS_REPLY, now + self.redis_latency, Ev::RedisReply(a, false))
                 }
             }
         }
@@ -396,13 +431,11 @@ impl World {
             return;
         }
         let (user, op, owner) = (att.user, att.op, att.owner);
-        let mut steps = [Step::RateLimit; 3];
-        let mut n = 0usize;
+        let mut steps = Steps::default();
         if op != Op::Identify && !redis_ok {
             match self.p.redis.fallback {
                 RateLimitFallback::Postgres => {
-                    steps[n] = Step::RateLimit;
-                    n += 1;
+                    steps.push(Step::RateLimit);
                 }
                 RateLimitFallback::FailOpen => {}
                 RateLimitFallback::FailClosed => return self.server_finish(a, Outcome::RateLimited),
@@ -417,8 +450,7 @@ impl World {
             if redis_ok && self.users.session_ok(user) {
                 self.users.touch_session(user, self.now);
             } else {
-                steps[n] = Step::Auth;
-                n += 1;
+                steps.push(Step::Auth);
                 self.bucket().reauths += 1;
             }
         }
@@ -434,8 +466,7 @@ impl World {
                         if hit.is_some() {
                             self.bucket().cache_misses += 1;
                         }
-                        steps[n] = Step::Read;
-                        n += 1;
+                        steps.push(Step::Read);
                     }
                 }
             }
@@ -445,18 +476,15 @@ impl World {
                     Owner::Client => true,
                 };
                 if !done {
-                    steps[n] = Step::Write;
-                    n += 1;
+                    steps.push(Step::Write);
                 }
             }
             Op::Identify => {
-                steps[n] = Step::Identify;
-                n += 1;
+                steps.push(Step::Identify);
             }
         }
         let att = self.attempts.get_mut(a).expect("checked above");
         att.steps = steps;
-        att.n_steps = n as u8;
         att.step = 0;
         self.run_next_step(a);
     }
@@ -468,7 +496,7 @@ impl World {
             // The handler sees the closed connection between steps and abandons the attempt.
             return self.server_finish(a, Outcome::ClientTimeout);
         }
-        if att.step < att.n_steps {
+        if att.step < att.steps.len {
             let step = att.current_step();
             self.db_call(a, step);
         } else {
@@ -553,7 +581,7 @@ impl World {
                 let att = self.attempts.get_mut(a).expect("live");
                 att.stage = Stage::DbBackoff;
                 let call_no = att.call_no;
-                self.q.push(self.now + delay, Ev::DbRetry(a, call_no));
+                self.schedule(self.now + delay, Ev::DbRetry(a, call_no));
                 return;
             }
         }
@@ -647,9 +675,9 @@ impl World {
             req.last_delay = delay;
             if self.p.client.jitter == 0.0 {
                 let lane = LANE_RETRY + (req.attempts as usize).clamp(1, RETRY_LANES) - 1;
-                self.q.push_lane(lane, now + delay, Ev::Retry(r));
+                self.schedule_lane(lane, now + delay, Ev::Retry(r));
             } else {
-                self.q.push(now + delay, Ev::Retry(r));
+                self.schedule(now + delay, Ev::Retry(r));
             }
         } else {
             self.end_request(r, false);
@@ -694,13 +722,13 @@ impl World {
         if h.abandon_after > 0 && fails >= h.abandon_after {
             let away = from_s(self.rng.people.exp(h.away_s)).max(1);
             self.users.leave(user);
-            self.q.push(self.now + away, Ev::Return(user));
+            self.schedule(self.now + away, Ev::Return(user));
             if self.p.gateway.enabled {
                 self.disconnect(user, false);
             }
         } else if h.refresh_probability > 0.0 && self.rng.people.chance(h.refresh_probability) {
             let delay = from_s(self.rng.people.exp(h.refresh_delay_s)).max(1);
-            self.q.push(self.now + delay, Ev::Refresh(user));
+            self.schedule(self.now + delay, Ev::Refresh(user));
         }
     }
 }

@@ -224,7 +224,7 @@ impl World {
             let p = &mut self.pools[pool];
             p.queue.push_back(Waiter { att: a, call_no, deadline: now + self.acquire_timeout });
             p.waiting += 1;
-            self.q.push_lane(LANE_ACQUIRE_TIMEOUT, now + self.acquire_timeout, Ev::AcquireTimeout(a, call_no));
+            self.schedule_lane(LANE_ACQUIRE_TIMEOUT, now + self.acquire_timeout, Ev::AcquireTimeout(a, call_no));
         }
     }
 
@@ -241,7 +241,7 @@ impl World {
         let att = self.attempts.get_mut(a).expect("live");
         att.stage = Stage::Query;
         att.query_start = now;
-        self.q.push(now + service, Ev::QueryDone(a, call_no));
+        self.schedule(now + service, Ev::QueryDone(a, call_no));
     }
 
     /// Service time of a query of `cost_ms` starting now on `server` (its running count included).
@@ -381,7 +381,7 @@ impl World {
                 if self.now < self.queue.next_at {
                     if !self.queue.wake_pending {
                         self.queue.wake_pending = true;
-                        self.q.push(self.queue.next_at, Ev::DrainWake);
+                        self.schedule(self.queue.next_at, Ev::DrainWake);
                     }
                     return;
                 }
@@ -394,11 +394,11 @@ impl World {
             let service = self.service_time(PRIMARY, self.p.db.write_ms);
             let timeout = from_ms(self.p.queue.consumer_timeout_ms);
             if service <= timeout {
-                self.q.push(self.now + service, Ev::DrainDone(true));
+                self.schedule(self.now + service, Ev::DrainDone(true));
             } else {
                 // The consumer gives up first; the database finishes the write anyway (wasted).
-                self.q.push(self.now + timeout, Ev::DrainDone(false));
-                self.q.push(self.now + service, Ev::DbRelease);
+                self.schedule(self.now + timeout, Ev::DrainDone(false));
+                self.schedule(self.now + service, Ev::DbRelease);
             }
         }
     }
@@ -416,7 +416,7 @@ impl World {
             // The message goes back; the consumer stays busy while it pauses.
             self.queue.backlog += 1;
             let pause = from_ms(self.p.queue.consumer_backoff_ms);
-            self.q.push(self.now + pause, Ev::ConsumerBack);
+            self.schedule(self.now + pause, Ev::ConsumerBack);
         }
     }
 
@@ -426,7 +426,7 @@ impl World {
     /// time needed to replay what is pending, at most `max_standby_delay_s` (past that, PostgreSQL
     /// cancels the replica queries in replay's way; the model keeps the cap but not the cancellations).
     pub(super) fn on_replica_tick(&mut self) {
-        self.q.push(self.now + SEC, Ev::ReplicaTick);
+        self.schedule(self.now + SEC, Ev::ReplicaTick);
         let cores = self.servers[REPLICAS].cores;
         if cores <= 0.0 {
             self.lag.added_s = 0.0;

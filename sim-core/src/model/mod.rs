@@ -103,6 +103,84 @@ pub(crate) enum Ev {
     Sample,
 }
 
+/// An [`Ev`] packed into 64 bits, as the event queue holds it: with its 64-bit key, a pending event
+/// takes 16 bytes, and scheduling one builds it in a register (a 16-byte enum was assembled on the
+/// stack and read back at once, a store-forwarding stall on every push).
+///
+/// Bits 0–7 hold the kind (the variant's index); bits 8–15 a byte (a call number or a flag); bits
+/// 16–63 a handle ([`Ref::to_bits`], 48 bits) or a number. `Drop` holds its user (below 2^24, as
+/// users are at most 100,000) in bits 8–31 and the epoch in bits 32–63.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Packed(u64);
+
+const _: () = assert!(crate::params::MAX_EVENTS < 1 << (crate::slab::REF_BITS - 1));
+const _: () = assert!(MAX_OPEN < 1 << crate::slab::REF_BITS);
+
+impl Ev {
+    #[inline(always)]
+    fn pack(self) -> Packed {
+        let with = |kind: u64, byte: u64, rest: u64| Packed(kind | byte << 8 | rest << 16);
+        let r = |r: Ref| r.to_bits();
+        match self {
+            Ev::Arrival => with(0, 0, 0),
+            Ev::Retry(a) => with(1, 0, r(a)),
+            Ev::Refresh(u) => with(2, 0, u as u64),
+            Ev::RedisReply(a, ok) => with(3, ok as u64, r(a)),
+            Ev::QueryDone(a, n) => with(4, n as u64, r(a)),
+            Ev::AcquireTimeout(a, n) => with(5, n as u64, r(a)),
+            Ev::DbRetry(a, n) => with(6, n as u64, r(a)),
+            Ev::ClientTimeout(a) => with(7, 0, r(a)),
+            Ev::DrainDone(ok) => with(8, ok as u64, 0),
+            Ev::DbRelease => with(9, 0, 0),
+            Ev::ConsumerBack => with(10, 0, 0),
+            Ev::DrainWake => with(11, 0, 0),
+            Ev::Drop(u, epoch) => {
+                debug_assert!(u < 1 << 24);
+                Packed(12 | (u as u64) << 8 | (epoch as u64) << 32)
+            }
+            Ev::Reconnect(u) => with(13, 0, u as u64),
+            Ev::Return(u) => with(14, 0, u as u64),
+            Ev::FaultStart(i) => with(15, 0, i as u64),
+            Ev::FaultEnd(i) => with(16, 0, i as u64),
+            Ev::Action(i) => with(17, 0, i as u64),
+            Ev::ReplicaTick => with(18, 0, 0),
+            Ev::Sample => with(19, 0, 0),
+        }
+    }
+}
+
+impl Packed {
+    #[inline(always)]
+    fn unpack(self) -> Ev {
+        let x = self.0;
+        let byte = (x >> 8) as u8;
+        let a = Ref::from_bits(x >> 16);
+        let n = (x >> 16) as u32;
+        match x as u8 {
+            0 => Ev::Arrival,
+            1 => Ev::Retry(a),
+            2 => Ev::Refresh(n),
+            3 => Ev::RedisReply(a, byte != 0),
+            4 => Ev::QueryDone(a, byte),
+            5 => Ev::AcquireTimeout(a, byte),
+            6 => Ev::DbRetry(a, byte),
+            7 => Ev::ClientTimeout(a),
+            8 => Ev::DrainDone(byte != 0),
+            9 => Ev::DbRelease,
+            10 => Ev::ConsumerBack,
+            11 => Ev::DrainWake,
+            12 => Ev::Drop((x >> 8) as u32 & 0xFF_FFFF, (x >> 32) as u32),
+            13 => Ev::Reconnect(n),
+            14 => Ev::Return(n),
+            15 => Ev::FaultStart(n as u16),
+            16 => Ev::FaultEnd(n as u16),
+            17 => Ev::Action(n as u16),
+            18 => Ev::ReplicaTick,
+            _ => Ev::Sample,
+        }
+    }
+}
+
 #[derive(Clone, Default)]
 pub(crate) struct Bucket {
     arrivals: u32,
@@ -203,7 +281,7 @@ pub(crate) struct World {
     now: Micros,
     horizon: Micros,
     interval: Micros,
-    q: EventQueue<Ev>,
+    q: EventQueue<Packed>,
     rng: Streams,
     requests: Slab<Request>,
     attempts: Slab<Attempt>,
@@ -350,14 +428,14 @@ impl World {
     fn run(&mut self) {
         if self.max_rate > 0.0 {
             let first = self.next_arrival_gap();
-            self.q.push_lane(LANE_ARRIVAL, first, Ev::Arrival);
+            self.schedule_lane(LANE_ARRIVAL, first, Ev::Arrival);
         }
         for (i, f) in self.p.faults.iter().enumerate() {
-            self.q.push(from_s(f.start_s()), Ev::FaultStart(i as u16));
-            self.q.push(from_s(f.end_s()), Ev::FaultEnd(i as u16));
+            self.q.push(from_s(f.start_s()), Ev::FaultStart(i as u16).pack());
+            self.q.push(from_s(f.end_s()), Ev::FaultEnd(i as u16).pack());
         }
         for (i, a) in self.p.actions.iter().enumerate() {
-            self.q.push(from_s(a.at_s()), Ev::Action(i as u16));
+            self.q.push(from_s(a.at_s()), Ev::Action(i as u16).pack());
         }
         if self.p.defences.ramp.enabled {
             if let Some(end) = self.p.faults.iter().map(|f| from_s(f.end_s())).max() {
@@ -368,9 +446,9 @@ impl World {
         let replicas_ever = self.p.replica.replicas > 0
             || self.p.actions.iter().any(|a| matches!(a, crate::params::Action::AddReplicas { .. }));
         if replicas_ever {
-            self.q.push(SEC, Ev::ReplicaTick);
+            self.schedule(SEC, Ev::ReplicaTick);
         }
-        self.q.push(self.interval, Ev::Sample);
+        self.schedule(self.interval, Ev::Sample);
 
         let max_events = self.p.run.max_events;
         while let Some(e) = self.q.pop() {
@@ -390,13 +468,25 @@ impl World {
                 self.find_bucket();
             }
             self.summary.events += 1;
-            self.handle(e.ev);
+            self.handle(e.ev.unpack());
             // The memory budget: what is open holds memory (slabs, timers, the pools' queues).
             if self.requests.len() + self.attempts.len() > MAX_OPEN {
                 self.stop(Budget::OpenWork);
                 break;
             }
         }
+    }
+
+    /// Schedules `ev` at `time`.
+    #[inline(always)]
+    pub(crate) fn schedule(&mut self, time: Micros, ev: Ev) {
+        self.q.push(time, ev.pack());
+    }
+
+    /// Schedules `ev` at `time` on a FIFO lane of the queue (see [`EventQueue::push_lane`]).
+    #[inline(always)]
+    pub(crate) fn schedule_lane(&mut self, lane: usize, time: Micros, ev: Ev) {
+        self.q.push_lane(lane, time, ev.pack());
     }
 
     fn stop(&mut self, by: Budget) {
@@ -458,7 +548,7 @@ impl World {
     fn on_sample(&mut self) {
         let i = (self.now / self.interval) as usize;
         if i < self.buckets.len() {
-            self.q.push(self.now + self.interval, Ev::Sample);
+            self.schedule(self.now + self.interval, Ev::Sample);
         }
         // Record the gauges of the interval that just ended, and open the next one.
         self.record_gauges(i.saturating_sub(1).min(self.buckets.len() - 1));

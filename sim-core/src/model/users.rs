@@ -234,7 +234,7 @@ impl World {
             if self.users.connected[i] {
                 let t = self.users.next_heartbeat(i, self.now);
                 if t < until {
-                    self.q.push(t, Ev::Drop(i as u32, self.users.epoch[i]));
+                    self.schedule(t, Ev::Drop(i as u32, self.users.epoch[i]));
                 }
             }
         }
@@ -248,7 +248,7 @@ impl World {
         for i in 0..self.users.connected.len() {
             if self.users.connected[i] && !self.users.session[i] {
                 let t = self.users.next_heartbeat(i, self.now);
-                self.q.push(t, Ev::Drop(i as u32, self.users.epoch[i]));
+                self.schedule(t, Ev::Drop(i as u32, self.users.epoch[i]));
             }
         }
     }
@@ -298,7 +298,7 @@ impl World {
             &mut self.rng.gateway,
         );
         self.users.reconnect_last[i] = d;
-        self.q.push(self.now + d, Ev::Reconnect(u));
+        self.schedule(self.now + d, Ev::Reconnect(u));
     }
 
     pub(super) fn on_reconnect(&mut self, u: u32) {
@@ -324,7 +324,7 @@ impl World {
         if self.cond.redis_down > 0 {
             let t = self.users.next_heartbeat(i, self.now);
             if t < self.cond.redis_down_until {
-                self.q.push(t, Ev::Drop(u, self.users.epoch[i]));
+                self.schedule(t, Ev::Drop(u, self.users.epoch[i]));
             }
         }
     }
