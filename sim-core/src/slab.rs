@@ -98,6 +98,22 @@ impl<T> Slab<T> {
         self.live_slot(r).map(|i| &mut self.items[i])
     }
 
+    /// The entry behind `r`, which the caller knows to be live: for a handler's further accesses to an
+    /// entry whose handle it has checked (or just made). Saves the generation check, which only debug
+    /// builds make (a handle out of range still panics).
+    #[inline]
+    pub fn live(&self, r: Ref) -> &T {
+        debug_assert!(self.live_slot(r).is_some(), "a stale handle used as live");
+        &self.items[r.idx as usize]
+    }
+
+    /// The entry behind `r`, which the caller knows to be live (see [`Slab::live`]).
+    #[inline]
+    pub fn live_mut(&mut self, r: Ref) -> &mut T {
+        debug_assert!(self.live_slot(r).is_some(), "a stale handle used as live");
+        &mut self.items[r.idx as usize]
+    }
+
     /// Frees the entry behind `r`; returns false if it was not live.
     #[inline]
     pub fn remove(&mut self, r: Ref) -> bool {

@@ -65,16 +65,16 @@ impl Step {
     /// Number of kinds (one breaker each when breakers are per feature).
     pub(crate) const COUNT: usize = 5;
 
-    /// The step with this discriminant (`step as u8`; 4 and above read as `Identify`).
+    /// The step with this discriminant (`step as u8`, below 16; 4 and above read as `Identify`): a
+    /// table look-up rather than a chain of comparisons.
     #[inline]
-    fn from_u8(x: u8) -> Step {
-        match x {
-            0 => Step::RateLimit,
-            1 => Step::Auth,
-            2 => Step::Read,
-            3 => Step::Write,
-            _ => Step::Identify,
-        }
+    fn from_u4(x: u8) -> Step {
+        use Step::*;
+        const TABLE: [Step; 16] = [
+            RateLimit, Auth, Read, Write, Identify, Identify, Identify, Identify, Identify, Identify, Identify,
+            Identify, Identify, Identify, Identify, Identify,
+        ];
+        TABLE[(x & 0xF) as usize]
     }
 }
 
@@ -99,7 +99,7 @@ impl Steps {
     /// Step `i` (below `len`).
     #[inline]
     fn get(self, i: u8) -> Step {
-        Step::from_u8(((self.bits >> (4 * i)) & 0xF) as u8)
+        Step::from_u4((self.bits >> (4 * i)) as u8)
     }
 }
 
@@ -314,7 +314,7 @@ impl World {
         let a = self.new_attempt(Owner::Request(r), user, op, now);
         match refusal {
             Some(outcome) => {
-                self.attempts.get_mut(a).expect("new attempt").server_open = false;
+                self.attempts.live_mut(a).server_open = false;
                 self.client_finish(a, outcome);
                 self.release(a);
             }
@@ -328,7 +328,7 @@ impl World {
         self.bucket().reconnects += 1;
         let a = self.new_attempt(Owner::Client, user, Op::Identify, now);
         if self.cond.blip > 0 {
-            self.attempts.get_mut(a).expect("new attempt").server_open = false;
+            self.attempts.live_mut(a).server_open = false;
             self.client_finish(a, Outcome::Unreachable);
             self.release(a);
         } else {
@@ -483,7 +483,7 @@ impl World {
                 steps.push(Step::Identify);
             }
         }
-        let att = self.attempts.get_mut(a).expect("checked above");
+        let att = self.attempts.live_mut(a);
         att.steps = steps;
         att.step = 0;
         self.run_next_step(a);
@@ -491,7 +491,7 @@ impl World {
 
     /// Runs the attempt's next database step, or answers the client when none is left.
     pub(super) fn run_next_step(&mut self, a: Ref) {
-        let att = self.attempts.get(a).expect("run_next_step on a live attempt");
+        let att = self.attempts.live(a);
         if !att.client_open {
             // The handler sees the closed connection between steps and abandons the attempt.
             return self.server_finish(a, Outcome::ClientTimeout);
@@ -508,7 +508,7 @@ impl World {
     pub(super) fn step_succeeded(&mut self, a: Ref, step: Step, on_replica: bool) {
         let now = self.now;
         let redis_up = self.cond.redis_down == 0;
-        let att = self.attempts.get(a).expect("step_succeeded on a live attempt");
+        let att = self.attempts.live(a);
         let (user, op, owner, client_open) = (att.user, att.op, att.owner, att.client_open);
         match step {
             Step::Write => {
@@ -536,7 +536,7 @@ impl World {
             }
             Step::RateLimit | Step::Identify => {}
         }
-        let att = self.attempts.get_mut(a).expect("live");
+        let att = self.attempts.live_mut(a);
         att.step += 1;
         att.step_calls = 0;
         self.run_next_step(a);
@@ -558,27 +558,27 @@ impl World {
     /// other failure ends the attempt.
     pub(super) fn step_failed(&mut self, a: Ref, step: Step, outcome: Outcome) {
         if step == Step::Write && self.p.queue.enabled {
-            let att = self.attempts.get(a).expect("step_failed on a live attempt");
+            let att = self.attempts.live(a);
             if let Owner::Request(r) = att.owner {
                 if let Some(req) = self.requests.get_mut(r) {
                     req.message_done = true;
                 }
             }
             self.enqueue_message();
-            let att = self.attempts.get_mut(a).expect("live");
+            let att = self.attempts.live_mut(a);
             att.step += 1;
             att.step_calls = 0;
             return self.run_next_step(a);
         }
         let retries = self.p.api_retry.attempts;
         if retries > 1 && matches!(outcome, Outcome::PoolTimeout | Outcome::Shed) {
-            let att = self.attempts.get(a).expect("step_failed on a live attempt");
+            let att = self.attempts.live(a);
             if matches!(att.owner, Owner::Request(_)) && (att.step_calls as u32) < retries {
                 // The retry is part of the call: like a query in progress, it does not look at
                 // whether the client still waits.
                 let n = att.step_calls as u32;
                 let delay = self.api_retry_policy.delay(n, 0, &mut self.rng.api_retry);
-                let att = self.attempts.get_mut(a).expect("live");
+                let att = self.attempts.live_mut(a);
                 att.stage = Stage::DbBackoff;
                 let call_no = att.call_no;
                 self.schedule(self.now + delay, Ev::DbRetry(a, call_no));
@@ -604,7 +604,7 @@ impl World {
 
     /// The server is done with attempt `a`: answer the client if it still waits.
     pub(super) fn server_finish(&mut self, a: Ref, outcome: Outcome) {
-        let att = self.attempts.get_mut(a).expect("server_finish on a live attempt");
+        let att = self.attempts.live_mut(a);
         att.server_open = false;
         att.stage = Stage::Done;
         if att.client_open {
@@ -636,7 +636,7 @@ impl World {
     /// reconnecting WebSocket client, connect or back off).
     fn client_finish(&mut self, a: Ref, outcome: Outcome) {
         let now = self.now;
-        let att = self.attempts.get_mut(a).expect("client_finish on a live attempt");
+        let att = self.attempts.live_mut(a);
         att.client_open = false;
         let (start, owner, user) = (att.start, att.owner, att.user);
         self.in_flight -= 1;
@@ -670,7 +670,7 @@ impl World {
             return;
         };
         if req.attempts < self.p.client.max_attempts && self.take_retry_token() {
-            let req = self.requests.get_mut(r).expect("checked above");
+            let req = self.requests.live_mut(r);
             let delay = self.policy.delay(req.attempts, req.last_delay, &mut self.rng.backoff);
             req.last_delay = delay;
             if self.p.client.jitter == 0.0 {

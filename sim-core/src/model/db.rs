@@ -179,7 +179,7 @@ impl World {
             None
         };
         self.note_breaker();
-        let att = self.attempts.get_mut(a).expect("db_call on a live attempt");
+        let att = self.attempts.live_mut(a);
         let op = att.op;
         if let Owner::Request(_) = att.owner {
             att.step_calls = att.step_calls.saturating_add(1);
@@ -211,7 +211,7 @@ impl World {
             }
             return self.step_failed(a, step, Outcome::Shed);
         }
-        let att = self.attempts.get_mut(a).expect("db_call on a live attempt");
+        let att = self.attempts.live_mut(a);
         att.call_no = att.call_no.wrapping_add(1);
         att.call_start = now;
         att.permit = permit;
@@ -230,7 +230,7 @@ impl World {
 
     fn start_query(&mut self, a: Ref) {
         let now = self.now;
-        let att = self.attempts.get(a).expect("start_query on a live attempt");
+        let att = self.attempts.live(a);
         let (pool, step, call_no) = (att.pool as usize, att.current_step(), att.call_no);
         let server = self.pools[pool].server;
         let p = &mut self.pools[pool];
@@ -238,7 +238,7 @@ impl World {
         p.max_in_use = p.max_in_use.max(p.in_use);
         self.servers[server].running += 1;
         let service = self.service_time(server, self.cost_ms(step));
-        let att = self.attempts.get_mut(a).expect("live");
+        let att = self.attempts.live_mut(a);
         att.stage = Stage::Query;
         att.query_start = now;
         self.schedule(now + service, Ev::QueryDone(a, call_no));
@@ -298,7 +298,7 @@ impl World {
             self.pools[pool].waiting -= 1;
             if drop_expired && !self.can_finish_in_time(w.att, pool) {
                 // Its client gives up before the query could end: running it would be wasted work.
-                let permit = self.attempts.get(w.att).expect("live waiter").permit;
+                let permit = self.attempts.live(w.att).permit;
                 if let Some((s, p)) = permit {
                     let i = self.breaker_index(s);
                     self.breakers[i].release(p);
@@ -313,7 +313,7 @@ impl World {
     /// Whether attempt `a`'s next query, started now on `pool`'s server, would end before its
     /// client's deadline (the query's expected time, at the current load, without noise).
     fn can_finish_in_time(&mut self, a: Ref, pool: usize) -> bool {
-        let att = self.attempts.get(a).expect("live attempt");
+        let att = self.attempts.live(a);
         if !att.client_open {
             return false;
         }
