@@ -198,23 +198,28 @@ pub struct EventQueue<E> {
     /// The key of each lane's head, [`NONE`] when the lane is empty, so that `pop` finds the earliest
     /// head without touching the lanes' buffers.
     heads: [u64; LANES],
+    /// The event of each lane's head (a leftover when the lane is empty): `pop` returns it from here,
+    /// so that what runs next is known without following the lane's buffer (the next head is read
+    /// from the buffer after, off the critical path).
+    head_evs: [E; LANES],
     /// The next sequence number.
     seq: u64,
 }
 
-impl<E: Copy> Default for EventQueue<E> {
+impl<E: Copy + Default> Default for EventQueue<E> {
     fn default() -> Self {
         Self::new()
     }
 }
 
-impl<E: Copy> EventQueue<E> {
+impl<E: Copy + Default> EventQueue<E> {
     /// An empty queue.
     pub fn new() -> Self {
         EventQueue {
             heap: Heap { v: Vec::with_capacity(1024) },
             lanes: std::array::from_fn(|_| Ring::new()),
             heads: [NONE; LANES],
+            head_evs: [E::default(); LANES],
             seq: 0,
         }
     }
@@ -250,6 +255,7 @@ impl<E: Copy> EventQueue<E> {
             None => {
                 q.push_back(item);
                 self.heads[lane] = key;
+                self.head_evs[lane] = ev;
             }
         }
     }
@@ -299,10 +305,16 @@ impl<E: Copy> EventQueue<E> {
         if best == NONE {
             return None;
         }
+        let ev = self.head_evs[lane];
         let q = &mut self.lanes[lane];
-        let e = q.pop_front();
-        self.heads[lane] = q.front().map_or(NONE, |x| x.key);
-        e.map(Item::entry)
+        q.pop_front();
+        if let Some(next) = q.front() {
+            self.heads[lane] = next.key;
+            self.head_evs[lane] = next.ev;
+        } else {
+            self.heads[lane] = NONE;
+        }
+        Some(Item { key: best, ev }.entry())
     }
 
     /// The number of pending events.

@@ -110,7 +110,7 @@ pub(crate) enum Ev {
 /// Bits 0–7 hold the kind (the variant's index); bits 8–15 a byte (a call number or a flag); bits
 /// 16–63 a handle ([`Ref::to_bits`], 48 bits) or a number. `Drop` holds its user (below 2^24, as
 /// users are at most 100,000) in bits 8–31 and the epoch in bits 32–63.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, Default)]
 pub(crate) struct Packed(u64);
 
 const _: () = assert!(crate::params::MAX_EVENTS < 1 << (crate::slab::REF_BITS - 1));
