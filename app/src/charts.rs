@@ -524,7 +524,7 @@ mod tests {
         q.faults[0] = Fault::RedisFailover { start_s: 60.0, duration_s: 10.0, promotion_gap_s: 0.0 };
         let quiet = sim_core::run(&q).unwrap();
         let causes = spec(ChartKind::Causes, &quiet, &q.faults, XFormat::Elapsed, vec![]);
-        assert_eq!(causes.note.as_deref(), Some("No attempt failed"));
+        assert_eq!(causes.note.as_deref(), Some("No attempt failed in this run"));
         assert_eq!(causes.y_max, 10.0);
     }
 
