@@ -18,13 +18,15 @@ const browser = await launch();
 const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
 const lab = new LabPage(page);
 const mode = process.argv[2] ?? "drag";
+// `sweep N`: an N × N phase diagram (default 16).
+const res = Number(process.argv[3] ?? 16);
 await lab.open(mode === "drag" ? `${origin}/?v=2&p=as-it-happened#lab` : `${origin}/?v=2&p=failover#explore`);
 const cdp = await page.context().newCDPSession(page);
 await cdp.send("Profiler.enable");
 await cdp.send("Profiler.setSamplingInterval", { interval: 200 });
 if (mode !== "drag") {
   await page.waitForSelector('[data-testid="chart-recovery-curve"][data-complete="true"]', { timeout: 120000 });
-  await lab.byTestId("sweep-resolution").selectOption("16");
+  await lab.byTestId("sweep-resolution").selectOption(String(res));
 }
 await cdp.send("Profiler.start");
 if (mode === "drag") {
@@ -38,9 +40,10 @@ if (mode === "drag") {
   await lab.settled();
 } else {
   await lab.byTestId("sweep-start").click();
-  await page.waitForFunction(() => { const p = document.querySelector('[data-testid="sweep-progress"]'); return Number(p.value) === Number(p.max) && Number(p.max) === 256; }, null, { timeout: 120000 });
+  await page.waitForFunction((n) => { const p = document.querySelector('[data-testid="sweep-progress"]'); return Number(p.value) === Number(p.max) && Number(p.max) === n * n; }, res, { timeout: 120000 });
 }
 const { profile } = await cdp.send("Profiler.stop");
+const wall = (profile.endTime - profile.startTime) / 1000;
 await browser.close(); server.close();
 // Self time and total (inclusive) time per function.
 const byId = new Map(profile.nodes.map((n) => [n.id, n]));
@@ -59,5 +62,7 @@ profile.samples.forEach((id, i) => {
   }
 });
 const top = (m, k) => [...m.entries()].filter(([n]) => !/^\((idle|program|root|garbage collector)\)$/.test(n)).sort((a, b) => b[1] - a[1]).slice(0, k);
+const busy = [...self.entries()].filter(([n]) => !/^\((idle|program|root)\)$/.test(n)).reduce((a, [, ms]) => a + ms, 0);
+console.log(`main thread busy ${busy.toFixed(0)} ms of ${wall.toFixed(0)} ms (${((100 * busy) / wall).toFixed(1)}%)`);
 console.log("SELF"); for (const [n, ms] of top(self, 25)) console.log(ms.toFixed(1).padStart(8), n.slice(0, 140));
 console.log("TOTAL"); for (const [n, ms] of top(total, 45)) console.log(ms.toFixed(1).padStart(8), n.slice(0, 140));

@@ -535,7 +535,9 @@ pub fn PhaseDiagram() -> impl IntoView {
     }
 }
 
-/// How often the heat map redraws while cells arrive, in milliseconds.
+/// How often the heat map redraws while cells arrive, in milliseconds: at most this often, and at
+/// most a tenth of the time (a redraw that took 30 ms waits 300 ms for the next), so that on a
+/// machine with few cores the page leaves the workers the processor.
 const REDRAW_EVERY_MS: i32 = 200;
 
 /// The heat map of a sweep, its hover/focus details, and the exports.
@@ -663,17 +665,21 @@ fn Heatmap(sweep: Sweep, metric: Signal<Metric>) -> impl IntoView {
     let redraw = StoredValue::new_local(redraw);
     // Redraws at most every REDRAW_EVERY_MS while cells arrive.
     let scheduled = StoredValue::new(false);
+    let last_ms = StoredValue::new(0.0f64);
     let schedule = move || {
         if scheduled.get_value() {
             return;
         }
         scheduled.set_value(true);
+        let wait = (REDRAW_EVERY_MS as f64).max(10.0 * last_ms.get_value());
         let _ = set_timeout_with_handle(
             move || {
                 let _ = scheduled.try_set_value(false);
+                let t0 = now_ms();
                 redraw.try_with_value(|f| f());
+                let _ = last_ms.try_set_value(now_ms() - t0);
             },
-            std::time::Duration::from_millis(REDRAW_EVERY_MS as u64),
+            std::time::Duration::from_millis(wait as u64),
         );
     };
     // Each cell's signal marks its button and asks for a redraw.
