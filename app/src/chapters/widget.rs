@@ -134,6 +134,8 @@ pub fn ChapterWidget(spec: &'static WidgetSpec) -> impl IntoView {
 #[component]
 pub fn ArchitectureWidget(spec: &'static WidgetSpec) -> impl IntoView {
     let (params, preset) = scenario_of(spec);
+    // A replay's chart carries rows of phase labels above the plot: it gets the room for them.
+    let chart_height = if preset.is_some_and(|p| !p.phases().is_empty()) { 240.0 } else { 180.0 };
     let lab = widget_lab(params, preset);
     view! {
         <div class="widget widget-architecture" data-source=spec.source>
@@ -141,7 +143,7 @@ pub fn ArchitectureWidget(spec: &'static WidgetSpec) -> impl IntoView {
                 <Provider value=lab>
                     <crate::widgets::architecture::ArchitectureDiagram />
                     <WidgetFigures />
-                    <ChartCard kind=ChartKind::FailureRate height=180.0 />
+                    <ChartCard kind=ChartKind::FailureRate height=chart_height />
                 </Provider>
             </WhenNear>
         </div>
