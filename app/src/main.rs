@@ -73,6 +73,7 @@ fn App() -> impl IntoView {
         return view! { <InstructorView /> }.into_any();
     }
     share::sync_url(Vec::new());
+    share::follow_history(lab);
     chapters::scroll_to_hash();
     // The student's saved exercise work, shared by every exercise on the page.
     provide_context(exercises::Store::load());

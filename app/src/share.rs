@@ -3,7 +3,7 @@
 
 use crate::charts::ChartKind;
 use crate::knobs;
-use crate::lab::use_lab;
+use crate::lab::{use_lab, Lab};
 use leptos::prelude::*;
 use sim_core::scenario;
 use sim_core::share::{self, Decoded};
@@ -101,11 +101,49 @@ pub fn sync_url(keep: Vec<(&'static str, String)>) {
 
 /// The full link to the current state, optionally with view keys.
 pub fn link(view: &[(&str, String)]) -> String {
-    let lab = use_lab();
+    link_of(use_lab(), view)
+}
+
+/// The full link to the state of `lab`, optionally with view keys.
+fn link_of(lab: Lab, view: &[(&str, String)]) -> String {
     let mut keys: Vec<(&str, String)> = untrack(|| crate::compare::link_keys(lab));
     keys.extend(view.iter().cloned());
     let query = lab.params.with_untracked(|p| share::encode(lab.preset.get_untracked(), p, &keys));
     format!("{}?{}", base_url(), query)
+}
+
+/// A jump within the page that Back undoes ("Open this in the lab", a phase-diagram cell): the
+/// address of where the reader is stays in the history (with the lab's state as it is), `change`
+/// runs on the page's lab, a new entry at `#anchor` is added, and the page scrolls there. Back
+/// returns to the old entry, and [`follow_history`] puts the lab back as that address says.
+pub fn jump(main: Lab, anchor: &str, change: impl FnOnce()) {
+    let history = window().history().ok();
+    let here = format!("{}{}", link_of(main, &[]), window().location().hash().unwrap_or_default());
+    if let Some(h) = &history {
+        let _ = h.replace_state_with_url(&JsValue::NULL, "", Some(&here));
+    }
+    change();
+    if let Some(h) = &history {
+        let _ = h.push_state_with_url(&JsValue::NULL, "", Some(&format!("{}#{anchor}", link_of(main, &[]))));
+    }
+    if let Some(el) = document().get_element_by_id(anchor) {
+        el.scroll_into_view();
+    }
+}
+
+/// On Back and Forward within the page (entries made by [`jump`]), the page's lab takes the
+/// scenario the address holds; the browser restores the scroll position.
+pub fn follow_history(main: Lab) {
+    let handle = window_event_listener(leptos::ev::popstate, move |_| {
+        let d = from_location();
+        if main.preset.get_untracked() != d.preset {
+            main.preset.set(d.preset);
+        }
+        if main.params.with_untracked(|p| *p != d.params) {
+            main.update(|q| *q = d.params);
+        }
+    });
+    on_cleanup(move || handle.remove());
 }
 
 /// Offers `data` (a `data:` or `blob:` URL) as a download named `name`.

@@ -146,7 +146,8 @@ test("the phase diagram's cells and CSV equal cascade sweep on the same grid", a
   // Both kinds of cell are there: the tipping point is on this grid.
   assert.ok(cells.some((c) => c.value === "none") && cells.some((c) => c.value !== "none"));
   // Clicking a cell loads its run into the lab.
-  const target = cells.find((c) => c.value === "none");
+  const target = cells.find((c) => c.value === "none" && c.x === "2");
+  const before = [await lab.text("value-failover"), await lab.text("value-rate")];
   await page.locator(`[data-testid="sweep-cell"][data-x="${target.x}"][data-y="${target.y}"]`).click();
   await lab.settled();
   assert.equal(await lab.text("recovery-time"), "did not recover");
@@ -156,6 +157,12 @@ test("the phase diagram's cells and CSV equal cascade sweep on the same grid", a
   const after = await page.$$eval('[data-testid="sweep-cell"]', (els) => els.map((e) => e.dataset.value));
   assert.deepEqual(after, cells.map((c) => c.value));
   assert.equal(await lab.byTestId("sweep-progress").getAttribute("value"), "9");
+  // Back returns to the diagram, still filled.
+  await page.goBack();
+  await page.waitForFunction(() => location.hash === "#explore");
+  await lab.settled();
+  assert.deepEqual([await lab.text("value-failover"), await lab.text("value-rate")], before, "the lab as it was");
+  assert.deepEqual(await page.$$eval('[data-testid="sweep-cell"]', (els) => els.map((e) => e.dataset.value)), after);
   await lab.byTestId("sweep-panel").screenshot({ path: join(ARTIFACTS, "phase-small.png") });
 });
 

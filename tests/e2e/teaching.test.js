@@ -80,9 +80,20 @@ test("a chapter widget redraws its chart when its slider moves, and leaves the l
   assert.equal(await lab.text("value-pool"), labPool, "the lab did not move");
   await widget.screenshot({ path: join(ARTIFACTS, "widget-pool-8.png") });
   // "Open this in the lab" carries the widget's settings there.
+  const chapterTop = await widget.evaluate((el) => el.getBoundingClientRect().top);
   await widget.locator('[data-testid="widget-open-lab"]').click();
   await frames(lab.page);
   assert.equal(await lab.text("value-pool"), "8");
+  assert.match(lab.page.url(), /#lab$/);
+  // Back returns to the chapter, and the lab to what it was; Forward goes to the lab again.
+  await lab.page.goBack();
+  await lab.page.waitForFunction((v) => document.querySelector('[data-testid="value-pool"]:not([data-testid="chapter"] *)')?.textContent.trim() === v, labPool);
+  assert.doesNotMatch(lab.page.url(), /#lab$/);
+  await frames(lab.page);
+  const backTop = await widget.evaluate((el) => el.getBoundingClientRect().top);
+  assert.ok(Math.abs(backTop - chapterTop) < 50, `back at the widget: ${chapterTop} then ${backTop}, scrollY ${await lab.page.evaluate(() => scrollY)}`);
+  await lab.page.goForward();
+  await lab.page.waitForFunction(() => document.querySelector('[data-testid="value-pool"]:not([data-testid="chapter"] *)')?.textContent.trim() === "8");
   assert.deepEqual(lab.consoleErrors, []);
 });
 

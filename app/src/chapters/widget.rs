@@ -25,14 +25,13 @@ pub fn scenario_of(spec: &WidgetSpec) -> (Params, Option<Preset>) {
 
 /// Moves `lab`'s scenario into the page's full lab and scrolls there.
 pub fn open_in_lab(lab: Lab) {
-    if let Some(MainLab(main)) = use_context::<MainLab>() {
+    let Some(MainLab(main)) = use_context::<MainLab>() else { return };
+    // Back returns to the chapter, and the lab to what it was.
+    crate::share::jump(main, "lab", move || {
         main.preset.set(lab.preset.get_untracked());
         let p = lab.params.get_untracked();
         main.update(|q| *q = p);
-    }
-    if let Some(el) = document().get_element_by_id("lab") {
-        el.scroll_into_view();
-    }
+    });
 }
 
 /// Peak failure rate and recovery of the widget's run.

@@ -715,17 +715,19 @@ fn Heatmap(sweep: Sweep, metric: Signal<Metric>) -> impl IntoView {
             let _ = sim_core::scenario::set_path(&mut p, &s.axes[1].path, s.axes[1].values[j].clone());
             p
         });
-        main.update(|q| *q = p);
-        // To the lab, and the keyboard with it: its heading takes focus (it is focusable from script
-        // only), so Tab goes on from there instead of from a cell now off screen.
+        // To the lab (Back returns to the diagram), and the keyboard with it: its heading takes
+        // focus (it is focusable from script only), so Tab goes on from there instead of from a
+        // cell now off screen.
+        crate::share::jump(main, "lab", move || main.update(|q| *q = p));
         if let Some(el) = document().get_element_by_id("lab-title") {
             let _ = el.set_attribute("tabindex", "-1");
             if let Ok(h) = el.dyn_into::<web_sys::HtmlElement>() {
-                let _ = h.focus();
+                let _ = h.focus_with_options(&{
+                    let o = web_sys::FocusOptions::new();
+                    o.set_prevent_scroll(true);
+                    o
+                });
             }
-        }
-        if let Some(el) = document().get_element_by_id("lab") {
-            el.scroll_into_view();
         }
     };
     let csv = move |_| {
