@@ -75,6 +75,11 @@ fn App() -> impl IntoView {
     share::sync_url(Vec::new());
     share::follow_history(lab);
     chapters::scroll_to_hash();
+    // A link that opens at the lab (as "Copy link" makes them) shows its problems there too: the
+    // reader never sees the top of the page.
+    let hash = window().location().hash().unwrap_or_default();
+    let at_lab = matches!(hash.as_str(), "#lab" | "#explore");
+    provide_context(narrative::LabLinkProblems(if at_lab { problems.clone() } else { Vec::new() }));
     // The student's saved exercise work, shared by every exercise on the page.
     provide_context(exercises::Store::load());
     provide_context(exercise_link.clone());

@@ -57,11 +57,22 @@ pub fn Intro() -> impl IntoView {
 }
 
 /// The lab itself, with the text that frames it.
+/// The problems of the link the page was opened with, when it opened at the lab (empty otherwise).
+#[derive(Clone)]
+pub struct LabLinkProblems(pub Vec<String>);
+
 #[component]
 pub fn LabSection() -> impl IntoView {
+    let problems = use_context::<LabLinkProblems>().map(|p| p.0).unwrap_or_default();
     view! {
         <section class="lab" id="lab" data-testid="lab" aria-labelledby="lab-title">
             <h2 id="lab-title">"The lab"</h2>
+            {(!problems.is_empty()).then(|| view! {
+                <div class="notice" data-testid="lab-link-problems" role="status">
+                    <p>"Some settings in this link could not be used; the rest were applied:"</p>
+                    <ul>{problems.into_iter().map(|p| view! { <li>{p}</li> }).collect_view()}</ul>
+                </div>
+            })}
             <p class="lab-intro">
                 "Pick a scenario, then move anything. In the core cascade requests arrive at random, 60,000 a
                 second on average; one minute in, the Redis primary drops for the failover time you choose (orange

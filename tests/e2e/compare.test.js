@@ -171,6 +171,8 @@ test("a bad sweep or seeds setting in a link is named and replaced by the defaul
   await lab.open(`${h.server.origin}/?v=2&p=failover&seeds=7&sweep=warp,0,1&curve=nope&pin=zzz#lab`);
   const text = await lab.text("link-problems");
   assert.match(text, /pinned run: ignored 'zzz'/);
+  // The link opens at the lab: its problems are said there too.
+  assert.equal(await lab.text("lab-link-problems"), text);
   assert.match(text, /no run is pinned/);
   assert.equal(await lab.byTestId("unpin").count(), 0, "a pin that could not be read pins nothing");
   assert.match(text, /seeds=7/);
