@@ -267,6 +267,17 @@ fn number(v: f64) -> String {
     }
 }
 
+/// Real requests a second, as the lab's slider writes them: "60 k/s", "1.2 M/s".
+fn real_rate(v: f64) -> String {
+    if v >= 1e6 {
+        format!("{} M/s", number((v / 1e5).round() / 10.0))
+    } else if v >= 1e3 {
+        format!("{} k/s", number((v / 1e2).round() / 10.0))
+    } else {
+        format!("{}/s", number(v.round()))
+    }
+}
+
 fn percent(v: f64) -> String {
     let p = 100.0 * v;
     if p.fract() != 0.0 && p.abs() < 10.0 {
@@ -554,16 +565,24 @@ impl Exercise {
                 let here = run(p);
                 let there = scenario::set_path(&mut q, path, nv).map_err(|e| e.to_string()).and_then(|_| run(&q));
                 let (mut met, mut parts) = (true, Vec::new());
+                // Traffic in the model's units, and in real requests as the slider shows it.
+                let show = |x: f64| {
+                    if path == "traffic.rate_per_s" {
+                        format!("{}/s ({} real)", number(x), real_rate(x * p.traffic.scale))
+                    } else {
+                        format!("{} {unit}", number(x))
+                    }
+                };
                 for (x, m, cs) in [(v, &here, at_value), (n, &there, at_neighbour)] {
                     match m {
                         Ok(m) => {
                             met &= cs.iter().all(|c| c.holds(m));
                             let f: Vec<String> = cs.iter().map(|c| c.metric.figure(m)).collect();
-                            parts.push(format!("at {} {unit}: {}", number(x), f.join(", ")));
+                            parts.push(format!("at {}: {}", show(x), f.join(", ")));
                         }
                         Err(e) => {
                             met = false;
-                            parts.push(format!("at {} {unit}: cannot run ({e})", number(x)));
+                            parts.push(format!("at {}: cannot run ({e})", show(x)));
                         }
                     }
                 }

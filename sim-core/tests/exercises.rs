@@ -240,6 +240,11 @@ fn a_threshold_goal_needs_both_sides_on_every_seed() {
     // The neighbour of a value at its lower limit cannot run: not met, and said so.
     let c = ex.check(&at("0"));
     assert!(!c.met && c.seeds.iter().all(|s| s.figures.contains("cannot run")), "{:?}", c.seeds);
+    // Traffic is written in the model's units and in real requests, as the slider shows it.
+    let ex = exercises::find("normal-day-capacity").expect("normal-day-capacity");
+    let c = ex.check(&ex.start_params());
+    assert!(c.seeds.iter().all(|s| s.figures.starts_with("at 12/s (60 k/s real): ")), "{:?}", c.seeds);
+    assert!(c.seeds.iter().all(|s| s.figures.contains("; at 13/s (65 k/s real): ")), "{:?}", c.seeds);
 }
 
 #[test]
