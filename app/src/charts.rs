@@ -187,6 +187,26 @@ pub fn band_legend(trace: &Trace, faults: &[Fault]) -> Vec<(String, String)> {
     out
 }
 
+/// Height of the strip along the bottom that shows a pinned run's faults, as a fraction of the plot.
+const PINNED_STRIP: f64 = 0.04;
+
+/// Legend entries for the pinned run's faults that differ from this run's (drawn as a strip along
+/// the bottom by [`overlay`]).
+pub fn pinned_band_legend(now: &[Fault], pinned: &[Fault]) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    for f in pinned {
+        let same = now
+            .iter()
+            .any(|g| g.start_s() == f.start_s() && g.end_s() == f.end_s() && fault_style(g).1 == fault_style(f).1);
+        let ((r, g, b), text) = fault_style(f);
+        let name = format!("pinned: {text} (strip at bottom)");
+        if !same && !out.iter().any(|(t, _)| *t == name) {
+            out.push((name, format!("rgba({r},{g},{b},0.8)")));
+        }
+    }
+    out
+}
+
 /// The named phases of a preset and the operator actions, as markers on the time axis.
 pub fn markers(p: &Params, preset: Option<Preset>) -> Vec<Marker> {
     let mut out: Vec<Marker> = preset
@@ -381,6 +401,15 @@ pub fn overlay(mut spec: ChartSpec, pinned: &ChartSpec) -> ChartSpec {
             dashed: true,
         })
         .collect();
+    // The pinned run's faults, where they differ from this run's: a strip along the bottom, so its
+    // dashed line can be read against its own trigger.
+    let faults = |b: &&Band| b.y0 == 0.0 && b.y1 == 1.0;
+    let own: Vec<Band> = spec.bands.iter().filter(faults).cloned().collect();
+    for b in pinned.bands.iter().filter(faults) {
+        if !own.iter().any(|o| o.x0 == b.x0 && o.x1 == b.x1 && o.color == b.color) {
+            spec.bands.push(Band { y0: 0.0, y1: PINNED_STRIP, alpha: 0.8, ..b.clone() });
+        }
+    }
     spec.x_max = spec.x_max.max(pinned.x_max);
     spec.y_max = spec.y_max.max(pinned.y_max);
     if spec.note.is_some() && pinned.note.is_none() {
@@ -526,6 +555,24 @@ mod tests {
         let causes = spec(ChartKind::Causes, &quiet, &q.faults, XFormat::Elapsed, vec![]);
         assert_eq!(causes.note.as_deref(), Some("No attempt failed in this run"));
         assert_eq!(causes.y_max, 10.0);
+    }
+
+    #[test]
+    fn a_pinned_run_with_another_trigger_shows_it_as_a_strip() {
+        let mut a = Params::default();
+        a.faults[0] = Fault::RedisFailover { start_s: 60.0, duration_s: 30.0, promotion_gap_s: 0.0 };
+        let b = Params::default();
+        let (ta, tb) = (sim_core::run(&a).unwrap(), sim_core::run(&b).unwrap());
+        let now = spec(ChartKind::FailureRate, &ta, &a.faults, XFormat::Elapsed, vec![]);
+        let pinned = spec(ChartKind::FailureRate, &tb, &b.faults, XFormat::Elapsed, vec![]);
+        let both = overlay(now.clone(), &pinned);
+        let strips: Vec<_> = both.bands.iter().filter(|x| x.y1 == PINNED_STRIP).collect();
+        assert_eq!(strips.len(), 1, "{:?}", both.bands);
+        assert_eq!((strips[0].x0, strips[0].x1), (60.0, 180.0));
+        assert_eq!(pinned_band_legend(&a.faults, &b.faults).len(), 1);
+        // The same trigger: nothing more to draw or name.
+        assert_eq!(overlay(now.clone(), &now).bands, now.bands);
+        assert!(pinned_band_legend(&a.faults, &a.faults).is_empty());
     }
 
     #[test]

@@ -169,10 +169,16 @@ pub fn ChartCard(
         Some(spec)
     });
     let bands_legend = Memo::new(move |_| {
-        lab.run.with(|r| match r.trace.as_ref() {
+        let mut out = lab.run.with(|r| match r.trace.as_ref() {
             Ok(t) => charts::band_legend(t, &r.params.faults),
             Err(_) => Vec::new(),
-        })
+        });
+        if let Some(pin) = lab.pinned.get() {
+            if pin.run.trace.is_ok() && applies.get() {
+                out.extend(lab.run.with(|r| charts::pinned_band_legend(&r.params.faults, &pin.params.faults)));
+            }
+        }
+        out
     });
     // A large run's charts each draw in a task of their own (not in the reactive update that brought
     // the run), so that ten charts of a four-hour replay never make one long main-thread task;
