@@ -51,6 +51,7 @@ pub fn delta_recovery(now: Option<f64>, pinned: Option<f64>) -> String {
     match (now, pinned) {
         (Some(a), Some(b)) if (a - b).abs() < 0.5 => "no change".into(),
         (Some(a), Some(b)) => format!("{}{}", if a > b { "+" } else { "−" }, format::duration((a - b).abs())),
+        (Some(a), None) if a < 0.5 => "recovers now, at once; the pinned run did not".into(),
         (Some(a), None) => format!("recovers now (in {}); the pinned run did not", format::duration(a)),
         (None, Some(b)) => format!("does not recover now; the pinned run did (in {})", format::duration(b)),
         (None, None) => "neither run recovers".into(),
@@ -161,6 +162,7 @@ mod tests {
         assert_eq!(delta_peak(0.5, 0.5), "no change");
         assert_eq!(delta_recovery(Some(30.0), Some(90.0)), "−1 min");
         assert_eq!(delta_recovery(Some(35.0), None), "recovers now (in 35 s); the pinned run did not");
+        assert_eq!(delta_recovery(Some(0.0), None), "recovers now, at once; the pinned run did not");
         assert_eq!(delta_recovery(None, None), "neither run recovers");
         assert_eq!(delta_lost(10, 4, 1000.0), "+6 k");
         assert_eq!(delta_lost(3, 3, 1000.0), "no change");
