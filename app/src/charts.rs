@@ -106,6 +106,21 @@ impl ChartKind {
         }
     }
 
+    /// The title for this run: a chart of two subsystems names only those the run has.
+    pub fn title_for(self, trace: &Trace) -> &'static str {
+        let s = &trace.series;
+        match self {
+            ChartKind::Connected => {
+                match (s.sessions.iter().any(Option::is_some), s.connected.iter().any(Option::is_some)) {
+                    (true, false) => "Users with a session",
+                    (false, true) => "Connected WebSockets",
+                    _ => self.title(),
+                }
+            }
+            _ => self.title(),
+        }
+    }
+
     /// Whether the chart has anything to show for this run (a switched-off subsystem has not).
     pub fn applies(self, trace: &Trace) -> bool {
         let s = &trace.series;
@@ -139,6 +154,17 @@ fn fault_style(f: &Fault) -> (Rgb, &'static str) {
     }
 }
 
+/// Whether a fault happens at all: one that lasts (a failover, a slowdown) does not at 0 s, as on
+/// chapter 1's normal day; an instant one (a cache flush) always does.
+fn happens(f: &Fault) -> bool {
+    match f {
+        Fault::RedisFailover { duration_s, .. }
+        | Fault::DbSlowdown { duration_s, .. }
+        | Fault::DbCapacityLoss { duration_s, .. } => *duration_s > 0.0,
+        _ => true,
+    }
+}
+
 /// Shaded spans: the whole plot height for each fault while it lasts (an instant fault gets a thin
 /// band), and a strip along the top where a breaker was open (darker) or half-open (lighter).
 pub fn state_bands(trace: &Trace, faults: &[Fault]) -> Vec<Band> {
@@ -146,6 +172,7 @@ pub fn state_bands(trace: &Trace, faults: &[Fault]) -> Vec<Band> {
     let dt = s.interval_s;
     let mut bands: Vec<Band> = faults
         .iter()
+        .filter(|f| happens(f))
         .map(|f| {
             let (color, _) = fault_style(f);
             let (x0, x1) = (f.start_s(), f.end_s().max(f.start_s() + dt / 2.0));
@@ -174,7 +201,7 @@ pub fn state_bands(trace: &Trace, faults: &[Fault]) -> Vec<Band> {
 /// Legend entries for the bands that appear in this run: (text, CSS colour value).
 pub fn band_legend(trace: &Trace, faults: &[Fault]) -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = Vec::new();
-    for f in faults {
+    for f in faults.iter().filter(|f| happens(f)) {
         let ((r, g, b), text) = fault_style(f);
         if !out.iter().any(|(t, _)| t == text) {
             out.push((text.to_string(), format!("rgba({r},{g},{b},0.3)")));
@@ -194,7 +221,7 @@ const PINNED_STRIP: f64 = 0.04;
 /// the bottom by [`overlay`]).
 pub fn pinned_band_legend(now: &[Fault], pinned: &[Fault]) -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = Vec::new();
-    for f in pinned {
+    for f in pinned.iter().filter(|f| happens(f)) {
         let same = now
             .iter()
             .any(|g| g.start_s() == f.start_s() && g.end_s() == f.end_s() && fault_style(g).1 == fault_style(f).1);

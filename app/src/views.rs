@@ -241,6 +241,7 @@ pub fn ChartCard(
         scheduled.set_value(true);
         set_timeout(draw_now, Duration::ZERO);
     });
+    let title = move || lab.run.with(|r| r.trace.as_ref().as_ref().map(|t| kind.title_for(t)).unwrap_or(kind.title()));
     let legend = move || {
         spec.get()
             .map(|s| {
@@ -270,14 +271,14 @@ pub fn ChartCard(
                     let at = charts::x_text(sp.x_format, x);
                     format!(" {} peaks at {value} ({at}).", l.name)
                 });
-                format!("{} over {}.{}", kind.title(), format::duration(sp.x_max), peak.unwrap_or_default())
+                format!("{} over {}.{}", title(), format::duration(sp.x_max), peak.unwrap_or_default())
             })
             .unwrap_or_default()
     };
     view! {
         <figure class="chart-card" class:hidden=move || !applies.get() data-testid=format!("card-{}", kind.id())>
             <figcaption>
-                <span>{kind.title()}</span>
+                <span>{title}</span>
                 <button
                     type="button"
                     class="png"
