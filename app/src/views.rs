@@ -143,6 +143,15 @@ pub fn ChartCard(
     let draws = StoredValue::new(0u64);
     let drawn_cursor = StoredValue::new(None::<f64>);
     let applies = Memo::new(move |_| lab.run.with(|r| r.trace.as_ref().as_ref().is_ok_and(|t| kind.applies(t))));
+    // A chart that appears or disappears (a subsystem switched on or off) changes the width of the
+    // others beside it: they measure their canvas again, as after a resize of the window.
+    Effect::new(move |prev: Option<bool>| {
+        let now = applies.get();
+        if prev.is_some_and(|p| p != now) {
+            lab.resized.update(|n| *n += 1);
+        }
+        now
+    });
     let spec = Memo::new(move |_| {
         let run = lab.run.get();
         let trace = run.trace.as_ref().as_ref().ok()?;

@@ -198,6 +198,24 @@ test("the instructor view lists every exercise with its solution and figures, an
   assert.deepEqual(lab.consoleErrors, []);
 });
 
+test("a chart stays sharp when the chart beside it goes (a subsystem switched off)", async () => {
+  const page = await newPage(h.browser, { viewport: { width: 1280, height: 900 } });
+  const lab = new LabPage(page);
+  await lab.open(`${h.server.origin}/#blast-radius`);
+  const widget = page.locator("#blast-radius .widget").first();
+  await widget.scrollIntoViewIfNeeded();
+  const chart = widget.locator('[data-testid="chart-failure-rate"]');
+  await page.waitForFunction((el) => Number(el.dataset.draws) > 0, await chart.elementHandle());
+  const sharp = () => chart.evaluate((el) => Math.abs(el.width - Math.round(el.getBoundingClientRect().width * devicePixelRatio)) <= 1);
+  assert.ok(await sharp(), "before");
+  await widget.locator('[data-testid="toggle-sessions"]').uncheck();
+  await frames(page);
+  await page.waitForTimeout(300);
+  assert.equal(await widget.locator('[data-testid="card-connected"]').isVisible(), false, "the sessions chart is gone");
+  assert.ok(await sharp(), "after: the canvas was drawn at its new width, not stretched");
+  assert.deepEqual(lab.consoleErrors, []);
+});
+
 test("the chapters read at 1280 and 375 pixels (screenshots in tests/artifacts)", async () => {
   for (const width of [1280, 375]) {
     const lab = new LabPage(await newPage(h.browser, { viewport: { width, height: 900 } }));
