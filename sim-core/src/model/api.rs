@@ -660,7 +660,7 @@ impl World {
         if outcome == Outcome::Success {
             b.successes += 1;
             b.lat.add(now - start);
-            self.end_request(r, true);
+            self.end_request(r, user, true);
             return;
         }
         b.fail[outcome.index()] += 1;
@@ -680,7 +680,7 @@ impl World {
                 self.schedule(now + delay, Ev::Retry(r));
             }
         } else {
-            self.end_request(r, false);
+            self.end_request(r, user, false);
         }
     }
 
@@ -696,15 +696,14 @@ impl World {
         }
     }
 
-    fn end_request(&mut self, r: Ref, success: bool) {
-        let user = match self.requests.get(r) {
-            Some(req) => req.user,
-            None => {
-                self.audit.anomalies += 1;
-                return;
-            }
-        };
-        self.requests.remove(r);
+    /// Ends request `r` of `user` (the user of its attempts, as the request's own record holds: passed
+    /// in, so that the record, last touched when the attempt began, is not read).
+    fn end_request(&mut self, r: Ref, user: u32, success: bool) {
+        debug_assert!(self.requests.get(r).is_none_or(|q| q.user == user));
+        if !self.requests.remove(r) {
+            self.audit.anomalies += 1;
+            return;
+        }
         self.audit.requests_ended += 1;
         if success {
             self.summary.succeeded_requests += 1;

@@ -45,9 +45,15 @@ impl Server {
     }
 }
 
+/// A call waiting for a connection. It carries what starting its query needs (the call number and
+/// the step; the pool is the queue's own), so that the query starts with stores to its attempt and no
+/// load: the attempt was last touched when the wait began, up to an acquire timeout ago, and in a
+/// large run has left the cache (a store to a line that misses waits in the store buffer; a load
+/// would stall the handler).
 struct Waiter {
     att: Ref,
     call_no: u8,
+    step: Step,
     /// When the wait's acquire timeout is due.
     deadline: Micros,
 }
@@ -216,22 +222,22 @@ impl World {
         att.call_start = now;
         att.permit = permit;
         att.pool = pool as u8;
+        let call_no = att.call_no;
         if free {
-            self.start_query(a);
+            self.start_query(a, pool, step, call_no);
         } else {
             att.stage = Stage::PoolWait;
-            let call_no = att.call_no;
             let p = &mut self.pools[pool];
-            p.queue.push_back(Waiter { att: a, call_no, deadline: now + self.acquire_timeout });
+            p.queue.push_back(Waiter { att: a, call_no, step, deadline: now + self.acquire_timeout });
             p.waiting += 1;
             self.schedule_lane(LANE_ACQUIRE_TIMEOUT, now + self.acquire_timeout, Ev::AcquireTimeout(a, call_no));
         }
     }
 
-    fn start_query(&mut self, a: Ref) {
+    /// Starts the query of attempt `a`'s call `call_no` (its step `step`, on `pool`, where it holds
+    /// the attempt's `pool`): the attempt is only written, not read (see [`Waiter`]).
+    fn start_query(&mut self, a: Ref, pool: usize, step: Step, call_no: u8) {
         let now = self.now;
-        let att = self.attempts.live(a);
-        let (pool, step, call_no) = (att.pool as usize, att.current_step(), att.call_no);
         let server = self.pools[pool].server;
         let p = &mut self.pools[pool];
         p.in_use += 1;
@@ -306,7 +312,8 @@ impl World {
                 self.server_finish(w.att, Outcome::Shed);
                 continue;
             }
-            self.start_query(w.att);
+            debug_assert!(self.attempts.live(w.att).current_step() == w.step);
+            self.start_query(w.att, pool, w.step, w.call_no);
         }
     }
 
