@@ -24,6 +24,12 @@ impl Policy {
         Policy { backoff, base: from_ms(base_ms), cap: from_ms(cap_ms), jitter }
     }
 
+    /// Whether [`Policy::delay`] depends on the previous delay (decorrelated jitter; other policies
+    /// ignore `prev`).
+    pub fn uses_previous(&self) -> bool {
+        self.backoff == Backoff::Decorrelated
+    }
+
     /// The wait before the attempt after attempt number `failed` (1-based) failed; `prev` is the
     /// previous wait of the same request (0 if none), used by decorrelated jitter.
     pub fn delay(&self, failed: u32, prev: Micros, rng: &mut Rng) -> Micros {

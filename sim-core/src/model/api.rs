@@ -153,6 +153,10 @@ pub(crate) struct Attempt {
     pub(crate) owner: Owner,
     pub(crate) user: u32,
     pub(crate) op: Op,
+    /// The attempt's number among its request's attempts (1 for the first; the request's count of
+    /// attempts while this one is the client's; 0 for an identify), at most `client.max_attempts`
+    /// (20): kept here so that the client's timeout need not read the request.
+    pub(crate) number: u8,
     pub(crate) start: Micros,
     /// The client is still waiting for this attempt.
     pub(crate) client_open: bool,
@@ -311,7 +315,7 @@ impl World {
         } else {
             None
         };
-        let a = self.new_attempt(Owner::Request(r), user, op, now);
+        let a = self.new_attempt(Owner::Request(r), user, op, n, now);
         match refusal {
             Some(outcome) => {
                 self.attempts.live_mut(a).server_open = false;
@@ -326,7 +330,7 @@ impl World {
     pub(super) fn start_identify(&mut self, user: u32) {
         let now = self.now;
         self.bucket().reconnects += 1;
-        let a = self.new_attempt(Owner::Client, user, Op::Identify, now);
+        let a = self.new_attempt(Owner::Client, user, Op::Identify, 0, now);
         if self.cond.blip > 0 {
             self.attempts.live_mut(a).server_open = false;
             self.client_finish(a, Outcome::Unreachable);
@@ -336,12 +340,13 @@ impl World {
         }
     }
 
-    fn new_attempt(&mut self, owner: Owner, user: u32, op: Op, now: Micros) -> Ref {
+    fn new_attempt(&mut self, owner: Owner, user: u32, op: Op, number: u32, now: Micros) -> Ref {
         self.in_flight += 1;
         self.attempts.insert(Attempt {
             owner,
             user,
             op,
+            number: number as u8,
             start: now,
             client_open: true,
             server_open: true,
@@ -638,7 +643,7 @@ impl World {
         let now = self.now;
         let att = self.attempts.live_mut(a);
         att.client_open = false;
-        let (start, owner, user) = (att.start, att.owner, att.user);
+        let (start, owner, user, number) = (att.start, att.owner, att.user, att.number);
         self.in_flight -= 1;
         let r = match owner {
             Owner::Client => {
@@ -665,16 +670,22 @@ impl World {
         }
         b.fail[outcome.index()] += 1;
         self.summary.failed_attempts += 1;
-        let Some(req) = self.requests.get_mut(r) else {
+        // The request's record, last touched when this attempt began (a client timeout ago), is not
+        // read here unless the backoff needs the previous delay: the attempt's number is the request's
+        // count of attempts. The new delay is only stored, which brings the record into the cache
+        // (without stalling the handler) for the retry that reads it.
+        if self.requests.get(r).is_none() {
             self.audit.anomalies += 1;
             return;
-        };
-        if req.attempts < self.p.client.max_attempts && self.take_retry_token() {
-            let req = self.requests.live_mut(r);
-            let delay = self.policy.delay(req.attempts, req.last_delay, &mut self.rng.backoff);
-            req.last_delay = delay;
+        }
+        let attempts = number as u32;
+        debug_assert_eq!(attempts, self.requests.live(r).attempts);
+        if attempts < self.p.client.max_attempts && self.take_retry_token() {
+            let prev = if self.policy.uses_previous() { self.requests.live(r).last_delay } else { 0 };
+            let delay = self.policy.delay(attempts, prev, &mut self.rng.backoff);
+            self.requests.live_mut(r).last_delay = delay;
             if self.p.client.jitter == 0.0 {
-                let lane = LANE_RETRY + (req.attempts as usize).clamp(1, RETRY_LANES) - 1;
+                let lane = LANE_RETRY + (attempts as usize).clamp(1, RETRY_LANES) - 1;
                 self.schedule_lane(lane, now + delay, Ev::Retry(r));
             } else {
                 self.schedule(now + delay, Ev::Retry(r));
