@@ -3,7 +3,7 @@
 use crate::chart;
 use crate::charts::{self, ChartKind};
 use crate::format;
-use crate::lab::{use_lab, Place};
+use crate::lab::{use_lab, Place, Run};
 use leptos::html::Canvas;
 use leptos::prelude::*;
 use sim_core::Trace;
@@ -145,12 +145,14 @@ pub fn ChartCard(
     let applies = Memo::new(move |_| lab.run.with(|r| r.trace.as_ref().as_ref().is_ok_and(|t| kind.applies(t))));
     // A chart that appears or disappears (a subsystem switched on or off) changes the width of the
     // others beside it: they measure their canvas again, as after a resize of the window.
-    Effect::new(move |prev: Option<bool>| {
+    // (Not when the first run arrives: every chart appears then, each measuring itself anyway.)
+    Effect::new(move |prev: Option<(bool, bool)>| {
         let now = applies.get();
-        if prev.is_some_and(|p| p != now) {
+        let ready = lab.run.with_untracked(Run::ready);
+        if prev.is_some_and(|(was, was_ready)| was_ready && was != now) {
             lab.resized.update(|n| *n += 1);
         }
-        now
+        (now, ready)
     });
     let spec = Memo::new(move |_| {
         let run = lab.run.get();
