@@ -69,13 +69,24 @@ impl Compare {
                 Ok(s) => (s, true),
                 Err(e) => {
                     problems.push(format!("ignored sweep={text}: {e}"));
-                    (phase::Settings::default_for(p), false)
+                    (default_sweep(p), false)
                 }
             },
-            None => (phase::Settings::default_for(p), false),
+            None => (default_sweep(p), false),
         };
         Compare { curve: RwSignal::new(curve), sweep: RwSignal::new(sweep), sweep_in_link: RwSignal::new(in_link) }
     }
+}
+
+/// The phase diagram's default settings on this screen: on a phone, 8 × 8 cells (16 × 16 would
+/// make cells of about 12 × 20 px, too small to tap).
+fn default_sweep(p: &Params) -> phase::Settings {
+    let mut s = phase::Settings::default_for(p);
+    let width = window().inner_width().ok().and_then(|w| w.as_f64()).unwrap_or(1024.0);
+    if width < 600.0 {
+        s.n = 8;
+    }
+    s
 }
 
 /// The view keys of the comparisons for a share link (tracked): the pinned run, the seeds, the
