@@ -121,7 +121,9 @@ fn Explore() -> impl IntoView {
             <WhenNear height=420.0>
                 <RecoveryCurve />
             </WhenNear>
-            <WhenNear height=200.0>
+            // The panel's height before a sweep runs (273 px at 1280 px wide; its controls wrap on a
+            // phone): content below it then does not jump when it mounts.
+            <WhenNear height=275.0>
                 <PhaseDiagram />
             </WhenNear>
         </div>
