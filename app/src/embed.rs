@@ -44,7 +44,7 @@ pub fn EmbedApp(view: View) -> impl IntoView {
                 <h1 class="embed-title">{title}</h1>
                 <span class="embed-figures">
                     "peak failure rate "<b data-testid="peak-failure">{peak}</b>
-                    " · recovery after the trigger: "<b data-testid="recovery-time">{recovery}</b>
+                    " · recovery after the fault ends: "<b data-testid="recovery-time">{recovery}</b>
                 </span>
             </header>
             {(!view.unknown.is_empty()).then(|| view! {

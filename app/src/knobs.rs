@@ -358,7 +358,12 @@ pub static KNOBS: &[SliderSpec] = &[
         1.0,
         1.0,
         false,
-        |v| format!("{v:.0}/s = {}/s", format::count(v * 5_000.0))
+        // A grid's rows can fall between whole numbers (17.57/s): then one decimal, as the real rate has.
+        |v| if v.fract() == 0.0 {
+            format!("{v:.0}/s = {}/s", format::count(v * 5_000.0))
+        } else {
+            format!("{v:.1}/s = {}/s", format::count(v * 5_000.0))
+        }
     ),
     knob!(
         "api-retry-attempts",

@@ -43,6 +43,14 @@ fn App() -> impl IntoView {
     provide_context(MainLab(lab));
     // The comparisons a link asks for: a pinned run, several seeds, the curve's slider, the grid.
     let mut problems = decoded.problems;
+    if let Some((_, id)) = decoded.view.iter().find(|(k, _)| k == "exercise") {
+        if exercise_link.is_none() {
+            problems.push(format!(
+                "exercise: there is no exercise called \"{}\" (see the list under Exercises)",
+                sim_core::share::quote(id)
+            ));
+        }
+    }
     let get = |k: &str| decoded.view.iter().find(|(key, _)| key == k).map(|(_, v)| v.clone());
     if let Some(text) = get("seeds") {
         match compare::seeds::parse(&text) {
@@ -72,14 +80,22 @@ fn App() -> impl IntoView {
     if instructor {
         return view! { <InstructorView /> }.into_any();
     }
-    share::sync_url(Vec::new());
+    if exercise_link.is_some() {
+        share::sync_url_after_change();
+    } else {
+        share::sync_url(Vec::new());
+    }
     share::follow_history(lab);
     chapters::scroll_to_hash();
     // A link that opens at the lab (as "Copy link" makes them) shows its problems there too: the
     // reader never sees the top of the page.
     let hash = window().location().hash().unwrap_or_default();
-    let at_lab = matches!(hash.as_str(), "#lab" | "#explore");
-    provide_context(narrative::LabLinkProblems(if at_lab { problems.clone() } else { Vec::new() }));
+    let at = match hash.as_str() {
+        "#lab" => "lab",
+        "#explore" => "explore",
+        _ => "",
+    };
+    provide_context(narrative::LabLinkProblems { at, problems: problems.clone() });
     // The student's saved exercise work, shared by every exercise on the page.
     provide_context(exercises::Store::load());
     provide_context(exercise_link.clone());

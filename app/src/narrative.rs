@@ -29,10 +29,8 @@ fn LoadPreset(
             class="load-preset"
             data-testid=format!("load-{}", preset.id())
             on:click=move |_| {
-                lab.load_preset(preset);
-                if let Some(el) = document().get_element_by_id("lab-title") {
-                    el.scroll_into_view();
-                }
+                // Back returns to the scenario before, and the keyboard moves to the lab's heading.
+                crate::share::jump(lab, "lab", move || lab.load_preset(preset));
             }
         >
             {text}
@@ -56,23 +54,37 @@ pub fn Intro() -> impl IntoView {
     }
 }
 
-/// The lab itself, with the text that frames it.
-/// The problems of the link the page was opened with, when it opened at the lab (empty otherwise).
+/// The problems of the link the page was opened with, and where it opened: a link that opens at the
+/// lab or at Explore shows them there too (the reader never sees the top of the page).
 #[derive(Clone)]
-pub struct LabLinkProblems(pub Vec<String>);
+pub struct LabLinkProblems {
+    /// Where the link opened: `lab` or `explore`.
+    pub at: &'static str,
+    /// What could not be used.
+    pub problems: Vec<String>,
+}
 
+/// The problems of the page's link, shown at `anchor` when the link opened there.
+#[component]
+fn LinkProblemsHere(anchor: &'static str) -> impl IntoView {
+    let problems = use_context::<LabLinkProblems>().filter(|p| p.at == anchor).map(|p| p.problems).unwrap_or_default();
+    (!problems.is_empty()).then(|| {
+        view! {
+            <div class="notice" data-testid="lab-link-problems" role="status">
+                <p>"Some settings in this link could not be used; the rest were applied:"</p>
+                <ul>{problems.into_iter().map(|p| view! { <li>{p}</li> }).collect_view()}</ul>
+            </div>
+        }
+    })
+}
+
+/// The lab itself, with the text that frames it.
 #[component]
 pub fn LabSection() -> impl IntoView {
-    let problems = use_context::<LabLinkProblems>().map(|p| p.0).unwrap_or_default();
     view! {
         <section class="lab" id="lab" data-testid="lab" aria-labelledby="lab-title">
             <h2 id="lab-title">"The lab"</h2>
-            {(!problems.is_empty()).then(|| view! {
-                <div class="notice" data-testid="lab-link-problems" role="status">
-                    <p>"Some settings in this link could not be used; the rest were applied:"</p>
-                    <ul>{problems.into_iter().map(|p| view! { <li>{p}</li> }).collect_view()}</ul>
-                </div>
-            })}
+            <LinkProblemsHere anchor="lab" />
             <p class="lab-intro">
                 "Pick a scenario, then move anything. In the core cascade requests arrive at random, 60,000 a
                 second on average; one minute in, the Redis primary drops for the failover time you choose (orange
@@ -112,7 +124,8 @@ pub fn LabSection() -> impl IntoView {
 fn Explore() -> impl IntoView {
     view! {
         <div class="explore" id="explore" data-testid="explore">
-            <h3>"Where is the tipping point?"</h3>
+            <h3 id="explore-title">"Where is the tipping point?"</h3>
+            <LinkProblemsHere anchor="explore" />
             <p>
                 "One run says what happens with these settings. The chart below runs the same scenario over the whole
                 range of one setting, so you can see where recovery turns into no recovery — and, as you move the other
@@ -163,7 +176,7 @@ pub fn Reading() -> impl IntoView {
                     a database connection, when a breaker rejects it, when its rate limit cannot be checked, when it is
                     shed, throttled by the client itself, or cannot reach the edge."
                 </dd>
-                <dt>"Recovery after the trigger"</dt>
+                <dt>"Recovery after the fault ends"</dt>
                 <dd>
                     "Time from the end of the last fault to the start of the final stretch in which every interval's
                     failure rate is below 1%, provided that stretch lasts at least 60 seconds. If the run ends

@@ -74,6 +74,16 @@ const SYNC_URL_AFTER: std::time::Duration = std::time::Duration::from_millis(250
 /// `keep`: view keys that stay in the address as they are (an embed's `embed`, `charts` and `knobs`,
 /// so that reloading the frame shows the same widget, not the whole site).
 pub fn sync_url(keep: Vec<(&'static str, String)>) {
+    sync_url_from(keep, true);
+}
+
+/// As [`sync_url`], but the address stays as it was opened until the lab first changes: a student's
+/// answer link (`exercise=…` and their settings) survives a reload or a bookmark.
+pub fn sync_url_after_change() {
+    sync_url_from(Vec::new(), false);
+}
+
+fn sync_url_from(keep: Vec<(&'static str, String)>, now: bool) {
     let lab = use_lab();
     let pending = StoredValue::new(None::<TimeoutHandle>);
     Effect::new(move |first: Option<()>| {
@@ -92,7 +102,9 @@ pub fn sync_url(keep: Vec<(&'static str, String)>) {
             h.clear();
         }
         if first.is_none() {
-            write();
+            if now {
+                write();
+            }
         } else {
             pending.set_value(set_timeout_with_handle(write, SYNC_URL_AFTER).ok());
         }
@@ -128,6 +140,23 @@ pub fn jump(main: Lab, anchor: &str, change: impl FnOnce()) {
     }
     if let Some(el) = document().get_element_by_id(anchor) {
         el.scroll_into_view();
+    }
+    focus_heading(anchor);
+}
+
+/// Gives keyboard focus to the heading of the section `anchor` (`{anchor}-title`, else the section
+/// itself), without scrolling: after a jump, Tab goes on from there instead of from the button,
+/// now far off screen. The heading is focusable from script only (`tabindex="-1"`).
+pub fn focus_heading(anchor: &str) {
+    let doc = document();
+    let Some(el) = doc.get_element_by_id(&format!("{anchor}-title")).or_else(|| doc.get_element_by_id(anchor)) else {
+        return;
+    };
+    let _ = el.set_attribute("tabindex", "-1");
+    if let Ok(h) = el.dyn_into::<web_sys::HtmlElement>() {
+        let o = web_sys::FocusOptions::new();
+        o.set_prevent_scroll(true);
+        let _ = h.focus_with_options(&o);
     }
 }
 

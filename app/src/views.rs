@@ -100,7 +100,7 @@ pub fn Figures() -> impl IntoView {
     let pending = StoredValue::new(None::<TimeoutHandle>);
     Effect::new(move |first: Option<()>| {
         let text = format!(
-            "Peak failure rate {}, recovery after the trigger {}, users affected for {}.",
+            "Peak failure rate {}; recovery after the fault ends: {}; users affected for {}.",
             peak.get(),
             recovery.get(),
             outage.get()
@@ -114,9 +114,11 @@ pub fn Figures() -> impl IntoView {
         pending.set_value(set_timeout_with_handle(move || announcement.set(text), ANNOUNCE_AFTER).ok());
     });
     view! {
-        <div class="figures" data-testid="figures">
+        // On a phone the figures scroll sideways in one row (style/main.css), so the row takes focus
+        // for the keyboard.
+        <div class="figures" data-testid="figures" role="group" aria-label="Figures of this run" tabindex="0">
             <Figure label="Peak failure rate" testid="peak-failure" value=peak />
-            <Figure label="Recovery after the trigger" testid="recovery-time" value=recovery class=verdict />
+            <Figure label="Recovery after the fault ends" testid="recovery-time" value=recovery class=verdict />
             <Figure label="Users affected for" testid="outage" value=outage />
             <Figure label="Attempts per request" testid="amplification" value=amplification />
             <Figure label="Requests lost" testid="failed-requests" value=failed />

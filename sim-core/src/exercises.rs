@@ -124,6 +124,9 @@ impl Metric {
         match self {
             Metric::PeakFailureRate => format!("peak {}", self.show(v)),
             Metric::RecoveryTimeS | Metric::Recovered | Metric::NotRecovered => match m.recovery_time_s {
+                // A run that was never unhealthy did not "recover after 0 s": it never failed.
+                Some(_) if m.recovered && m.unhealthy_intervals == 0 => "never unhealthy".into(),
+                Some(t) if m.recovered && t == 0.0 => "recovered as the fault ended".into(),
                 Some(t) if m.recovered => format!("recovered after {}", duration(t)),
                 _ => "did not recover".into(),
             },

@@ -177,8 +177,28 @@ pub fn set_path(params: &mut Params, path: &str, value: Value) -> Result<(), Sce
             *params = p;
             Ok(())
         }
-        Err(e) => Err(ScenarioError::BadValue { path: path.into(), reason: shorten(&e.to_string()) }),
+        Err(e) => Err(ScenarioError::BadValue { path: path.into(), reason: shorten(&plain(&e.to_string())) }),
     }
+}
+
+/// serde's words for a wrong type, in a reader's: `invalid type: string "abc", expected u32` becomes
+/// `got the text "abc", expected a whole number of 0 or more`.
+fn plain(text: &str) -> String {
+    const WORDS: [(&str, &str); 12] = [
+        ("invalid type: string ", "got the text "),
+        ("invalid type: floating point ", "got the number "),
+        ("invalid type: integer ", "got the number "),
+        ("invalid type: boolean ", "got "),
+        ("invalid type: ", "got "),
+        ("invalid value: integer ", "got "),
+        ("invalid value: ", "got "),
+        ("expected u8", "expected a whole number of 0 or more"),
+        ("expected u32", "expected a whole number of 0 or more"),
+        ("expected u64", "expected a whole number of 0 or more"),
+        ("expected f64", "expected a number"),
+        ("expected a boolean", "expected true or false"),
+    ];
+    WORDS.iter().fold(text.to_string(), |t, (from, to)| t.replace(from, to))
 }
 
 /// A message cut to its start and its end when it is long (serde quotes a bad value whole, and a
@@ -324,6 +344,16 @@ fn kind_of(v: &Value) -> &'static str {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn type_errors_read_plainly() {
+        let mut p = Params::default();
+        let e = set_path(&mut p, "db.pool_size", parse_value("abc")).unwrap_err().to_string();
+        assert!(e.contains(r#"got the text "abc", expected a whole number of 0 or more"#), "{e}");
+        let e = set_path(&mut p, "seed", parse_value("-3")).unwrap_err().to_string();
+        assert!(e.contains("got `-3`, expected a whole number of 0 or more"), "{e}");
+        assert!(!e.contains("u64") && !e.contains("invalid"), "{e}");
+    }
+
     use super::*;
     use crate::params::{Backoff, Fault};
 

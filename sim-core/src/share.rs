@@ -253,7 +253,7 @@ pub fn decode(query: &str) -> Decoded {
 const QUOTE_MAX: usize = 40;
 
 /// `text` for a message: cut at [`QUOTE_MAX`] characters.
-fn quote(text: &str) -> String {
+pub fn quote(text: &str) -> String {
     match text.char_indices().nth(QUOTE_MAX) {
         Some((i, _)) => format!("{}…", &text[..i]),
         None => text.to_string(),

@@ -180,3 +180,14 @@ test("a bad sweep or seeds setting in a link is named and replaced by the defaul
   assert.match(text, /curve=nope/);
   assert.equal(await lab.byTestId("seeds").inputValue(), "1");
 });
+
+test("a link that opens at Explore says there what it could not use; an unknown exercise is named", async () => {
+  const lab = new LabPage(await newPage(h.browser));
+  await lab.open(`${h.server.origin}/?v=2&p=failover&sweep=failover,240,0,rate,1,30,4,1,recovery#explore`);
+  const here = lab.page.locator('#explore [data-testid="lab-link-problems"]');
+  assert.match(await here.textContent(), /failover range 240–0: the first value must be below the second/);
+  assert.equal(await lab.page.locator('#lab > [data-testid="lab-link-problems"]').count(), 0, "said once, where the link opens");
+  await lab.open(`${h.server.origin}/?v=2&p=failover&exercise=nope#exercise-nope`);
+  assert.match(await lab.text("link-problems"), /no exercise called "nope"/);
+  assert.deepEqual(lab.consoleErrors, []);
+});

@@ -85,6 +85,7 @@ test("a chapter widget redraws its chart when its slider moves, and leaves the l
   await frames(lab.page);
   assert.equal(await lab.text("value-pool"), "8");
   assert.match(lab.page.url(), /#lab$/);
+  assert.equal(await lab.page.evaluate(() => document.activeElement?.id), "lab-title", "the keyboard follows to the lab");
   // Back returns to the chapter, and the lab to what it was; Forward goes to the lab again.
   await lab.page.goBack();
   await lab.page.waitForFunction((v) => document.querySelector('[data-testid="value-pool"]:not([data-testid="chapter"] *)')?.textContent.trim() === v, labPool);
@@ -158,8 +159,20 @@ test("an exercise turns met when the solution's value is entered, stays met afte
   const seen = teacher.page.locator('[data-testid="exercise"][data-exercise="pool-that-heals"]');
   assert.equal(await seen.locator('[data-testid="exercise-status"]').textContent(), "met");
   assert.equal(await teacher.text("value-pool"), "40", "the lab itself starts as usual");
-  // The student's answer is not the teacher's progress.
+  // The student's answer is not the teacher's progress, and the card says whose settings these are.
   assert.match(await teacher.page.locator('[data-testid="exercise-progress"]').textContent(), /You have met 0 of/);
+  assert.match(await seen.locator('[data-testid="exercise-from-link"]').textContent(), /answer link/);
+  // The address keeps the answer, so a reload (or a bookmark) shows it again.
+  await teacher.page.waitForTimeout(800);
+  assert.match(teacher.page.url(), /exercise=pool-that-heals/);
+  assert.match(teacher.page.url(), /db\.pool_size=8/);
+  await teacher.page.reload();
+  await teacher.waitForCharts();
+  assert.equal(await seen.locator('[data-testid="exercise-status"]').textContent(), "met");
+  assert.equal((await seen.locator('[data-testid="value-pool"]').textContent()).trim(), "8");
+  // Changing a setting makes it the reader's own work: the note goes.
+  await drag(seen, "pool", 9);
+  assert.equal(await seen.locator('[data-testid="exercise-from-link"]').count(), 0);
   assert.deepEqual(lab.consoleErrors, []);
   assert.deepEqual(teacher.consoleErrors, []);
   await context.close();

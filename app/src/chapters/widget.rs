@@ -48,12 +48,24 @@ pub fn WidgetFigures() -> impl IntoView {
     let recovery = move || {
         lab.run.with(|r| match r.trace.as_ref() {
             // Of requests: a chart beside it (connected users, the backlog) can take longer.
-            Ok(t) if t.summary.unhealthy_intervals == 0 => "requests never failed enough to matter".into(),
-            Ok(t) => match t.summary.recovery_time_s {
-                Some(s) if s < 1.0 => "requests succeed again as soon as the fault ends".into(),
-                Some(s) => format!("requests succeed again {} after the fault ends", format::duration(s)),
-                None => "requests did not recover".into(),
-            },
+            Ok(t) => {
+                let m = &t.summary;
+                let requests = match m.recovery_time_s {
+                    _ if m.unhealthy_intervals == 0 => "requests never failed enough to matter".to_string(),
+                    Some(s) if s < 1.0 => "requests succeed again as soon as the fault ends".into(),
+                    Some(s) => format!("requests succeed again {} after the fault ends", format::duration(s)),
+                    None => "requests did not recover".into(),
+                };
+                // With a gateway, users can be disconnected while every request that is made succeeds:
+                // say when they are all back (the reconnect herd).
+                let users = match m.reconnect_time_s {
+                    _ if m.min_connected_share >= 1.0 => String::new(),
+                    Some(s) if s >= 1.0 => format!("; users are all connected again {} after it", format::duration(s)),
+                    Some(_) => String::new(),
+                    None => "; not every user is connected again by the end of the run".into(),
+                };
+                format!("{requests}{users}")
+            }
             Err(_) if !r.ready() => "simulating…".into(),
             Err(e) => format!("cannot run: {e}"),
         })

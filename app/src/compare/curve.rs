@@ -127,8 +127,10 @@ pub fn RecoveryCurve() -> impl IntoView {
             x.iter().zip(&pts).map(|(&x, e)| (x, e.as_ref().map(f))).collect::<Vec<_>>()
         };
         let curve = CurveSpec {
-            x_label: format!("{} ({})", s.label, s.unit),
+            // Durations are labelled on the ticks themselves ("2 min").
+            x_label: if s.unit == "s" { s.label.to_string() } else { format!("{} ({})", s.label, s.unit) },
             x_text: s.show,
+            x_seconds: s.unit == "s",
             recovery: pick(|e| (e.recovery_time_s.median, e.recovery_time_s.p10, e.recovery_time_s.p90)),
             peak: pick(|e| (e.peak_failure_rate.median, e.peak_failure_rate.p10, e.peak_failure_rate.p90)),
             now,

@@ -37,6 +37,8 @@ pub struct CurveSpec {
     pub x_label: String,
     /// Tick labels for x values.
     pub x_text: fn(f64) -> String,
+    /// The x values are durations in seconds: ticks on round times (30 s, 1 min, 2 min …).
+    pub x_seconds: bool,
     /// Recovery time in seconds per point.
     pub recovery: Vec<CurvePoint>,
     /// Peak failure rate (0–1) per point.
@@ -71,28 +73,41 @@ pub fn draw_curve(
         .flat_map(|(m, lo, hi)| [m, lo, hi])
         .filter(|v| v.is_finite())
         .fold(0.0, f64::max);
-    let y_top = crate::charts::nice_max(finite_max.max(60.0));
+    // The recovery axis ends on a round time, with ticks on round times.
+    let y_ticks = duration_ticks(0.0, finite_max.max(60.0), 4);
+    let y_step = y_ticks.get(1).copied().unwrap_or(60.0);
+    let y_top = (finite_max.max(60.0) / y_step - 1e-9).ceil() * y_step;
+    let mut y_ticks: Vec<f64> = y_ticks.into_iter().filter(|&t| t < y_top - 1e-9).collect();
+    y_ticks.push(y_top);
+    let narrow = css_w < 480.0;
+    let x_ticks = if spec.x_seconds {
+        duration_ticks(x0, x1, if narrow { 4 } else { 7 })
+    } else {
+        plotters::coord::types::RangedCoordf64::from(x0..x1).key_points(if narrow { 4 } else { 7 })
+    };
+    let x_axis = || TickedAxis { range: (x0..x1).into(), ticks: x_ticks.clone() };
     // The band for "did not recover" sits above the axis's top.
     let (band_lo, band_hi) = (y_top * 1.06, y_top * 1.22);
     let clip = |v: f64| if v.is_finite() { v } else { (band_lo + band_hi) / 2.0 };
     let x_text = spec.x_text;
-    let narrow = css_w < 480.0;
     let y_area = if narrow { 64.0 } else { 78.0 };
+    // Room on the right for half of the last tick's label ("10 min").
+    let right = 26.0;
 
     let mut top = ChartBuilder::on(&upper)
         .margin_top(px(8.0))
-        .margin_right(px(16.0))
+        .margin_right(px(right))
         .margin_left(px(6.0))
         .x_label_area_size(px(8.0))
         .y_label_area_size(px(y_area))
-        .build_cartesian_2d(x0..x1, 0.0..band_hi)
+        .build_cartesian_2d(x_axis(), TickedAxis { range: (0.0..band_hi).into(), ticks: y_ticks })
         .map_err(err)?;
     top.configure_mesh()
         .light_line_style(TRANSPARENT)
         .bold_line_style(GRID.stroke_width(px(1.0).max(1) as u32))
         .axis_style(RGBColor(0x99, 0x99, 0x99).stroke_width(px(1.0).max(1) as u32))
-        .y_labels(5)
-        .x_labels(0)
+        // The x labels are the lower panel's.
+        .x_label_formatter(&|_: &f64| String::new())
         .y_label_formatter(&|v: &f64| if *v > y_top * 1.001 { String::new() } else { crate::format::duration(*v) })
         .label_style(font(12.0))
         .axis_desc_style(font(12.0))
@@ -105,13 +120,16 @@ pub fn draw_curve(
         RGBColor(r, g, b).mix(0.45).filled(),
     )))
     .map_err(err)?;
-    let label_pos = top.backend_coord(&(x0, band_hi));
-    root.draw(&Text::new(
-        "did not recover",
-        (label_pos.0 + px(6.0), label_pos.1 + px(4.0)),
-        font(11.0).pos(Pos::new(HPos::Left, VPos::Top)),
-    ))
-    .map_err(err)?;
+    // The band's name sits beside it, where the axis's labels are: points in the band cannot cover it.
+    let (bx, by) = top.backend_coord(&(x0, (band_lo + band_hi) / 2.0));
+    for (k, line) in ["did not", "recover"].into_iter().enumerate() {
+        root.draw(&Text::new(
+            line,
+            (bx - px(6.0), by + px(12.0 * k as f64 - 6.0)),
+            font(11.0).pos(Pos::new(HPos::Right, VPos::Center)),
+        ))
+        .map_err(err)?;
+    }
 
     let fail = RGBColor(0xc0, 0x39, 0x2b);
     let pool = RGBColor(0x8e, 0x44, 0xad);
@@ -129,12 +147,12 @@ pub fn draw_curve(
 
     let mut bottom = ChartBuilder::on(&lower)
         .margin_top(px(6.0))
-        .margin_right(px(16.0))
+        .margin_right(px(right))
         .margin_left(px(6.0))
         .margin_bottom(px(4.0))
         .x_label_area_size(px(40.0))
         .y_label_area_size(px(y_area))
-        .build_cartesian_2d(x0..x1, 0.0..1.0)
+        .build_cartesian_2d(x_axis(), 0.0..1.0)
         .map_err(err)?;
     bottom
         .configure_mesh()
@@ -142,7 +160,6 @@ pub fn draw_curve(
         .bold_line_style(GRID.stroke_width(px(1.0).max(1) as u32))
         .axis_style(RGBColor(0x99, 0x99, 0x99).stroke_width(px(1.0).max(1) as u32))
         .y_labels(3)
-        .x_labels(if narrow { 4 } else { 7 })
         .x_label_formatter(&|v: &f64| x_text(*v))
         .y_label_formatter(&|v: &f64| format!("{:.0}%", 100.0 * v))
         .label_style(font(12.0))
@@ -174,6 +191,21 @@ pub fn draw_curve(
     }
     root.present().map_err(err)?;
     Ok(())
+}
+
+/// Ticks on round durations between `from` and `to` seconds (10 s, 30 s, 1 min, 2 min, 5 min …),
+/// at most about `max_ticks` of them.
+pub fn duration_ticks(from: f64, to: f64, max_ticks: usize) -> Vec<f64> {
+    const STEPS: [f64; 12] = [10.0, 15.0, 30.0, 60.0, 120.0, 300.0, 600.0, 900.0, 1800.0, 3600.0, 7200.0, 14_400.0];
+    let span = (to - from).max(0.0);
+    let step = STEPS.into_iter().find(|s| span / s <= max_ticks as f64).unwrap_or(21_600.0);
+    let mut t = (from / step - 1e-9).ceil() * step;
+    let mut out = Vec::new();
+    while t <= to + 1e-9 {
+        out.push(t);
+        t += step;
+    }
+    out
 }
 
 /// Viridis, reversed so that low values (quick recovery, few failures) are light: eight stops,

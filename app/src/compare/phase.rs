@@ -172,8 +172,11 @@ impl Settings {
             let s = slider(p, id).ok_or_else(|| format!("'{id}' is not a slider of this scenario"))?;
             let num = |t: &str| t.parse::<f64>().ok().filter(|v| v.is_finite()).ok_or(format!("'{t}' is not a number"));
             let (a, b) = (num(a)?, num(b)?);
-            if !(s.min..=s.max).contains(&a) || !(s.min..=s.max).contains(&b) || a >= b {
-                return Err(format!("{id} range {a}–{b} is not within {}–{} (from below to)", s.min, s.max));
+            if a >= b {
+                return Err(format!("{id} range {a}–{b}: the first value must be below the second"));
+            }
+            if !(s.min..=s.max).contains(&a) || !(s.min..=s.max).contains(&b) {
+                return Err(format!("{id} range {a}–{b} is not within the slider's {}–{}", s.min, s.max));
             }
             Ok((id.to_string(), a, b))
         };
@@ -527,7 +530,11 @@ pub fn PhaseDiagram() -> impl IntoView {
                 <progress data-testid="sweep-progress" max=move || total().max(1).to_string() value=move || done.get().to_string()
                     aria-label="Runs finished"></progress>
                 <span class="sweep-eta" data-testid="sweep-eta" aria-live="polite">{eta}</span>
-                <span class="sweep-size">{move || settings.with(|s| format!("{} runs", s.n * s.n * s.seeds as usize))}</span>
+                // The size of the grid as set, when it is not the one shown (the progress says that one).
+                <span class="sweep-size">{move || {
+                    let planned = settings.with(|s| s.n * s.n * s.seeds as usize);
+                    (planned != total()).then(|| format!("{planned} runs"))
+                }}</span>
             </div>
             {move || problem.get().map(|p| view! { <p class="notice" role="status" data-testid="sweep-problem">{p}</p> })}
             {move || current.get().map(|sw| view! { <Heatmap sweep=sw metric=Signal::derive(move || settings.with(|s| s.metric)) /> })}
@@ -594,10 +601,14 @@ fn Heatmap(sweep: Sweep, metric: Signal<Metric>) -> impl IntoView {
         match sw.with_value(|s| s.cells[k].get_untracked()) {
             None => format!("{at}: not run yet"),
             Some(e) => format!(
-                "{at}: {} · peak failure rate {} · recovery {} · requests lost {}",
+                "{at}: {}{} · peak failure rate {} · requests lost {}",
                 e.verdict(),
+                // The verdict already says when it did not recover.
+                Metric::Recovery
+                    .value(&e, scale)
+                    .map(|s| format!(" · recovery time {}", format::duration(s)))
+                    .unwrap_or_default(),
                 format::percent(e.peak_failure_rate.median),
-                Metric::Recovery.text(Metric::Recovery.value(&e, scale)),
                 format::count(e.failed_requests.median * scale)
             ),
         }
@@ -715,20 +726,8 @@ fn Heatmap(sweep: Sweep, metric: Signal<Metric>) -> impl IntoView {
             let _ = sim_core::scenario::set_path(&mut p, &s.axes[1].path, s.axes[1].values[j].clone());
             p
         });
-        // To the lab (Back returns to the diagram), and the keyboard with it: its heading takes
-        // focus (it is focusable from script only), so Tab goes on from there instead of from a
-        // cell now off screen.
+        // To the lab (Back returns to the diagram), and the keyboard with it (`share::jump`).
         crate::share::jump(main, "lab", move || main.update(|q| *q = p));
-        if let Some(el) = document().get_element_by_id("lab-title") {
-            let _ = el.set_attribute("tabindex", "-1");
-            if let Ok(h) = el.dyn_into::<web_sys::HtmlElement>() {
-                let _ = h.focus_with_options(&{
-                    let o = web_sys::FocusOptions::new();
-                    o.set_prevent_scroll(true);
-                    o
-                });
-            }
-        }
     };
     let csv = move |_| {
         let text = sw.with_value(|s| {

@@ -189,6 +189,9 @@ fn ExerciseBody(ex: &'static Exercise, start: Params) -> impl IntoView {
     let reset_start = start.clone();
     let params_now = lab.params.get_untracked();
     let link_id = unique_id(&format!("answer-{}", ex.id));
+    // While the card still shows the link's settings, it says whose they are.
+    let answer = from_link.then(|| params_now.clone());
+    let showing_answer = Memo::new(move |_| answer.as_ref().is_some_and(|a| lab.params.with(|p| p == a)));
     view! {
         <header class="exercise-head">
             <h3>{format!("Exercise {}: {}", number(ex), ex.title)}</h3>
@@ -202,6 +205,12 @@ fn ExerciseBody(ex: &'static Exercise, start: Params) -> impl IntoView {
                 {move || if met.get() { "met" } else { "not met" }}
             </span>
         </header>
+        {move || showing_answer.get().then(|| view! {
+            <p class="notice" data-testid="exercise-from-link" role="note">
+                "These are the settings of the answer link you opened, not your own saved work. Change anything and
+                it becomes yours; \"Start again\" starts from the beginning."
+            </p>
+        })}
         <p class="exercise-task">{ex.task}</p>
         <p class="exercise-goal">
             <strong>"Goal: "</strong>{ex.goal_text()}

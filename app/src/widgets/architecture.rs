@@ -689,7 +689,8 @@ pub fn svg_markup(states: &[ComponentState], narrow: bool) -> (String, (f64, f64
             text(&mut out, x + 40.0, y + 28.0, 16.0, "name", w - 124.0, c.label);
             let _ = write!(
                 out,
-                "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"12\" class=\"word {h}\" text-anchor=\"end\">{h}</text>",
+                // 11 units: "DEGRADED" then leaves a clear gap after the longest name ("PostgreSQL").
+                "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"11\" class=\"word {h}\" text-anchor=\"end\">{h}</text>",
                 x + w - 12.0,
                 y + 27.0
             );
