@@ -11,7 +11,11 @@ use leptos::prelude::*;
 
 /// The whole embed page.
 #[component]
-pub fn EmbedApp(view: View) -> impl IntoView {
+pub fn EmbedApp(
+    view: View,
+    /// Settings of the link that could not be used (the widget runs without them, and says so).
+    problems: Vec<String>,
+) -> impl IntoView {
     let lab = use_lab();
     let title = move || lab.preset.get().map(|p| p.title()).unwrap_or("A custom scenario");
     let peak = move || {
@@ -50,6 +54,11 @@ pub fn EmbedApp(view: View) -> impl IntoView {
             {(!view.unknown.is_empty()).then(|| view! {
                 <p class="notice" data-testid="embed-unknown">
                     {format!("Not shown (no such chart or control): {}", view.unknown.join(", "))}
+                </p>
+            })}
+            {(!problems.is_empty()).then(|| view! {
+                <p class="notice" data-testid="embed-problems">
+                    {format!("Not used (from the link): {}", problems.join("; "))}
                 </p>
             })}
             <div class="embed-controls">

@@ -7,6 +7,19 @@ pub fn percent(x: f64) -> String {
 
 pub use sim_core::format::duration;
 
+/// A whole number with thousands separated: `868717` → `"868,717"`.
+pub fn grouped(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// A count of real-world things with a k/M/G suffix and at most three significant digits, without
 /// trailing zeros: `1_250_000` → `"1.25 M"`, `200_000_000` → `"200 M"`, `60_000` → `"60 k"`.
 pub fn count(x: f64) -> String {
@@ -53,6 +66,15 @@ pub fn clock(s: f64) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn grouped_separates_thousands() {
+        assert_eq!(super::grouped(0), "0");
+        assert_eq!(super::grouped(999), "999");
+        assert_eq!(super::grouped(1000), "1,000");
+        assert_eq!(super::grouped(868_717), "868,717");
+        assert_eq!(super::grouped(12_345_678), "12,345,678");
+    }
+
     use super::*;
 
     #[test]

@@ -75,7 +75,7 @@ fn App() -> impl IntoView {
     on_cleanup(move || handle.remove());
     if view.embed {
         share::sync_url(share::View::embed_pairs(&view.charts, &view.knobs));
-        return view! { <EmbedApp view=view /> }.into_any();
+        return view! { <EmbedApp view=view problems=problems /> }.into_any();
     }
     if instructor {
         return view! { <InstructorView /> }.into_any();

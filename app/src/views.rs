@@ -417,7 +417,11 @@ pub fn RunStatus() -> impl IntoView {
                 };
                 format!(
                     "{} simulated requests, {} attempts, {} events in {:.1} ms{place}{}",
-                    t.summary.total_requests, t.summary.total_attempts, t.summary.events, run.sim_ms, redraw
+                    format::grouped(t.summary.total_requests),
+                    format::grouped(t.summary.total_attempts),
+                    format::grouped(t.summary.events),
+                    run.sim_ms,
+                    redraw
                 )
             }
             Err(_) => String::new(),

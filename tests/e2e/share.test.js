@@ -202,6 +202,15 @@ test("an embed resizes to a narrow iframe", async () => {
   await page.screenshot({ path: join(ARTIFACTS, "embed-narrow.png"), fullPage: true });
 });
 
+test("an embed says which settings of its link it could not use, and which charts it does not know", async () => {
+  const lab = new LabPage(await newPage(h.browser));
+  await lab.open(`${h.server.origin}/?embed=1&p=failover&faults.0.duration_s=99999&charts=failure-rate,pie&knobs=failover`);
+  assert.match(await lab.text("embed-problems"), /faults\.0\.duration_s/);
+  assert.match(await lab.text("embed-unknown"), /pie/);
+  assert.equal(await lab.text("value-failover"), "2 min", "the preset's value instead");
+  assert.deepEqual(lab.consoleErrors, []);
+});
+
 test("the snippet generator gives iframe code for the current state", async () => {
   const lab = new LabPage(await newPage(h.browser));
   await lab.open(`${h.server.origin}/`);

@@ -425,11 +425,13 @@ pub fn InstructorView() -> impl IntoView {
                     answer as a link: opening it shows their settings and whether they meet the goal. To grade a
                     batch of links or files, use the command line: "
                     <code>"cascade exercise check ID --link URL"</code>
-                    " (exit code 0 met, 1 not met, 2 bad input). The figures below were computed by this page just now."
+                    " (exit code 0 met, 1 not met, 2 bad input; "<code>"cascade"</code>" is this project's command-line
+                    tool: from its source, "<code>"cargo run --release -p cascade -- exercise check …"</code>", as its
+                    README says). The figures below were computed by this page just now."
                 </p>
                 <p class="no-print">
                     <a href=main_page>"← Back to the chapters"</a>" · "
-                    <button type="button" on:click=move |_| { let _ = window().print(); }>"Print"</button>
+                    <button type="button" class="print-button" on:click=move |_| { let _ = window().print(); }>"Print"</button>
                 </p>
             </header>
             {exercises::all().iter().map(|e| view! { <InstructorCard ex=e /> }).collect_view()}
