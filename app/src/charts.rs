@@ -508,11 +508,29 @@ pub fn table(spec: &ChartSpec, max_rows: usize) -> (Vec<String>, Vec<Vec<String>
     let mut head = vec!["Time".to_string()];
     head.extend(spec.lines.iter().map(|l| l.name.clone()));
     let n = spec.lines.iter().map(|l| l.points.len()).max().unwrap_or(0);
-    let step = n.div_ceil(max_rows.max(1)).max(1);
+    let xs: Vec<f64> = spec
+        .lines
+        .iter()
+        .max_by_key(|l| l.points.len())
+        .map(|l| l.points.iter().map(|p| p.0).collect())
+        .unwrap_or_default();
+    // Each row averages a block of intervals. Blocks of a round duration (30 s, 1 min, 5 min …),
+    // labelled by when they start, read better than every fifth interval's middle (3 s, 28 s, 53 s).
+    let dt = match xs[..] {
+        [a, b, ..] if b > a => b - a,
+        _ => 0.0,
+    };
+    let round = [10.0, 15.0, 30.0, 60.0, 120.0, 300.0, 600.0, 900.0, 1800.0, 3600.0, 7200.0]
+        .into_iter()
+        .filter(|s| dt > 0.0 && (s / dt - (s / dt).round()).abs() < 1e-9)
+        .map(|s| (s / dt).round() as usize)
+        .find(|&k| k >= 1 && n.div_ceil(k) <= max_rows.max(1));
+    let step = round.unwrap_or_else(|| n.div_ceil(max_rows.max(1)).max(1));
     let mut rows = Vec::new();
     for start in (0..n).step_by(step) {
         let end = (start + step).min(n);
-        let x = spec.lines.iter().find_map(|l| l.points.get(start).map(|p| p.0)).unwrap_or(0.0);
+        let x = xs.get(start).copied().unwrap_or(0.0);
+        let x = if round.is_some() { (x - dt / 2.0).max(0.0) } else { x };
         let mut row = vec![x_text(spec.x_format, x)];
         for l in &spec.lines {
             let vals: Vec<f64> = l.points.get(start..end).unwrap_or(&[]).iter().filter_map(|p| p.1).collect();
@@ -538,7 +556,8 @@ mod tests {
         assert_eq!(head[0], "Time");
         assert_eq!(head.len(), 1 + spec.lines.len());
         assert!(rows.len() <= 30 && rows.len() >= 25, "{} rows", rows.len());
-        assert!(rows[0][0].ends_with(" s"), "{}", rows[0][0]);
+        // Rows on round times: 0 s, 30 s, 1 min …
+        assert_eq!((rows[0][0].as_str(), rows[1][0].as_str(), rows[2][0].as_str()), ("0 s", "30 s", "1 min"));
         assert!(rows.iter().all(|r| r.len() == head.len()));
         assert!(rows.iter().any(|r| r[1].ends_with('%') && r[1] != "0.0%"), "the failures show");
     }
