@@ -32,6 +32,7 @@ impl Policy {
 
     /// The wait before the attempt after attempt number `failed` (1-based) failed; `prev` is the
     /// previous wait of the same request (0 if none), used by decorrelated jitter.
+    #[inline]
     pub fn delay(&self, failed: u32, prev: Micros, rng: &mut Rng) -> Micros {
         let (lo, hi) = match self.backoff {
             Backoff::Immediate => return 0,

@@ -639,6 +639,7 @@ impl World {
 
     /// The client learns how attempt `a` ended: record it, then retry or end the request (or, for a
     /// reconnecting WebSocket client, connect or back off).
+    #[inline]
     fn client_finish(&mut self, a: Ref, outcome: Outcome) {
         let now = self.now;
         let att = self.attempts.live_mut(a);
