@@ -42,6 +42,15 @@ pub fn EmbedApp(
         request_animation_frame(share::post_height);
     });
     let charts = view.charts.clone();
+    // Charts asked for that this run has nothing to show (a subsystem switched off): said, not dropped.
+    let asked = view.charts.clone();
+    let empty = move || {
+        lab.run.with(|r| {
+            let t = r.trace.as_ref().as_ref().ok()?;
+            let names: Vec<&str> = asked.iter().filter(|k| !k.applies(t)).map(|k| k.title()).collect();
+            (!names.is_empty()).then(|| format!("Nothing to show in this scenario: {}", names.join(", ")))
+        })
+    };
     view! {
         <main class="embed" data-testid="embed">
             <header class="embed-head">
@@ -61,6 +70,7 @@ pub fn EmbedApp(
                     {format!("Not used (from the link): {}", problems.join("; "))}
                 </p>
             })}
+            {move || empty().map(|text| view! { <p class="notice" data-testid="embed-empty">{text}</p> })}
             <div class="embed-controls">
                 {view.knobs.into_iter().map(|id| view! { <Control id=id /> }).collect_view()}
             </div>

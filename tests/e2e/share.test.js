@@ -209,6 +209,10 @@ test("an embed says which settings of its link it could not use, and which chart
   assert.match(await lab.text("embed-unknown"), /pie/);
   assert.equal(await lab.text("value-failover"), "2 min", "the preset's value instead");
   assert.deepEqual(lab.consoleErrors, []);
+  // A chart the scenario has nothing for (no queue in the retry storm) is named, not silently dropped.
+  await lab.open(`${h.server.origin}/?embed=1&p=retry-storm&charts=failure-rate,backlog&knobs=jitter`);
+  assert.match(await lab.text("embed-empty"), /Nothing to show in this scenario: /);
+  assert.equal(await lab.byTestId("embed-problems").count(), 0);
 });
 
 test("the snippet generator gives iframe code for the current state", async () => {
