@@ -183,7 +183,11 @@ pub fn Reading() -> impl IntoView {
                     while still failing, it did not recover."
                 </dd>
                 <dt>"Users affected for"</dt>
-                <dd>"From the start of the first fault to that same moment of recovery."</dd>
+                <dd>
+                    "From the start of the first fault to that same moment of recovery. It counts failing requests; a
+                    user whose WebSocket is down makes none. So with the gateway on, a line under it says when every
+                    user who has not given up is connected again (99% of them, for good), counted from the fault's end."
+                </dd>
                 <dt>"Attempts per request"</dt>
                 <dd>
                     "All attempts ÷ user requests: 1.00 means nobody retried; 4.00 means every request used all four

@@ -37,12 +37,16 @@ fn Figure(
     /// Extra class (`good`, `bad`).
     #[prop(optional, into)]
     class: Option<Signal<&'static str>>,
+    /// A line under the value, when there is something to add.
+    #[prop(optional, into)]
+    note: Option<Signal<Option<String>>>,
 ) -> impl IntoView {
     let class = move || format!("figure {}", class.map(|c| c.get()).unwrap_or(""));
     view! {
         <div class=class>
             <span class="figure-label">{label}</span>
             <span class="figure-value" data-testid=testid>{move || value.get()}</span>
+            {move || note.and_then(|n| n.get()).map(|n| view! { <span class="figure-note" data-testid=format!("{testid}-note")>{n}</span> })}
         </div>
     }
 }
@@ -79,6 +83,22 @@ pub fn Figures() -> impl IntoView {
             }
         },
         "—".to_string(),
+    ));
+    // "Users affected" counts failing requests. With the gateway on, users can also be disconnected
+    // while every request that is made succeeds (the reconnect herd): say when they are all back.
+    let reconnected = Signal::derive(with_trace(
+        |t| {
+            let m = &t.summary;
+            if m.min_connected_share >= 1.0 {
+                return None;
+            }
+            Some(match m.reconnect_time_s {
+                Some(s) if s >= 1.0 => format!("all reconnected {} after the fault", format::duration(s)),
+                Some(_) => "all reconnected as the fault ends".to_string(),
+                None => "not all reconnected by the end".to_string(),
+            })
+        },
+        None,
     ));
     let amplification =
         Signal::derive(with_trace(|t| format!("{:.2}×", t.summary.retry_amplification), "—".to_string()));
@@ -119,7 +139,7 @@ pub fn Figures() -> impl IntoView {
         <div class="figures" data-testid="figures" role="group" aria-label="Figures of this run" tabindex="0">
             <Figure label="Peak failure rate" testid="peak-failure" value=peak />
             <Figure label="Recovery after the fault ends" testid="recovery-time" value=recovery class=verdict />
-            <Figure label="Users affected for" testid="outage" value=outage />
+            <Figure label="Users affected for" testid="outage" value=outage note=reconnected />
             <Figure label="Attempts per request" testid="amplification" value=amplification />
             <Figure label="Requests lost" testid="failed-requests" value=failed />
         </div>

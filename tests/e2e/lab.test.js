@@ -61,6 +61,16 @@ test("the circuit breaker brings the long failover back", async () => {
   assert.deepEqual(lab.consoleErrors, []);
 });
 
+test("with the gateway on, the figures say when every user is connected again", async () => {
+  const lab = new LabPage(await newPage(h.browser));
+  await lab.open(`${h.server.origin}/?v=2&p=reconnect-herd#lab`);
+  // Requests succeed again at once, but users come back over minutes: the figure says both.
+  assert.match(await lab.text("outage-note"), /^all reconnected (\d+ min )?\d+ s after the fault$/);
+  await lab.open(`${h.server.origin}/?v=2&p=failover#lab`);
+  assert.equal(await lab.byTestId("outage-note").count(), 0, "no gateway, no line");
+  assert.deepEqual(lab.consoleErrors, []);
+});
+
 test("the built site works from a sub-path", async () => {
   const lab = new LabPage(await newPage(h.browser));
   await lab.open(`${h.server.origin}/cascade/`);
