@@ -132,7 +132,9 @@ pub fn jump(main: Lab, anchor: &str, change: impl FnOnce()) {
     let history = window().history().ok();
     let here = format!("{}{}", link_of(main, &[]), window().location().hash().unwrap_or_default());
     if let Some(h) = &history {
-        let _ = h.replace_state_with_url(&JsValue::NULL, "", Some(&here));
+        // The entry keeps where the reader was, for Back (see `follow_history`).
+        let y = window().scroll_y().unwrap_or(0.0);
+        let _ = h.replace_state_with_url(&JsValue::from_f64(y), "", Some(&here));
     }
     change();
     if let Some(h) = &history {
@@ -163,13 +165,18 @@ pub fn focus_heading(anchor: &str) {
 /// On Back and Forward within the page (entries made by [`jump`]), the page's lab takes the
 /// scenario the address holds; the browser restores the scroll position.
 pub fn follow_history(main: Lab) {
-    let handle = window_event_listener(leptos::ev::popstate, move |_| {
+    let handle = window_event_listener(leptos::ev::popstate, move |ev| {
         let d = from_location();
         if main.preset.get_untracked() != d.preset {
             main.preset.set(d.preset);
         }
         if main.params.with_untracked(|p| *p != d.params) {
             main.update(|q| *q = d.params);
+        }
+        // An entry made by `jump` holds the scroll position the reader left: back there, once the
+        // lab has redrawn (the browser alone can land on the entry's anchor instead).
+        if let Some(y) = ev.state().as_f64() {
+            request_animation_frame(move || window().scroll_to_with_x_and_y(0.0, y));
         }
     });
     on_cleanup(move || handle.remove());

@@ -148,7 +148,10 @@ test("the phase diagram's cells and CSV equal cascade sweep on the same grid", a
   // Clicking a cell loads its run into the lab.
   const target = cells.find((c) => c.value === "none" && c.x === "2");
   const before = [await lab.text("value-failover"), await lab.text("value-rate")];
-  await page.locator(`[data-testid="sweep-cell"][data-x="${target.x}"][data-y="${target.y}"]`).click();
+  const cell = page.locator(`[data-testid="sweep-cell"][data-x="${target.x}"][data-y="${target.y}"]`);
+  await cell.scrollIntoViewIfNeeded();
+  const cellTop = await cell.evaluate((el) => el.getBoundingClientRect().top);
+  await cell.click();
   await lab.settled();
   assert.equal(await lab.text("recovery-time"), "did not recover");
   assert.equal(await page.evaluate(() => document.activeElement?.id), "lab-title", "the keyboard follows to the lab");
@@ -163,6 +166,10 @@ test("the phase diagram's cells and CSV equal cascade sweep on the same grid", a
   await lab.settled();
   assert.deepEqual([await lab.text("value-failover"), await lab.text("value-rate")], before, "the lab as it was");
   assert.deepEqual(await page.$$eval('[data-testid="sweep-cell"]', (els) => els.map((e) => e.dataset.value)), after);
+  // …where the reader left it, not at the top of Explore.
+  await page.evaluate(() => new Promise((ok) => requestAnimationFrame(() => requestAnimationFrame(ok))));
+  const backTop = await cell.evaluate((el) => el.getBoundingClientRect().top);
+  assert.ok(Math.abs(backTop - cellTop) < 50, `the cell was at ${cellTop} px, after Back at ${backTop} px`);
   await lab.byTestId("sweep-panel").screenshot({ path: join(ARTIFACTS, "phase-small.png") });
 });
 
