@@ -184,8 +184,7 @@ fn x_tick(fmt: XFormat, s: f64) -> String {
 /// Tick positions on the time axis, in seconds: a round step (30 s, 1 min, 2 min, 5 min … 1 h,
 /// 2 h) giving at most `max_ticks` ticks, aligned to the clock when the axis shows one.
 pub fn time_ticks(x_max: f64, fmt: XFormat, max_ticks: usize) -> Vec<f64> {
-    const STEPS: [f64; 12] = [10.0, 30.0, 60.0, 120.0, 300.0, 600.0, 900.0, 1800.0, 3600.0, 7200.0, 14_400.0, 21_600.0];
-    let step = STEPS.into_iter().find(|s| x_max / s <= max_ticks as f64).unwrap_or(43_200.0);
+    let step = round_step(x_max, max_ticks);
     let offset = match fmt {
         XFormat::Elapsed => 0.0,
         XFormat::Clock(start) => {
@@ -204,6 +203,28 @@ pub fn time_ticks(x_max: f64, fmt: XFormat, max_ticks: usize) -> Vec<f64> {
         t += step;
     }
     ticks
+}
+
+/// Round durations, in seconds: the steps of time axes and of data tables.
+pub const ROUND_SECONDS: [f64; 12] =
+    [10.0, 30.0, 60.0, 120.0, 300.0, 600.0, 900.0, 1800.0, 3600.0, 7200.0, 14_400.0, 21_600.0];
+
+/// The smallest round duration that cuts `span` seconds into at most `max_steps` steps.
+fn round_step(span: f64, max_steps: usize) -> f64 {
+    ROUND_SECONDS.into_iter().find(|s| span / s <= max_steps as f64).unwrap_or(43_200.0)
+}
+
+/// Ticks on round durations between `from` and `to` seconds (10 s, 30 s, 1 min, 2 min, 5 min …),
+/// at most about `max_ticks` of them.
+pub fn duration_ticks(from: f64, to: f64, max_ticks: usize) -> Vec<f64> {
+    let step = round_step((to - from).max(0.0), max_ticks);
+    let mut t = (from / step - 1e-9).ceil() * step;
+    let mut out = Vec::new();
+    while t <= to + 1e-9 {
+        out.push(t);
+        t += step;
+    }
+    out
 }
 
 /// A numeric axis whose grid lines and labels sit exactly on `ticks` (the time axis's

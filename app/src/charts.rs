@@ -520,7 +520,7 @@ pub fn table(spec: &ChartSpec, max_rows: usize) -> (Vec<String>, Vec<Vec<String>
         [a, b, ..] if b > a => b - a,
         _ => 0.0,
     };
-    let round = [10.0, 15.0, 30.0, 60.0, 120.0, 300.0, 600.0, 900.0, 1800.0, 3600.0, 7200.0]
+    let round = crate::chart::ROUND_SECONDS
         .into_iter()
         .filter(|s| dt > 0.0 && (s / dt - (s / dt).round()).abs() < 1e-9)
         .map(|s| (s / dt).round() as usize)

@@ -2,7 +2,7 @@
 //! heat map. Like `chart::draw`, the canvas is sized at its CSS size times the device pixel ratio
 //! and everything is scaled by that ratio.
 
-use crate::chart::{ChartError, Rgb, TickedAxis};
+use crate::chart::{duration_ticks, ChartError, Rgb, TickedAxis};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use plotters_canvas::CanvasBackend;
@@ -191,21 +191,6 @@ pub fn draw_curve(
     }
     root.present().map_err(err)?;
     Ok(())
-}
-
-/// Ticks on round durations between `from` and `to` seconds (10 s, 30 s, 1 min, 2 min, 5 min …),
-/// at most about `max_ticks` of them.
-pub fn duration_ticks(from: f64, to: f64, max_ticks: usize) -> Vec<f64> {
-    const STEPS: [f64; 12] = [10.0, 15.0, 30.0, 60.0, 120.0, 300.0, 600.0, 900.0, 1800.0, 3600.0, 7200.0, 14_400.0];
-    let span = (to - from).max(0.0);
-    let step = STEPS.into_iter().find(|s| span / s <= max_ticks as f64).unwrap_or(21_600.0);
-    let mut t = (from / step - 1e-9).ceil() * step;
-    let mut out = Vec::new();
-    while t <= to + 1e-9 {
-        out.push(t);
-        t += step;
-    }
-    out
 }
 
 /// Viridis, reversed so that low values (quick recovery, few failures) are light: eight stops,
