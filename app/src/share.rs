@@ -149,7 +149,7 @@ pub fn jump(main: Lab, anchor: &str, change: impl FnOnce()) {
 /// Gives keyboard focus to the heading of the section `anchor` (`{anchor}-title`, else the section
 /// itself), without scrolling: after a jump, Tab goes on from there instead of from the button,
 /// now far off screen. The heading is focusable from script only (`tabindex="-1"`).
-pub fn focus_heading(anchor: &str) {
+fn focus_heading(anchor: &str) {
     let doc = document();
     let Some(el) = doc.get_element_by_id(&format!("{anchor}-title")).or_else(|| doc.get_element_by_id(anchor)) else {
         return;
@@ -163,7 +163,7 @@ pub fn focus_heading(anchor: &str) {
 }
 
 /// On Back and Forward within the page (entries made by [`jump`]), the page's lab takes the
-/// scenario the address holds; the browser restores the scroll position.
+/// scenario the address holds, and the page returns to where the reader was.
 pub fn follow_history(main: Lab) {
     let handle = window_event_listener(leptos::ev::popstate, move |ev| {
         let d = from_location();

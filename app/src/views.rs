@@ -25,6 +25,19 @@ where
     }
 }
 
+/// When every user is connected again, for a run with the gateway on in which some were not
+/// (`None` otherwise): "all reconnected 5 min 20 s after the fault".
+pub fn reconnect_note(m: &sim_core::Summary) -> Option<String> {
+    if m.min_connected_share >= 1.0 {
+        return None;
+    }
+    Some(match m.reconnect_time_s {
+        Some(s) if s >= 1.0 => format!("all reconnected {} after the fault", format::duration(s)),
+        Some(_) => "all reconnected as the fault ends".to_string(),
+        None => "not all reconnected by the end".to_string(),
+    })
+}
+
 /// One headline figure.
 #[component]
 fn Figure(
@@ -86,20 +99,7 @@ pub fn Figures() -> impl IntoView {
     ));
     // "Users affected" counts failing requests. With the gateway on, users can also be disconnected
     // while every request that is made succeeds (the reconnect herd): say when they are all back.
-    let reconnected = Signal::derive(with_trace(
-        |t| {
-            let m = &t.summary;
-            if m.min_connected_share >= 1.0 {
-                return None;
-            }
-            Some(match m.reconnect_time_s {
-                Some(s) if s >= 1.0 => format!("all reconnected {} after the fault", format::duration(s)),
-                Some(_) => "all reconnected as the fault ends".to_string(),
-                None => "not all reconnected by the end".to_string(),
-            })
-        },
-        None,
-    ));
+    let reconnected = Signal::derive(with_trace(|t| reconnect_note(&t.summary), None));
     let amplification =
         Signal::derive(with_trace(|t| format!("{:.2}×", t.summary.retry_amplification), "—".to_string()));
     let failed =

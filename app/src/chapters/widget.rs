@@ -58,13 +58,10 @@ pub fn WidgetFigures() -> impl IntoView {
                 };
                 // With a gateway, users can be disconnected while every request that is made succeeds:
                 // say when they are all back (the reconnect herd).
-                let users = match m.reconnect_time_s {
-                    _ if m.min_connected_share >= 1.0 => String::new(),
-                    Some(s) if s >= 1.0 => format!("; users are all connected again {} after it", format::duration(s)),
-                    Some(_) => String::new(),
-                    None => "; not every user is connected again by the end of the run".into(),
-                };
-                format!("{requests}{users}")
+                match crate::views::reconnect_note(m) {
+                    Some(users) => format!("{requests}; users {users}"),
+                    None => requests,
+                }
             }
             Err(_) if !r.ready() => "simulating…".into(),
             Err(e) => format!("cannot run: {e}"),
