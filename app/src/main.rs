@@ -24,7 +24,7 @@ use embed::EmbedApp;
 use exercises::{AllExercises, InstructorView};
 use lab::{Lab, MainLab};
 use leptos::prelude::*;
-use narrative::{Intro, LabSection, Provenance, Reading};
+use narrative::{Intro, LabSection, LinkProblems, Provenance, Reading};
 
 /// The whole page, the embed widget, or the instructor view, as the link asks.
 #[component]
@@ -102,7 +102,7 @@ fn App() -> impl IntoView {
     view! {
         <main>
             <Intro />
-            <LinkProblems problems=problems />
+            <LinkProblems problems=problems testid="link-problems" />
             <Contents />
             <Chapters />
             <AllExercises />
@@ -117,19 +117,6 @@ fn App() -> impl IntoView {
         </main>
     }
     .into_any()
-}
-
-/// What was wrong with the link the page was opened with, if anything.
-#[component]
-fn LinkProblems(problems: Vec<String>) -> impl IntoView {
-    (!problems.is_empty()).then(|| {
-        view! {
-            <div class="notice" data-testid="link-problems" role="status">
-                <p>"Some settings in this link could not be used; the rest were applied:"</p>
-                <ul>{problems.into_iter().map(|p| view! { <li>{p}</li> }).collect_view()}</ul>
-            </div>
-        }
-    })
 }
 
 fn main() {

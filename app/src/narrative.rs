@@ -64,18 +64,24 @@ pub struct LabLinkProblems {
     pub problems: Vec<String>,
 }
 
-/// The problems of the page's link, shown at `anchor` when the link opened there.
+/// What was wrong with the link the page was opened with, if anything.
 #[component]
-fn LinkProblemsHere(anchor: &'static str) -> impl IntoView {
-    let problems = use_context::<LabLinkProblems>().filter(|p| p.at == anchor).map(|p| p.problems).unwrap_or_default();
+pub fn LinkProblems(problems: Vec<String>, testid: &'static str) -> impl IntoView {
     (!problems.is_empty()).then(|| {
         view! {
-            <div class="notice" data-testid="lab-link-problems" role="status">
+            <div class="notice" data-testid=testid role="status">
                 <p>"Some settings in this link could not be used; the rest were applied:"</p>
                 <ul>{problems.into_iter().map(|p| view! { <li>{p}</li> }).collect_view()}</ul>
             </div>
         }
     })
+}
+
+/// The problems of the page's link, shown at `anchor` when the link opened there.
+#[component]
+fn LinkProblemsHere(anchor: &'static str) -> impl IntoView {
+    let problems = use_context::<LabLinkProblems>().filter(|p| p.at == anchor).map(|p| p.problems).unwrap_or_default();
+    view! { <LinkProblems problems=problems testid="lab-link-problems" /> }
 }
 
 /// The lab itself, with the text that frames it.
