@@ -184,25 +184,12 @@ fn x_tick(fmt: XFormat, s: f64) -> String {
 /// Tick positions on the time axis, in seconds: a round step (30 s, 1 min, 2 min, 5 min … 1 h,
 /// 2 h) giving at most `max_ticks` ticks, aligned to the clock when the axis shows one.
 pub fn time_ticks(x_max: f64, fmt: XFormat, max_ticks: usize) -> Vec<f64> {
-    let step = round_step(x_max, max_ticks);
-    let offset = match fmt {
+    // On a clock, the round times of the day the run covers, as seconds since the run's start.
+    let start = match fmt {
         XFormat::Elapsed => 0.0,
-        XFormat::Clock(start) => {
-            let r = start.rem_euclid(step);
-            if r == 0.0 {
-                0.0
-            } else {
-                step - r
-            }
-        }
+        XFormat::Clock(start) => start,
     };
-    let mut ticks = Vec::new();
-    let mut t = offset;
-    while t <= x_max + 1e-9 {
-        ticks.push(t);
-        t += step;
-    }
-    ticks
+    duration_ticks(start, start + x_max, max_ticks).into_iter().map(|t| t - start).collect()
 }
 
 /// Round durations, in seconds: the steps of time axes and of data tables.
