@@ -115,17 +115,28 @@ try {
     const res = [4, 8, 16, 24, 32, 40].includes(grid) ? grid : 32;
     await lab.byTestId("sweep-resolution").selectOption(String(res));
     const t0 = await now(lab);
-    const ms = await lab.page.evaluate(async (n) => {
+    // Also when the coarse levels were in: the runs go out coarse to fine (phase.rs, `fill_order`),
+    // so after n²/16 runs the diagram reads as a grid of a quarter the resolution.
+    const { ms, preview } = await lab.page.evaluate(async (n) => {
       const t0 = performance.now();
+      const preview = {};
       document.querySelector('[data-testid="sweep-start"]').click();
       for (;;) {
         await new Promise((ok) => setTimeout(ok, 20));
         const p = document.querySelector('[data-testid="sweep-progress"]');
-        if (Number(p.max) === n * n && Number(p.value) === n * n) return performance.now() - t0;
+        if (Number(p.max) !== n * n) continue;
+        for (const k of [n * n / 16, n * n / 4]) {
+          if (preview[k] === undefined && Number(p.value) >= k) preview[k] = performance.now() - t0;
+        }
+        if (Number(p.value) === n * n) return { ms: performance.now() - t0, preview };
       }
     }, res);
     const task = await longest(lab, t0);
     console.log(`phase diagram ${res}×${res} of the core cascade, 1 seed per cell (${res * res} runs): ${(ms / 1000).toFixed(2)} s wall; longest main-thread task ${task.toFixed(0)} ms (0 = none over 50 ms)`);
+    for (const [k, t] of Object.entries(preview)) {
+      const side = Math.sqrt(k);
+      console.log(`phase diagram: the first ${k} runs (a ${side} × ${side} grid of the whole range) in ${(t / 1000).toFixed(2)} s`);
+    }
     console.log(`phase diagram: ${await lab.text("sweep-eta")}`);
   }
 } finally {

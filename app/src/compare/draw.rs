@@ -229,6 +229,9 @@ pub struct PhaseSpec<'a> {
     pub ny: usize,
     /// Cells, row-major from the bottom row: `cells[j * nx + i]`.
     pub cells: &'a [Cell],
+    /// For cells not run yet, what the nearest run so far shows (`None`: nothing near has run),
+    /// drawn pale (see `phase::guesses`).
+    pub guesses: &'a [Cell],
     /// The colour scale's domain.
     pub domain: (f64, f64),
     /// The x tick labels (one per column) and axis title.
@@ -316,6 +319,12 @@ pub fn draw_phase(
     let span = if hi > lo { hi - lo } else { 1.0 };
     let empty = RGBColor(0xf4, 0xf4, 0xf4);
     let cross = RGBColor(0x70, 0x70, 0x70).stroke_width(px(1.0).max(1) as u32);
+    let pale_cross = RGBColor(0xb4, 0xb4, 0xb4).stroke_width(px(1.0).max(1) as u32);
+    // A cell not run yet shows its guess half-way to white.
+    let pale = |(r, g, b): Rgb| {
+        let mix = |c: u8| ((c as u16 + 255) / 2) as u8;
+        RGBColor(mix(r), mix(g), mix(b))
+    };
     // All cells in one series, and the crosses of "did not recover" in another: a 40 × 40 grid is
     // 1,600 rectangles, drawn often while the sweep fills it.
     let mut rects = Vec::with_capacity(nx * ny);
@@ -323,20 +332,30 @@ pub fn draw_phase(
     for j in 0..ny {
         for i in 0..nx {
             let cell = spec.cells.get(j * nx + i).copied().flatten();
+            let guess = if cell.is_none() { spec.guesses.get(j * nx + i).copied().flatten() } else { None };
             let (x, y) = (i as f64, j as f64);
-            let fill = match cell {
-                None => empty.filled(),
-                Some(None) => RGBColor(NO_RECOVERY.0, NO_RECOVERY.1, NO_RECOVERY.2).filled(),
-                Some(Some(v)) => {
-                    let (r, g, b) = scale_color((v - lo) / span);
-                    RGBColor(r, g, b).filled()
-                }
+            let color = |v: Option<f64>| match v {
+                None => NO_RECOVERY,
+                Some(v) => scale_color((v - lo) / span),
             };
-            rects.push(Rectangle::new([(x, y), (x + 1.0, y + 1.0)], fill));
-            if cell == Some(None) {
+            let fill = match (cell, guess) {
+                (Some(v), _) => {
+                    let (r, g, b) = color(v);
+                    RGBColor(r, g, b)
+                }
+                (None, Some(v)) => pale(color(v)),
+                (None, None) => empty,
+            };
+            rects.push(Rectangle::new([(x, y), (x + 1.0, y + 1.0)], fill.filled()));
+            let stroke = match (cell, guess) {
+                (Some(None), _) => Some(cross),
+                (None, Some(None)) => Some(pale_cross),
+                _ => None,
+            };
+            if let Some(stroke) = stroke {
                 let m = 0.25;
-                crosses.push(PathElement::new(vec![(x + m, y + m), (x + 1.0 - m, y + 1.0 - m)], cross));
-                crosses.push(PathElement::new(vec![(x + m, y + 1.0 - m), (x + 1.0 - m, y + m)], cross));
+                crosses.push(PathElement::new(vec![(x + m, y + m), (x + 1.0 - m, y + 1.0 - m)], stroke));
+                crosses.push(PathElement::new(vec![(x + m, y + 1.0 - m), (x + 1.0 - m, y + m)], stroke));
             }
         }
     }

@@ -99,6 +99,63 @@ async fn next_task() {
     let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
 
+/// The order a grid of `nx × ny` cells is run in: coarse to fine, so that the diagram can be read
+/// long before it is done. First every `S`-th cell of every `S`-th column (`S` the largest power of
+/// two up to a quarter of the longer side), then every `S/2`-th, and so on to every cell; within a
+/// level, columns (x) outer and rows (y) inner, as `cascade sweep` runs them.
+pub fn fill_order(nx: usize, ny: usize) -> Vec<(usize, usize)> {
+    let top = coarsest(nx, ny);
+    let mut order = Vec::with_capacity(nx * ny);
+    let mut stride = top;
+    loop {
+        for i in (0..nx).step_by(stride) {
+            for j in (0..ny).step_by(stride) {
+                // Cells of a coarser level are already in.
+                let coarser = stride < top && i % (2 * stride) == 0 && j % (2 * stride) == 0;
+                if !coarser {
+                    order.push((i, j));
+                }
+            }
+        }
+        if stride == 1 {
+            return order;
+        }
+        stride /= 2;
+    }
+}
+
+/// The stride of [`fill_order`]'s first level: the largest power of two up to a quarter of the
+/// longer side (1 for small grids, which then run in one level).
+fn coarsest(nx: usize, ny: usize) -> usize {
+    let quarter = (nx.max(ny) / 4).max(1);
+    1 << quarter.ilog2()
+}
+
+/// For each cell not run yet, the value of the nearest run so far on [`fill_order`]'s coarser
+/// levels (the cell at the corner of its 2 × 2 block, then of its 4 × 4 block, …): the heat map
+/// draws it pale until its own run arrives, so a sweep under way reads as a coarser picture of the
+/// same diagram. `None` for cells that have run, and where no coarser cell has run yet.
+pub fn guesses(cells: &[Cell], nx: usize, ny: usize) -> Vec<Cell> {
+    let top = coarsest(nx, ny);
+    (0..nx * ny)
+        .map(|k| {
+            if cells.get(k).copied().flatten().is_some() {
+                return None;
+            }
+            let (i, j) = (k % nx, k / nx);
+            let mut stride = 2;
+            while stride <= top {
+                let anchor = (j / stride * stride) * nx + i / stride * stride;
+                if let Some(v) = cells.get(anchor).copied().flatten() {
+                    return Some(v);
+                }
+                stride *= 2;
+            }
+            None
+        })
+        .collect()
+}
+
 /// The resolutions offered (cells per side).
 pub const RESOLUTIONS: [usize; 6] = [4, 8, 16, 24, 32, 40];
 /// Seeds per cell offered.
@@ -297,62 +354,60 @@ pub fn PhaseDiagram() -> impl IntoView {
         finished_ms.set(None);
         let total = nx * ny * seeds.len();
         let started = now_ms();
-        // The runs go to the pool a chunk per task, in the order `cascade sweep` runs them, so that
-        // preparing a 40 × 40 grid never holds the page up.
+        // The runs go to the pool a chunk per task, coarse to fine (`fill_order`), so that
+        // preparing a 40 × 40 grid never holds the page up and the diagram reads early.
         leptos::task::spawn_local(async move {
             let mut sent = 0;
-            for i in 0..nx {
-                for j in 0..ny {
-                    for (k, &seed) in seeds.iter().enumerate() {
-                        if generation.try_get_value() != Some(this) {
+            for (i, j) in fill_order(nx, ny) {
+                for (k, &seed) in seeds.iter().enumerate() {
+                    if generation.try_get_value() != Some(this) {
+                        return;
+                    }
+                    let point = match sweep::point(&p, &axes, i, j, seed) {
+                        Ok((point, _)) => point,
+                        Err(e) => {
+                            problem.set(Some(format!("This grid cannot run: {e}.")));
                             return;
                         }
-                        let point = match sweep::point(&p, &axes, i, j, seed) {
-                            Ok((point, _)) => point,
-                            Err(e) => {
-                                problem.set(Some(format!("This grid cannot run: {e}.")));
+                    };
+                    let cell = j * nx + i;
+                    let signal = cells[cell];
+                    let ticket = {
+                        pool::submit(Job::Summary { params: point.params }, Priority::Batch, move |outcome| {
+                            if generation.try_get_value() != Some(this) {
                                 return;
                             }
-                        };
-                        let cell = j * nx + i;
-                        let signal = cells[cell];
-                        let ticket = {
-                            pool::submit(Job::Summary { params: point.params }, Priority::Batch, move |outcome| {
-                                if generation.try_get_value() != Some(this) {
-                                    return;
+                            let summary = match outcome {
+                                Ok((Output::Summary { summary }, _)) => *summary,
+                                Ok(_) => return,
+                                Err(e) => {
+                                    problem.set(Some(format!("A cell could not run: {e}.")));
+                                    Summary::default()
                                 }
-                                let summary = match outcome {
-                                    Ok((Output::Summary { summary }, _)) => *summary,
-                                    Ok(_) => return,
-                                    Err(e) => {
-                                        problem.set(Some(format!("A cell could not run: {e}.")));
-                                        Summary::default()
-                                    }
-                                };
-                                let complete = runs
-                                    .try_update_value(|r| {
-                                        r[cell].summaries[k] = Some(summary);
-                                        r[cell]
-                                            .summaries
-                                            .iter()
-                                            .all(Option::is_some)
-                                            .then(|| EnsembleSummary::of(r[cell].summaries.iter().flatten()))
-                                    })
-                                    .flatten();
-                                if let Some(e) = complete {
-                                    signal.set(Some(e));
-                                }
-                                done.update(|d| *d += 1);
-                                if done.get_untracked() == total {
-                                    finished_ms.set(Some(now_ms() - started));
-                                }
-                            })
-                        };
-                        tickets.update_value(|t| t.push(ticket));
-                        sent += 1;
-                        if sent % SEND_CHUNK == 0 {
-                            next_task().await;
-                        }
+                            };
+                            let complete = runs
+                                .try_update_value(|r| {
+                                    r[cell].summaries[k] = Some(summary);
+                                    r[cell]
+                                        .summaries
+                                        .iter()
+                                        .all(Option::is_some)
+                                        .then(|| EnsembleSummary::of(r[cell].summaries.iter().flatten()))
+                                })
+                                .flatten();
+                            if let Some(e) = complete {
+                                signal.set(Some(e));
+                            }
+                            done.update(|d| *d += 1);
+                            if done.get_untracked() == total {
+                                finished_ms.set(Some(now_ms() - started));
+                            }
+                        })
+                    };
+                    tickets.update_value(|t| t.push(ticket));
+                    sent += 1;
+                    if sent % SEND_CHUNK == 0 {
+                        next_task().await;
                     }
                 }
             }
@@ -479,7 +534,8 @@ pub fn PhaseDiagram() -> impl IntoView {
             <h3 id="sweep-title">"Phase diagram: where it tips"</h3>
             <p>
                 "Run the lab's scenario over a grid of two settings. Each cell is one run (or the median of its seeds);
-                cells fill in as the background workers finish. Click a cell to load that run into the lab."
+                cells fill in as the background workers finish, a coarse grid first. Until its own run is in, a pale
+                cell shows the nearest run so far. Click a cell to load that run into the lab."
             </p>
             <div class="sweep-settings">
                 {axis_controls(0)}
@@ -635,6 +691,7 @@ fn Heatmap(sweep: Sweep, metric: Signal<Metric>) -> impl IntoView {
     let redraw = move || {
         let m = metric.get_untracked();
         let values: Vec<Cell> = (0..nx * ny).map(cell_value).collect();
+        let guessed = guesses(&values, nx, ny);
         let finite: Vec<f64> = values.iter().flatten().flatten().copied().collect();
         let lo = if m == Metric::Amplification { 1.0 } else { 0.0 };
         let hi = match m {
@@ -653,6 +710,7 @@ fn Heatmap(sweep: Sweep, metric: Signal<Metric>) -> impl IntoView {
             nx,
             ny,
             cells: &values,
+            guesses: &guessed,
             domain: (lo, hi),
             x_ticks: xt,
             y_ticks: yt,
@@ -863,6 +921,50 @@ mod tests {
         assert!(bad(&s.to_text().replace(",1,recovery", ",2,recovery")).contains("1, 3 or 5"));
         assert!(bad(&s.to_text().replace("recovery", "joy")).contains("unknown metric"));
         assert!(bad(&s.to_text().replace("failover", "warp")).contains("not a slider"));
+    }
+
+    #[test]
+    fn grids_fill_coarse_to_fine_and_every_cell_once() {
+        for (nx, ny) in [(4, 4), (8, 8), (16, 16), (24, 24), (32, 32), (40, 40), (3, 17), (2, 2)] {
+            let order = fill_order(nx, ny);
+            let mut seen = vec![false; nx * ny];
+            for &(i, j) in &order {
+                assert!(!seen[j * nx + i], "{nx}×{ny}: ({i}, {j}) twice");
+                seen[j * nx + i] = true;
+            }
+            assert!(seen.iter().all(|&s| s), "{nx}×{ny}: a cell is missing");
+        }
+        // 32 × 32: a 4 × 4 grid of every 8th cell first, then every 4th, then every 2nd, then the rest.
+        let order = fill_order(32, 32);
+        assert!(order[..16].iter().all(|&(i, j)| i % 8 == 0 && j % 8 == 0));
+        assert!(order[16..64].iter().all(|&(i, j)| i % 4 == 0 && j % 4 == 0 && (i % 8 != 0 || j % 8 != 0)));
+        assert!(order[64..256].iter().all(|&(i, j)| i % 2 == 0 && j % 2 == 0));
+        assert_eq!(&order[..3], &[(0, 0), (0, 8), (0, 16)], "columns outer, rows inner");
+        // Small grids run in one level, in `cascade sweep`'s order.
+        assert_eq!(fill_order(4, 4), (0..4).flat_map(|i| (0..4).map(move |j| (i, j))).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn a_cell_not_run_yet_shows_the_nearest_coarser_run() {
+        let (nx, ny) = (16, 16);
+        let mut cells: Vec<Cell> = vec![None; nx * ny];
+        // Only the first level (every 4th cell) has run: (4, 8) "did not recover", (4, 4) 30 s.
+        for (i, j) in fill_order(nx, ny).into_iter().take(16) {
+            cells[j * nx + i] = Some(Some(10.0));
+        }
+        cells[8 * nx + 4] = Some(None);
+        cells[4 * nx + 4] = Some(Some(30.0));
+        let g = guesses(&cells, nx, ny);
+        assert_eq!(g[8 * nx + 4], None, "a cell that ran has no guess");
+        assert_eq!(g[9 * nx + 5], Some(None), "inside (4, 8)'s block");
+        assert_eq!(g[11 * nx + 7], Some(None));
+        assert_eq!(g[7 * nx + 7], Some(Some(30.0)), "inside (4, 4)'s block");
+        assert_eq!(g[15 * nx + 15], Some(Some(10.0)), "the last row and column: the block of (12, 12)");
+        // Once (6, 10) has run, its 2 × 2 block shows it instead.
+        cells[10 * nx + 6] = Some(Some(99.0));
+        assert_eq!(guesses(&cells, nx, ny)[11 * nx + 7], Some(Some(99.0)));
+        // Nothing run: nothing guessed.
+        assert!(guesses(&vec![None; nx * ny], nx, ny).iter().all(Option::is_none));
     }
 
     #[test]
