@@ -13,7 +13,8 @@
 //!   lasting all day, so the pool stays exhausted (it too stops on the event budget).
 //!
 //! For each: the whole-run time (median and best of N runs), then user requests (`total_requests`),
-//! events and attempts, each per second of the median run.
+//! events and attempts, each per second of the median run. Last, a 32 × 32 phase diagram of the core
+//! cascade, its cells run one by one and then with each row sharing the runs' common prefix.
 use sim_core::{Fault, Params, Preset};
 use std::time::Instant;
 
@@ -45,6 +46,51 @@ fn measure(name: &str, p: &Params, runs: usize) {
     );
 }
 
+/// A phase diagram's grid (failover duration 0–600 s across, offered load 1–40/s up, 32 × 32, as
+/// `tests/bench/compare.mjs` sweeps it in the browser): each cell run alone, then each row's cells
+/// sharing the run up to their failover's end (`model::simulate_durations`), with the same traces.
+fn grid(runs: usize) {
+    let n = 32;
+    let rows: Vec<Vec<sim_core::Valid>> = (0..n)
+        .map(|j| {
+            (0..n)
+                .map(|i| {
+                    let mut p = Preset::Failover.params();
+                    p.traffic.rate_per_s = 1.0 + j as f64 * 39.0 / (n - 1) as f64;
+                    p.faults[0].set_duration_s(i as f64 * 600.0 / (n - 1) as f64);
+                    p.validate().expect("valid")
+                })
+                .collect()
+        })
+        .collect();
+    let time = |f: &dyn Fn() -> u64| {
+        let mut times: Vec<f64> = (0..runs)
+            .map(|_| {
+                let t0 = Instant::now();
+                std::hint::black_box(f());
+                t0.elapsed().as_secs_f64()
+            })
+            .collect();
+        times.sort_by(|a, b| a.partial_cmp(b).unwrap());
+        times[times.len() / 2]
+    };
+    let alone = time(&|| rows.iter().flatten().map(|v| sim_core::run_audited(v).0.summary.events).sum());
+    let shared = time(&|| {
+        rows.iter()
+            .map(|row| {
+                let cells: Vec<&sim_core::Valid> = row.iter().collect();
+                sim_core::model::simulate_durations(&cells, 0).iter().map(|(t, _)| t.summary.events).sum::<u64>()
+            })
+            .sum()
+    });
+    println!(
+        "phase diagram 32x32 (one core)   alone {:>7.0} ms | rows sharing their prefix {:>7.0} ms ({:.2}x)",
+        alone * 1e3,
+        shared * 1e3,
+        alone / shared
+    );
+}
+
 fn main() {
     if let Some(id) = std::env::args().skip_while(|a| a != "--params").nth(1) {
         let preset = Preset::from_id(&id).expect("a preset id (cascade presets)");
@@ -68,4 +114,5 @@ fn main() {
     exhausted.run.horizon_s = 86_400.0;
     exhausted.faults = vec![Fault::DbSlowdown { start_s: 60.0, duration_s: 86_400.0 - 60.0, factor: 3.0 }];
     measure("pool exhaustion (all day)", &exhausted, runs.clamp(1, 9));
+    grid(runs.clamp(1, 3));
 }

@@ -29,6 +29,18 @@ pub enum Job {
         /// The parameters.
         params: Params,
     },
+    /// Runs that differ only in how long fault `fault` lasts: `params` with each of `durations`.
+    /// Their summaries come back in that order (cells of a phase diagram along a failover axis). They
+    /// share the work they have in common (`model::simulate_durations`) and equal the runs made one
+    /// by one.
+    Durations {
+        /// The parameters (fault `fault`'s duration is replaced by each of `durations`).
+        params: Params,
+        /// Which fault.
+        fault: usize,
+        /// Its durations, in seconds.
+        durations: Vec<f64>,
+    },
     /// Fails on purpose (a panic): lets the tests check that a failed worker is replaced.
     Fail,
 }
@@ -61,6 +73,11 @@ pub enum Output {
         /// The summary.
         summary: Box<Summary>,
     },
+    /// A summary for each run of a [`Job::Durations`], in its order, or why that run could not run.
+    Summaries {
+        /// The summaries.
+        summaries: Vec<Result<Summary, String>>,
+    },
 }
 
 /// A worker's reply.
@@ -90,6 +107,29 @@ pub fn execute(job: &Job) -> Result<Output, String> {
             .map_err(|e| e.to_string()),
         Job::Summary { params } => {
             crate::run(params).map(|t| Output::Summary { summary: Box::new(t.summary) }).map_err(|e| e.to_string())
+        }
+        Job::Durations { params, fault, durations } => {
+            let cells: Vec<Result<crate::Valid, String>> = durations
+                .iter()
+                .map(|&d| {
+                    let mut p = params.clone();
+                    p.faults
+                        .get_mut(*fault)
+                        .ok_or_else(|| format!("there is no fault {}", fault + 1))?
+                        .set_duration_s(d);
+                    p.validate().map_err(|e| e.to_string())
+                })
+                .collect();
+            let valid: Vec<&crate::Valid> = cells.iter().filter_map(|c| c.as_ref().ok()).collect();
+            let mut runs = crate::model::simulate_durations(&valid, *fault).into_iter();
+            let summaries = cells
+                .iter()
+                .map(|c| match c {
+                    Ok(_) => Ok(runs.next().expect("a run for every valid cell").0.summary),
+                    Err(e) => Err(e.clone()),
+                })
+                .collect();
+            Ok(Output::Summaries { summaries })
         }
         Job::Fail => panic!("a simulation worker was asked to fail (a test of the worker pool)"),
     }
@@ -122,6 +162,32 @@ mod tests {
         assert_eq!(reply.id, 7);
         let Ok(Output::Trace { trace }) = reply.result else { panic!("expected a trace") };
         assert_eq!(*trace, crate::run(&params).unwrap());
+    }
+
+    #[test]
+    fn a_durations_job_gives_each_run_as_if_alone() {
+        let params = crate::Preset::Failover.params();
+        let durations = vec![240.0, 0.0, 90.0, -5.0, 90.0];
+        let req = serde_json::to_string(&Request {
+            id: 9,
+            job: Job::Durations { params: params.clone(), fault: 0, durations: durations.clone() },
+        })
+        .unwrap();
+        let reply: Reply = serde_json::from_str(&handle(&req, || 0.0)).unwrap();
+        let Ok(Output::Summaries { summaries }) = reply.result else { panic!("expected summaries") };
+        assert_eq!(summaries.len(), durations.len());
+        for (d, got) in durations.iter().zip(&summaries) {
+            let mut p = params.clone();
+            p.faults[0].set_duration_s(*d);
+            match crate::run(&p) {
+                Ok(t) => assert_eq!(got.as_ref().unwrap(), &t.summary, "{d} s"),
+                Err(e) => assert_eq!(got.as_ref().unwrap_err(), &e.to_string(), "{d} s"),
+            }
+        }
+        // No such fault: every run says so.
+        let out = execute(&Job::Durations { params, fault: 4, durations: vec![1.0, 2.0] }).unwrap();
+        let Output::Summaries { summaries } = out else { panic!() };
+        assert!(summaries.iter().all(|s| s.as_ref().unwrap_err().contains("no fault 5")));
     }
 
     #[test]

@@ -729,6 +729,18 @@ impl Fault {
         self.start_s() + self.duration_s()
     }
 
+    /// Sets how long the fault lasts, in seconds (an instant fault has no duration: unchanged).
+    pub fn set_duration_s(&mut self, seconds: f64) {
+        match self {
+            Fault::RedisFailover { duration_s, .. }
+            | Fault::DbSlowdown { duration_s, .. }
+            | Fault::DbCapacityLoss { duration_s, .. }
+            | Fault::TrafficSpike { duration_s, .. }
+            | Fault::NetworkBlip { duration_s, .. } => *duration_s = seconds,
+            Fault::CacheFlush { .. } => {}
+        }
+    }
+
     /// A short name for readers.
     pub fn label(&self) -> &'static str {
         match self {

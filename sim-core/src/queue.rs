@@ -29,6 +29,12 @@ const SEQ_MASK: u64 = (1 << SEQ_BITS) - 1;
 /// No key reaches this (the key time is at most `FAR`): the head of an empty lane.
 const NONE: u64 = u64::MAX;
 
+/// The key an event of key `key` would have if it were due at `time` instead, keeping its place
+/// among events due at the same time (its sequence number).
+pub fn key_at(time: Micros, key: u64) -> u64 {
+    (time.min(FAR) << SEQ_BITS) | (key & SEQ_MASK)
+}
+
 /// An event with its due time and sequence number.
 #[derive(Clone, Copy, Debug)]
 pub struct Entry<E> {
@@ -60,6 +66,7 @@ pub const LANES: usize = 8;
 
 /// A first-in-first-out ring buffer whose capacity is a power of two. Every slot of `buf` holds an
 /// initialised entry (slots outside `head..head + len` are leftovers), so no `unsafe` is needed.
+#[derive(Clone)]
 struct Ring<T> {
     buf: Vec<T>,
     head: usize,
@@ -131,6 +138,7 @@ impl<T: Copy> Ring<T> {
 }
 
 /// A 4-ary min-heap of items by key.
+#[derive(Clone)]
 struct Heap<E> {
     v: Vec<Item<E>>,
 }
@@ -203,6 +211,7 @@ impl<E: Copy> Heap<E> {
 }
 
 /// A priority queue of events keyed by (time, sequence) with [`LANES`] FIFO fast paths.
+#[derive(Clone)]
 pub struct EventQueue<E> {
     heap: Heap<E>,
     lanes: [Ring<Item<E>>; LANES],
@@ -215,6 +224,8 @@ pub struct EventQueue<E> {
     head_evs: [E; LANES],
     /// The next sequence number.
     seq: u64,
+    /// How many times the pending events were renumbered.
+    renumbered: u64,
 }
 
 impl<E: Copy + Default> Default for EventQueue<E> {
@@ -232,6 +243,7 @@ impl<E: Copy + Default> EventQueue<E> {
             heads: [NONE; LANES],
             head_evs: [E::default(); LANES],
             seq: 0,
+            renumbered: 0,
         }
     }
 
@@ -296,6 +308,7 @@ impl<E: Copy + Default> EventQueue<E> {
             *head = q.front().map_or(NONE, |x| x.key);
         }
         self.seq = keys.len() as u64;
+        self.renumbered += 1;
         assert!(self.seq <= SEQ_MASK, "more pending events than sequence numbers");
     }
 
@@ -326,6 +339,39 @@ impl<E: Copy + Default> EventQueue<E> {
             self.heads[lane] = NONE;
         }
         Some(Item { key: best, ev }.entry())
+    }
+
+    /// The key of the event `pop` would return next ([`NONE`]`= u64::MAX` when none is pending):
+    /// `time · 2^SEQ_BITS + sequence`, as [`key_at`] writes it.
+    pub fn peek_key(&self) -> u64 {
+        self.heads.iter().copied().min().unwrap_or(NONE).min(self.heap.top_key())
+    }
+
+    /// The key of the first pending event in the heap that `is` picks out (events scheduled with
+    /// [`EventQueue::push`]; lanes are not searched).
+    pub fn find_key(&self, is: impl Fn(&E) -> bool) -> Option<u64> {
+        self.heap.v.iter().find(|x| is(&x.ev)).map(|x| x.key)
+    }
+
+    /// Moves that event (see [`EventQueue::find_key`]) to `time`, no later than it was due, keeping
+    /// its sequence number: the queue is then as if it had been scheduled at `time` to begin with.
+    /// False, changing nothing, if there is no such event or `time` is later.
+    pub fn bring_forward(&mut self, is: impl Fn(&E) -> bool, time: Micros) -> bool {
+        let Some(i) = self.heap.v.iter().position(|x| is(&x.ev)) else { return false };
+        let mut item = self.heap.v[i];
+        let key = key_at(time, item.key);
+        if key > item.key {
+            return false;
+        }
+        item.key = key;
+        self.heap.sift_up(i, item);
+        true
+    }
+
+    /// How many times the pending events have been renumbered (see the module's documentation): a
+    /// key read before a renumbering is not comparable with one read after.
+    pub fn renumbered(&self) -> u64 {
+        self.renumbered
     }
 
     /// The number of pending events.
@@ -434,6 +480,34 @@ mod tests {
         }
         pending.sort();
         assert_eq!(pops.copied().collect::<Vec<_>>(), pending);
+    }
+
+    #[test]
+    fn an_event_brought_forward_is_where_it_would_have_been() {
+        // Two queues with the same pushes, except that in one, event 3 is due at 40 and, in the
+        // other, at 90 and then brought forward to 40: they pop the same.
+        let pushes = |q: &mut EventQueue<u32>, t3: u64| {
+            q.push(40, 1);
+            q.push_lane(0, 40, 2);
+            q.push(t3, 3);
+            q.push(40, 4);
+            q.push(10, 5);
+            q.push(95, 6);
+        };
+        let (mut a, mut b) = (EventQueue::new(), EventQueue::new());
+        pushes(&mut a, 40);
+        pushes(&mut b, 90);
+        assert_eq!(b.peek_key() >> SEQ_BITS, 10);
+        let key = b.find_key(|&e| e == 3).unwrap();
+        assert_eq!(key >> SEQ_BITS, 90);
+        assert!(key_at(40, key) < key_at(40, b.find_key(|&e| e == 4).unwrap()));
+        assert!(!b.bring_forward(|&e| e == 3, 91), "never later");
+        assert!(!b.bring_forward(|&e| e == 7, 40), "no such event");
+        assert!(b.bring_forward(|&e| e == 3, 40));
+        let drain =
+            |q: &mut EventQueue<u32>| std::iter::from_fn(|| q.pop().map(|e| (e.time, e.ev))).collect::<Vec<_>>();
+        assert_eq!(drain(&mut b), drain(&mut a));
+        assert_eq!(b.peek_key(), NONE);
     }
 
     #[test]

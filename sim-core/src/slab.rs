@@ -44,6 +44,7 @@ impl Ref {
 /// event and processes at most [`crate::params::MAX_EVENTS`] (fewer than 2^23) events, so within a
 /// run no generation comes round again. At most 2^[`REF_BITS`] slots are allocated (a run is cut
 /// short past [`crate::params::MAX_OPEN`] open entries).
+#[derive(Clone)]
 pub struct Slab<T> {
     gens: Vec<u32>,
     items: Vec<T>,

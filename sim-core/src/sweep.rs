@@ -111,6 +111,13 @@ pub fn points(base: &Params, axes: &[Axis], seeds: &[u64]) -> Result<Vec<(Point,
     Ok(out)
 }
 
+/// The fault whose duration `path` sets (`faults[K].duration_s` gives K): runs along such an axis
+/// can share their common prefix ([`crate::model::simulate_durations`]).
+pub fn duration_fault(path: &str) -> Option<usize> {
+    let (k, field) = path.strip_prefix("faults[")?.split_once("].")?;
+    (field == "duration_s").then(|| k.parse().ok()).flatten()
+}
+
 /// The CSV header for a sweep over `axes`.
 pub fn csv_header(axes: &[Axis]) -> String {
     let mut h: Vec<&str> = axes.iter().map(|a| a.path.as_str()).collect();
@@ -195,6 +202,21 @@ fn round_sig(x: f64, digits: i32) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_fault_duration_path_names_its_fault() {
+        assert_eq!(duration_fault("faults[0].duration_s"), Some(0));
+        assert_eq!(duration_fault("faults[12].duration_s"), Some(12));
+        for other in [
+            "faults[0].start_s",
+            "faults[x].duration_s",
+            "db.pool_size",
+            "faults[0].duration_s.x",
+            "faults0].duration_s",
+        ] {
+            assert_eq!(duration_fault(other), None, "{other}");
+        }
+    }
 
     #[test]
     fn grids_are_even_and_integers_stay_integers() {

@@ -89,7 +89,7 @@ impl Metric {
 pub const RESTART_AFTER: std::time::Duration = std::time::Duration::from_millis(400);
 
 /// Runs handed to the pool per task while a sweep starts.
-const SEND_CHUNK: usize = 64;
+const SEND_CHUNK: usize = 32;
 
 /// Resolves on a later task (a `setTimeout` of 0): lets the page breathe between chunks of work.
 async fn next_task() {
@@ -129,6 +129,45 @@ pub fn fill_order(nx: usize, ny: usize) -> Vec<(usize, usize)> {
 fn coarsest(nx: usize, ny: usize) -> usize {
     let quarter = (nx.max(ny) / 4).max(1);
     1 << quarter.ilog2()
+}
+
+/// Runs sent to a worker together, at most, when they share a prefix (about 50 ms of work on a
+/// laptop: a run of the lab waits at most that long for a worker busy with a sweep).
+const BATCH: usize = 8;
+
+/// The sweep's cells in the groups they go to the pool in: [`fill_order`]'s cells, each alone, or,
+/// when axis `along` (0: x, 1: y) is a fault's duration, each level's cells that differ only along
+/// it together, at most `max` at a time (they share the run up to their fault's end), levels still
+/// coarse to fine.
+pub fn batches(nx: usize, ny: usize, along: Option<usize>, max: usize) -> Vec<Vec<(usize, usize)>> {
+    let order = fill_order(nx, ny);
+    let Some(axis) = along else { return order.into_iter().map(|c| vec![c]).collect() };
+    let top = coarsest(nx, ny);
+    let level = |(i, j): (usize, usize)| {
+        let mut s = top;
+        while s > 1 && (i % s != 0 || j % s != 0) {
+            s /= 2;
+        }
+        s
+    };
+    let mut out = Vec::new();
+    let mut start = 0;
+    while start < order.len() {
+        let l = level(order[start]);
+        let end = start + order[start..].iter().take_while(|&&c| level(c) == l).count();
+        // The level's cells by their place on the other axis, in order of first appearance.
+        let mut lines: Vec<(usize, Vec<(usize, usize)>)> = Vec::new();
+        for &c in &order[start..end] {
+            let other = if axis == 0 { c.1 } else { c.0 };
+            match lines.iter_mut().find(|(o, _)| *o == other) {
+                Some((_, line)) => line.push(c),
+                None => lines.push((other, vec![c])),
+            }
+        }
+        out.extend(lines.iter().flat_map(|(_, line)| line.chunks(max.max(1)).map(<[_]>::to_vec)));
+        start = end;
+    }
+    out
 }
 
 /// For each cell not run yet, the value of the nearest run so far on [`fill_order`]'s coarser
@@ -341,7 +380,7 @@ pub fn PhaseDiagram() -> impl IntoView {
             scale,
             started_ms: now_ms(),
         };
-        let cells = sweep.cells.clone();
+        let cells = StoredValue::new(sweep.cells.clone());
         let runs = sweep.runs;
         // The previous sweep's cells are no longer shown.
         if let Some(old) = current.get_untracked() {
@@ -354,59 +393,103 @@ pub fn PhaseDiagram() -> impl IntoView {
         finished_ms.set(None);
         let total = nx * ny * seeds.len();
         let started = now_ms();
-        // The runs go to the pool a chunk per task, coarse to fine (`fill_order`), so that
-        // preparing a 40 × 40 grid never holds the page up and the diagram reads early.
+        // What a finished run does: the cell shows once all its seeds are in.
+        let record = move |cell: usize, k: usize, summary: Summary| {
+            let complete = runs
+                .try_update_value(|r| {
+                    r[cell].summaries[k] = Some(summary);
+                    r[cell]
+                        .summaries
+                        .iter()
+                        .all(Option::is_some)
+                        .then(|| EnsembleSummary::of(r[cell].summaries.iter().flatten()))
+                })
+                .flatten();
+            if let Some((e, signal)) = complete.zip(cells.try_with_value(|c| c.get(cell).copied()).flatten()) {
+                signal.set(Some(e));
+            }
+            done.update(|d| *d += 1);
+            if done.get_untracked() == total {
+                finished_ms.set(Some(now_ms() - started));
+            }
+        };
+        let failed = move |e: &dyn std::fmt::Display| {
+            problem.set(Some(format!("A cell could not run: {e}.")));
+            Summary::default()
+        };
+        // Along a fault's duration (the failover, by default), runs that differ only in it go
+        // together and share the work they have in common (`Job::Durations`).
+        let along = (0..2).find_map(|a| sweep::duration_fault(&axes[a].path).map(|f| (a, f)));
+        // The runs go to the pool a chunk per task, coarse to fine (`batches`), so that preparing
+        // a 40 × 40 grid never holds the page up and the diagram reads early.
         leptos::task::spawn_local(async move {
+            // Not in the task that draws the new diagram.
+            next_task().await;
             let mut sent = 0;
-            for (i, j) in fill_order(nx, ny) {
+            for batch in batches(nx, ny, along.map(|(a, _)| a), BATCH) {
                 for (k, &seed) in seeds.iter().enumerate() {
                     if generation.try_get_value() != Some(this) {
                         return;
                     }
-                    let point = match sweep::point(&p, &axes, i, j, seed) {
-                        Ok((point, _)) => point,
-                        Err(e) => {
-                            problem.set(Some(format!("This grid cannot run: {e}.")));
-                            return;
-                        }
-                    };
-                    let cell = j * nx + i;
-                    let signal = cells[cell];
-                    let ticket = {
-                        pool::submit(Job::Summary { params: point.params }, Priority::Batch, move |outcome| {
-                            if generation.try_get_value() != Some(this) {
+                    let mut points = Vec::with_capacity(batch.len());
+                    for &(i, j) in &batch {
+                        match sweep::point(&p, &axes, i, j, seed) {
+                            Ok(point) => points.push((j * nx + i, point)),
+                            Err(e) => {
+                                problem.set(Some(format!("This grid cannot run: {e}.")));
                                 return;
                             }
-                            let summary = match outcome {
-                                Ok((Output::Summary { summary }, _)) => *summary,
-                                Ok(_) => return,
-                                Err(e) => {
-                                    problem.set(Some(format!("A cell could not run: {e}.")));
-                                    Summary::default()
+                        }
+                    }
+                    let valid: Vec<&sim_core::Valid> = points.iter().map(|(_, (_, v))| v).collect();
+                    let shared = along
+                        .map(|(_, fault)| fault)
+                        .filter(|&fault| valid.len() > 1 && sim_core::model::shares_a_prefix(&valid, fault));
+                    let tickets_now: Vec<Ticket> = match shared {
+                        Some(fault) => {
+                            let of: Vec<usize> = points.iter().map(|(cell, _)| *cell).collect();
+                            let durations =
+                                points.iter().map(|(_, (pt, _))| pt.params.faults[fault].duration_s()).collect();
+                            let params = points[0].1 .0.params.clone();
+                            let job = Job::Durations { params, fault, durations };
+                            vec![pool::submit(job, Priority::Batch, move |outcome| {
+                                if generation.try_get_value() != Some(this) {
+                                    return;
                                 }
-                            };
-                            let complete = runs
-                                .try_update_value(|r| {
-                                    r[cell].summaries[k] = Some(summary);
-                                    r[cell]
-                                        .summaries
-                                        .iter()
-                                        .all(Option::is_some)
-                                        .then(|| EnsembleSummary::of(r[cell].summaries.iter().flatten()))
+                                match outcome {
+                                    Ok((Output::Summaries { summaries }, _)) => {
+                                        for (&cell, s) in of.iter().zip(summaries) {
+                                            record(cell, k, s.unwrap_or_else(|e| failed(&e)));
+                                        }
+                                    }
+                                    Ok(_) => {}
+                                    Err(e) => {
+                                        let s = failed(&e);
+                                        of.iter().for_each(|&cell| record(cell, k, s.clone()));
+                                    }
+                                }
+                            })]
+                        }
+                        None => points
+                            .into_iter()
+                            .map(|(cell, (point, _))| {
+                                pool::submit(Job::Summary { params: point.params }, Priority::Batch, move |outcome| {
+                                    if generation.try_get_value() != Some(this) {
+                                        return;
+                                    }
+                                    match outcome {
+                                        Ok((Output::Summary { summary }, _)) => record(cell, k, *summary),
+                                        Ok(_) => {}
+                                        Err(e) => record(cell, k, failed(&e)),
+                                    }
                                 })
-                                .flatten();
-                            if let Some(e) = complete {
-                                signal.set(Some(e));
-                            }
-                            done.update(|d| *d += 1);
-                            if done.get_untracked() == total {
-                                finished_ms.set(Some(now_ms() - started));
-                            }
-                        })
+                            })
+                            .collect(),
                     };
-                    tickets.update_value(|t| t.push(ticket));
-                    sent += 1;
-                    if sent % SEND_CHUNK == 0 {
+                    tickets.update_value(|t| t.extend(tickets_now));
+                    let before = sent;
+                    sent += batch.len();
+                    if sent / SEND_CHUNK != before / SEND_CHUNK {
                         next_task().await;
                     }
                 }
@@ -771,7 +854,8 @@ fn Heatmap(sweep: Sweep, metric: Signal<Metric>) -> impl IntoView {
             return;
         }
         size.set_value(None);
-        for k in 0..nx * ny {
+        // A cell not run yet already says so (the buttons are written that way).
+        for k in (0..nx * ny).filter(|&k| sw.with_value(|s| s.cells[k].with_untracked(Option::is_some))) {
             mark(k);
         }
         request_animation_frame(move || redraw.try_with_value(|f| f()).unwrap_or(()));
@@ -942,6 +1026,43 @@ mod tests {
         assert_eq!(&order[..3], &[(0, 0), (0, 8), (0, 16)], "columns outer, rows inner");
         // Small grids run in one level, in `cascade sweep`'s order.
         assert_eq!(fill_order(4, 4), (0..4).flat_map(|i| (0..4).map(move |j| (i, j))).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn runs_along_a_fault_duration_go_together_level_by_level() {
+        for (nx, ny) in [(32, 32), (16, 16), (4, 4), (40, 40), (5, 9)] {
+            let order = fill_order(nx, ny);
+            assert_eq!(batches(nx, ny, None, 8), order.iter().map(|&c| vec![c]).collect::<Vec<_>>());
+            for axis in [0, 1] {
+                let b = batches(nx, ny, Some(axis), 8);
+                let flat: Vec<(usize, usize)> = b.iter().flatten().copied().collect();
+                let mut sorted = flat.clone();
+                sorted.sort_unstable();
+                let mut all = order.clone();
+                all.sort_unstable();
+                assert_eq!(sorted, all, "{nx}×{ny}: every cell once");
+                for batch in &b {
+                    assert!(!batch.is_empty() && batch.len() <= 8);
+                    // One place on the other axis: the runs differ only along the duration.
+                    let other = |c: &(usize, usize)| if axis == 0 { c.1 } else { c.0 };
+                    assert!(batch.iter().all(|c| other(c) == other(&batch[0])), "{batch:?}");
+                }
+                // Still coarse to fine: the level (the stride a cell is on) never goes back up.
+                let top = coarsest(nx, ny);
+                let stride = |&(i, j): &(usize, usize)| {
+                    (0..=top.ilog2()).rev().map(|e| 1 << e).find(|s| i % s == 0 && j % s == 0).unwrap()
+                };
+                assert!(flat.windows(2).all(|w| stride(&w[0]) >= stride(&w[1])), "{nx}×{ny}");
+            }
+        }
+        // 32 × 32 along x: first the 4 × 4 coarse grid as 4 rows of 4, then the rest of the 8 × 8.
+        let b = batches(32, 32, Some(0), 8);
+        assert_eq!(b[0], vec![(0, 0), (8, 0), (16, 0), (24, 0)]);
+        assert_eq!(b[..4].iter().map(Vec::len).sum::<usize>(), 16);
+        assert!(
+            b[4..].iter().take_while(|x| x.iter().all(|&(i, j)| i % 4 == 0 && j % 4 == 0)).map(Vec::len).sum::<usize>()
+                == 48
+        );
     }
 
     #[test]

@@ -124,6 +124,7 @@ pub(crate) enum Owner {
 }
 
 /// Aligned to 32 bytes, its size, so that a request never straddles two cache lines.
+#[derive(Clone)]
 #[repr(align(32))]
 pub(crate) struct Request {
     user: u32,
@@ -148,6 +149,7 @@ pub(crate) enum Stage {
 
 /// One cache line: aligned to 64 bytes, its size (every access to an attempt, most of them long after
 /// the previous one, then misses the cache once, not twice).
+#[derive(Clone)]
 #[repr(align(64))]
 pub(crate) struct Attempt {
     pub(crate) owner: Owner,
@@ -187,6 +189,7 @@ impl Attempt {
 
 /// Client-side budgets: the retry budget, the adaptive throttle's window, and the local rate-limit
 /// bucket the API uses when Redis is unavailable.
+#[derive(Clone)]
 pub(crate) struct Budgets {
     retry_tokens: f64,
     /// Per-second (requests, accepts) counts over the throttle window, as a ring.

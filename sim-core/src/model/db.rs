@@ -50,6 +50,7 @@ impl Server {
 /// load: the attempt was last touched when the wait began, up to an acquire timeout ago, and in a
 /// large run has left the cache (a store to a line that misses waits in the store buffer; a load
 /// would stall the handler).
+#[derive(Clone)]
 struct Waiter {
     att: Ref,
     call_no: u8,
@@ -59,6 +60,7 @@ struct Waiter {
 }
 
 /// A connection pool with a wait queue.
+#[derive(Clone)]
 pub(crate) struct Pool {
     pub(crate) size: u32,
     pub(crate) in_use: u32,

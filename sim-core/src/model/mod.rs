@@ -276,6 +276,7 @@ pub(crate) struct Conditions {
     ramp: Option<(Micros, f64, Micros)>,
 }
 
+#[derive(Clone)]
 pub(crate) struct World {
     p: Params,
     now: Micros,
@@ -316,13 +317,86 @@ pub(crate) struct World {
     sampled: usize,
     summary: Summary,
     audit: Audit,
+    /// The run is over: it reached its horizon, ran out of events or stopped on a budget.
+    done: bool,
 }
 
 /// Runs the simulation for validated parameters.
 pub fn simulate(valid: &Valid) -> (Trace, Audit) {
     let mut w = World::new(valid.params().clone());
-    w.run();
+    w.start();
+    w.run_until(NONE);
     w.finish()
+}
+
+/// No key reaches this: run to the end.
+const NONE: u64 = u64::MAX;
+
+/// Runs that differ only in how long one fault lasts, as [`simulate`] runs each of them, but sharing
+/// the work they have in common: until a fault ends, a run does not depend on when it will end
+/// (where [`shares_a_prefix`] says so). So one run, with the fault at its longest, goes ahead; at
+/// each of the shorter ends, in order, a copy of it is taken, its fault is made to end there (the
+/// end event keeps its place among the events due then) and the copy runs on to its own end. Each
+/// result is the trace [`simulate`] gives for its parameters, bit for bit (`tests/forks.rs`), in the
+/// order given. Runs that do not qualify are simulated one by one.
+pub fn simulate_durations(cells: &[&Valid], fault: usize) -> Vec<(Trace, Audit)> {
+    let one_by_one = |cells: &[&Valid]| cells.iter().map(|v| simulate(v)).collect::<Vec<_>>();
+    if cells.len() < 2 || !shares_a_prefix(cells, fault) {
+        return one_by_one(cells);
+    }
+    let end = |v: &Valid| from_s(v.params().faults[fault].end_s());
+    let mut order: Vec<usize> = (0..cells.len()).collect();
+    order.sort_by_key(|&c| end(cells[c]));
+    let longest = order[order.len() - 1];
+    let mut trunk = World::new(cells[longest].params().clone());
+    trunk.start();
+    let renumbered = trunk.q.renumbered();
+    let is_end = |e: &Packed| e.0 == Ev::FaultEnd(fault as u16).pack().0;
+    let mut out: Vec<Option<(Trace, Audit)>> = (0..cells.len()).map(|_| None).collect();
+    let mut trunk = Some(trunk);
+    for (n, &c) in order.iter().enumerate() {
+        let Some(shared) = trunk.as_mut() else { break };
+        let t = end(cells[c]);
+        // Run the shared part up to where this run's fault ends: every event before its end event.
+        let Some(key) = shared.q.find_key(is_end) else { break };
+        shared.run_until(crate::queue::key_at(t, key));
+        if shared.q.renumbered() != renumbered {
+            // The keys were renumbered (after 2^27 events scheduled): where the end event would
+            // have been among the others is no longer known, so the rest run one by one.
+            break;
+        }
+        let mut w = if n + 1 == order.len() { trunk.take().expect("the shared run") } else { shared.clone() };
+        w.p = cells[c].params().clone();
+        if !w.done && !w.q.bring_forward(is_end, t) {
+            break;
+        }
+        w.run_until(NONE);
+        out[c] = Some(w.finish());
+    }
+    out.into_iter().zip(cells).map(|(r, v)| r.unwrap_or_else(|| simulate(v))).collect()
+}
+
+/// True when `cells` differ at most in the duration of fault `fault`, and a run does not depend on
+/// that duration before the fault ends. Two things in the model read a fault's end early, and rule
+/// the shared prefix out: a Redis failover with the WebSocket gateway on (heartbeats that will fail
+/// before Redis is back are scheduled when it fails), and the admission ramp (it starts when the
+/// last fault ends).
+pub fn shares_a_prefix(cells: &[&Valid], fault: usize) -> bool {
+    let Some(first) = cells.first().map(|v| v.params()) else { return true };
+    let Some(f) = first.faults.get(fault) else { return false };
+    if matches!(f, crate::params::Fault::RedisFailover { .. }) && first.gateway.enabled {
+        return false;
+    }
+    if first.defences.ramp.enabled {
+        return false;
+    }
+    let without = |p: &Params| {
+        let mut p = p.clone();
+        p.faults[fault].set_duration_s(0.0);
+        p
+    };
+    let base = without(first);
+    cells.iter().all(|v| v.params().faults.len() == first.faults.len() && without(v.params()) == base)
 }
 
 impl World {
@@ -401,6 +475,7 @@ impl World {
             sampled: 0,
             summary: Summary::default(),
             audit: Audit::default(),
+            done: false,
             requests: Slab::default(),
             attempts: Slab::default(),
             rng,
@@ -425,7 +500,9 @@ impl World {
         self.cur_end = if i == last { Micros::MAX } else { (i as Micros + 1) * self.interval };
     }
 
-    fn run(&mut self) {
+    /// Schedules what is known before the run: the first arrival, the faults, the operator's
+    /// actions, the ramp, replica ticks and the sampler.
+    fn start(&mut self) {
         if self.max_rate > 0.0 {
             let first = self.next_arrival_gap();
             self.schedule_lane(LANE_ARRIVAL, first, Ev::Arrival);
@@ -449,9 +526,20 @@ impl World {
             self.schedule(SEC, Ev::ReplicaTick);
         }
         self.schedule(self.interval, Ev::Sample);
+    }
 
+    /// Runs the events whose queue key is below `until` (all of them for [`NONE`]), or until the run
+    /// is over.
+    fn run_until(&mut self, until: u64) {
+        if self.done {
+            return;
+        }
         let max_events = self.p.run.max_events;
-        while let Some(e) = self.q.pop() {
+        loop {
+            if until != NONE && self.q.peek_key() >= until {
+                return;
+            }
+            let Some(e) = self.q.pop() else { break };
             if e.time >= self.horizon {
                 self.now = self.horizon;
                 break;
@@ -475,6 +563,7 @@ impl World {
                 break;
             }
         }
+        self.done = true;
     }
 
     /// Schedules `ev` at `time`.

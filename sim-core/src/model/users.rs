@@ -7,6 +7,7 @@ use crate::rng::Rng;
 use crate::time::{from_s, Micros};
 
 /// Per-user state, as parallel vectors.
+#[derive(Clone)]
 pub(crate) struct Users {
     /// The user has a session in Redis.
     session: Vec<bool>,
@@ -132,6 +133,7 @@ impl Users {
 }
 
 /// The cache: keys with Zipf popularity, each cached until its expiry.
+#[derive(Clone)]
 pub(crate) struct CacheState {
     /// Cumulative popularity, for sampling keys.
     cdf: Vec<f64>,
