@@ -4,13 +4,12 @@
 
 use super::draw::{self, CurveSpec};
 use super::{shown, slider, sliders, values, Compare};
-use crate::compute::pool::{self, Priority, Ticket};
+use crate::compute::pool::{self, Ticket};
 use crate::lab::use_lab;
 use leptos::html::Canvas;
 use leptos::prelude::*;
 use sim_core::ensemble::{self, EnsembleSummary};
-use sim_core::jobs::{Job, Output};
-use sim_core::{scenario, Summary};
+use sim_core::{scenario, Params, Summary};
 
 /// The slider the curve sweeps unless the link says otherwise.
 pub const DEFAULT: &str = "failover";
@@ -52,23 +51,29 @@ pub fn RecoveryCurve() -> impl IntoView {
         let seeds = ensemble::seeds(p.seed, n_seeds);
         results.set(vec![vec![None; seeds.len()]; vals.len()]);
         stale.set(false);
+        let points: Vec<(usize, Params)> = vals
+            .iter()
+            .enumerate()
+            .filter_map(|(i, v)| {
+                let mut q = p.clone();
+                scenario::set_path(&mut q, &s.path, v.clone()).ok().map(|_| (i, q))
+            })
+            .collect();
+        // Along a fault's duration (the failover, by default), neighbouring points go together and
+        // share the work they have in common.
+        let fault = sim_core::sweep::duration_fault(&s.path);
         let mut new = Vec::new();
-        for (i, v) in vals.iter().enumerate() {
-            let mut q = p.clone();
-            if scenario::set_path(&mut q, &s.path, v.clone()).is_err() {
-                continue;
-            }
+        for chunk in points.chunks(super::BATCH) {
             for (k, &seed) in seeds.iter().enumerate() {
-                let mut q = q.clone();
-                q.seed = seed;
-                new.push(pool::submit(Job::Summary { params: q }, Priority::Batch, move |outcome| {
+                let runs = chunk.iter().map(|(i, q)| (*i, Params { seed, ..q.clone() })).collect();
+                new.extend(super::submit_summaries(runs, fault, move |i, summary| {
                     if generation.try_get_value() != Some(this) {
                         return;
                     }
-                    if let Ok((Output::Summary { summary }, _)) = outcome {
+                    if let Ok(summary) = summary {
                         results.update(|r| {
                             if let Some(slot) = r.get_mut(i).and_then(|p| p.get_mut(k)) {
-                                *slot = Some(*summary);
+                                *slot = Some(summary);
                             }
                         });
                     }

@@ -8,10 +8,12 @@ pub mod phase;
 pub mod pin;
 pub mod seeds;
 
+use crate::compute::pool;
 use crate::knobs::{self, SliderSpec};
 use crate::lab::Lab;
 use leptos::prelude::*;
 use serde_json::Value;
+use sim_core::jobs::{Job, Output};
 use sim_core::{scenario, Params};
 
 /// The sliders a comparison can sweep for these parameters: the scenario's faults, then the
@@ -38,6 +40,53 @@ pub fn values(p: &Params, s: &SliderSpec, from: f64, to: f64, n: usize) -> Vec<V
 /// A parameter value as the slider shows it.
 pub fn shown(s: &SliderSpec, v: &Value) -> f64 {
     v.as_f64().unwrap_or(0.0) * s.scale
+}
+
+/// Runs sent to a worker together, at most, when they share a prefix (about 50 ms of work on a
+/// laptop: a run of the lab waits at most that long for a worker busy with a sweep or a curve).
+pub const BATCH: usize = 8;
+
+/// Submits runs for their summaries (the cells of a phase diagram, the points of a curve): `done`
+/// gets each run's summary, or why it failed, with its `id`. When `fault` is given and the runs
+/// differ only in that fault's duration (in a way the model can share, see
+/// `sim_core::model::shares_a_prefix`), they go to one worker together (`Job::Durations`) and share
+/// the work they have in common; otherwise each goes on its own.
+pub fn submit_summaries(
+    runs: Vec<(usize, Params)>,
+    fault: Option<usize>,
+    done: impl Fn(usize, Result<sim_core::Summary, String>) + Clone + 'static,
+) -> Vec<pool::Ticket> {
+    let shared = fault.filter(|&f| {
+        let valid: Vec<sim_core::Valid> = runs.iter().filter_map(|(_, p)| p.clone().validate().ok()).collect();
+        runs.len() > 1
+            && valid.len() == runs.len()
+            && sim_core::model::shares_a_prefix(&valid.iter().collect::<Vec<_>>(), f)
+    });
+    let failed = |e: pool::JobError| Err(e.to_string());
+    match shared {
+        Some(fault) => {
+            let ids: Vec<usize> = runs.iter().map(|(id, _)| *id).collect();
+            let durations = runs.iter().map(|(_, p)| p.faults[fault].duration_s()).collect();
+            let params = runs.into_iter().next().map(|(_, p)| p).unwrap_or_default();
+            let job = Job::Durations { params, fault, durations };
+            vec![pool::submit(job, pool::Priority::Batch, move |outcome| match outcome {
+                Ok((Output::Summaries { summaries }, _)) => ids.iter().zip(summaries).for_each(|(&id, s)| done(id, s)),
+                Ok(_) => {}
+                Err(e) => ids.iter().for_each(|&id| done(id, failed(e.clone()))),
+            })]
+        }
+        None => runs
+            .into_iter()
+            .map(|(id, params)| {
+                let done = done.clone();
+                pool::submit(Job::Summary { params }, pool::Priority::Batch, move |outcome| match outcome {
+                    Ok((Output::Summary { summary }, _)) => done(id, Ok(*summary)),
+                    Ok(_) => {}
+                    Err(e) => done(id, failed(e)),
+                })
+            })
+            .collect(),
+    }
 }
 
 /// The comparison settings the page keeps outside the lab: the recovery curve's slider and the

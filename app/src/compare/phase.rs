@@ -7,14 +7,13 @@
 
 use super::draw::{self, Cell, PhaseSpec, PlotRect};
 use super::{shown, slider, sliders, values};
-use crate::compute::pool::{self, Priority, Ticket};
+use crate::compute::pool::{self, Ticket};
 use crate::format;
 use crate::knobs::SliderSpec;
 use crate::lab::{now_ms, use_lab, MainLab};
 use leptos::html::Canvas;
 use leptos::prelude::*;
 use sim_core::ensemble::{self, EnsembleSummary};
-use sim_core::jobs::{Job, Output};
 use sim_core::sweep::{self, Axis};
 use sim_core::{Params, Summary};
 use wasm_bindgen::JsCast;
@@ -130,10 +129,6 @@ fn coarsest(nx: usize, ny: usize) -> usize {
     let quarter = (nx.max(ny) / 4).max(1);
     1 << quarter.ilog2()
 }
-
-/// Runs sent to a worker together, at most, when they share a prefix (about 50 ms of work on a
-/// laptop: a run of the lab waits at most that long for a worker busy with a sweep).
-const BATCH: usize = 8;
 
 /// The sweep's cells in the groups they go to the pool in: [`fill_order`]'s cells, each alone, or,
 /// when axis `along` (0: x, 1: y) is a fault's duration, each level's cells that differ only along
@@ -426,7 +421,7 @@ pub fn PhaseDiagram() -> impl IntoView {
             // Not in the task that draws the new diagram.
             next_task().await;
             let mut sent = 0;
-            for batch in batches(nx, ny, along.map(|(a, _)| a), BATCH) {
+            for batch in batches(nx, ny, along.map(|(a, _)| a), super::BATCH) {
                 for (k, &seed) in seeds.iter().enumerate() {
                     if generation.try_get_value() != Some(this) {
                         return;
@@ -441,51 +436,12 @@ pub fn PhaseDiagram() -> impl IntoView {
                             }
                         }
                     }
-                    let valid: Vec<&sim_core::Valid> = points.iter().map(|(_, (_, v))| v).collect();
-                    let shared = along
-                        .map(|(_, fault)| fault)
-                        .filter(|&fault| valid.len() > 1 && sim_core::model::shares_a_prefix(&valid, fault));
-                    let tickets_now: Vec<Ticket> = match shared {
-                        Some(fault) => {
-                            let of: Vec<usize> = points.iter().map(|(cell, _)| *cell).collect();
-                            let durations =
-                                points.iter().map(|(_, (pt, _))| pt.params.faults[fault].duration_s()).collect();
-                            let params = points[0].1 .0.params.clone();
-                            let job = Job::Durations { params, fault, durations };
-                            vec![pool::submit(job, Priority::Batch, move |outcome| {
-                                if generation.try_get_value() != Some(this) {
-                                    return;
-                                }
-                                match outcome {
-                                    Ok((Output::Summaries { summaries }, _)) => {
-                                        for (&cell, s) in of.iter().zip(summaries) {
-                                            record(cell, k, s.unwrap_or_else(|e| failed(&e)));
-                                        }
-                                    }
-                                    Ok(_) => {}
-                                    Err(e) => {
-                                        let s = failed(&e);
-                                        of.iter().for_each(|&cell| record(cell, k, s.clone()));
-                                    }
-                                }
-                            })]
+                    let runs = points.into_iter().map(|(cell, (point, _))| (cell, point.params)).collect();
+                    let tickets_now = super::submit_summaries(runs, along.map(|(_, f)| f), move |cell, summary| {
+                        if generation.try_get_value() == Some(this) {
+                            record(cell, k, summary.unwrap_or_else(|e| failed(&e)));
                         }
-                        None => points
-                            .into_iter()
-                            .map(|(cell, (point, _))| {
-                                pool::submit(Job::Summary { params: point.params }, Priority::Batch, move |outcome| {
-                                    if generation.try_get_value() != Some(this) {
-                                        return;
-                                    }
-                                    match outcome {
-                                        Ok((Output::Summary { summary }, _)) => record(cell, k, *summary),
-                                        Ok(_) => {}
-                                        Err(e) => record(cell, k, failed(&e)),
-                                    }
-                                })
-                            })
-                            .collect(),
-                    };
+                    });
                     tickets.update_value(|t| t.extend(tickets_now));
                     let before = sent;
                     sent += batch.len();
