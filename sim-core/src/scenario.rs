@@ -142,12 +142,44 @@ fn suggest(params: &Params, path: &str) -> Vec<String> {
 /// The parameters are unchanged on error.
 pub fn set_path(params: &mut Params, path: &str, value: Value) -> Result<(), ScenarioError> {
     let mut root = serde_json::to_value(&*params).expect("parameters serialise");
+    set_in(params, &mut root, path, value)?;
+    match serde_json::from_value::<Params>(root) {
+        Ok(p) => {
+            *params = p;
+            Ok(())
+        }
+        Err(e) => Err(ScenarioError::BadValue { path: path.into(), reason: shorten(&plain(&e.to_string())) }),
+    }
+}
+
+/// Sets several parameters at once, as [`set_path`] does one after the other (with one conversion
+/// to JSON and back instead of one for each: a sweep sets two per run). The parameters are
+/// unchanged on error, which names the first path that fails.
+pub fn set_paths(params: &mut Params, changes: &[(&str, &Value)]) -> Result<(), ScenarioError> {
+    let mut root = serde_json::to_value(&*params).expect("parameters serialise");
+    let all = changes.iter().all(|(path, value)| set_in(params, &mut root, path, (*value).clone()).is_ok());
+    if let Some(p) = all.then(|| serde_json::from_value::<Params>(root).ok()).flatten() {
+        *params = p;
+        return Ok(());
+    }
+    // Something failed (or a change needs the one before it read back, like a new fault's field):
+    // the same changes one at a time, which say which.
+    let mut p = params.clone();
+    for (path, value) in changes {
+        set_path(&mut p, path, (*value).clone())?;
+    }
+    *params = p;
+    Ok(())
+}
+
+/// Sets `path` to `value` in `root`, the JSON form of `params` (which names paths in errors).
+fn set_in(params: &Params, root: &mut Value, path: &str, value: Value) -> Result<(), ScenarioError> {
     let segs = segments(path);
     if segs.is_empty() {
         return Err(ScenarioError::UnknownPath { path: path.into(), suggestions: vec![] });
     }
     let unknown = || ScenarioError::UnknownPath { path: path.into(), suggestions: suggest(params, path) };
-    let mut node = &mut root;
+    let mut node = root;
     for (i, seg) in segs.iter().enumerate() {
         let last = i + 1 == segs.len();
         node = match node {
@@ -172,13 +204,7 @@ pub fn set_path(params: &mut Params, path: &str, value: Value) -> Result<(), Sce
         };
     }
     *node = value;
-    match serde_json::from_value::<Params>(root) {
-        Ok(p) => {
-            *params = p;
-            Ok(())
-        }
-        Err(e) => Err(ScenarioError::BadValue { path: path.into(), reason: shorten(&plain(&e.to_string())) }),
-    }
+    Ok(())
 }
 
 /// serde's words for a wrong type, in a reader's: `invalid type: string "abc", expected u32` becomes
@@ -356,6 +382,35 @@ mod tests {
 
     use super::*;
     use crate::params::{Backoff, Fault};
+
+    #[test]
+    fn several_paths_at_once_as_one_after_the_other() {
+        let changes: [(&str, Value); 5] = [
+            ("faults[0].duration_s", parse_value("90")),
+            ("traffic.rate_per_s", Value::from(17)),
+            ("db.pool_size", parse_value("12")),
+            ("faults[1]", parse_value(r#"{"kind":"redis_failover","start_s":5,"duration_s":3}"#)),
+            // Only once the new fault has been read back with its defaults.
+            ("faults[1].promotion_gap_s", parse_value("2")),
+        ];
+        for n in 1..=changes.len() {
+            let refs: Vec<(&str, &Value)> = changes[..n].iter().map(|(p, v)| (*p, v)).collect();
+            let (mut a, mut b) = (Params::default(), Params::default());
+            set_paths(&mut a, &refs).unwrap();
+            for (path, v) in &refs {
+                set_path(&mut b, path, (*v).clone()).unwrap();
+            }
+            assert_eq!(a, b, "the first {n}");
+        }
+        // An error names the path that fails, and changes nothing.
+        let mut p = Params::default();
+        let bad = parse_value("abc");
+        let e = set_paths(&mut p, &[("db.pool_size", &Value::from(3)), ("seed", &bad)]).unwrap_err().to_string();
+        assert!(e.contains("seed"), "{e}");
+        assert_eq!(p, Params::default());
+        let e = set_paths(&mut p, &[("db.pool_sise", &Value::from(3))]).unwrap_err().to_string();
+        assert!(e.contains("db.pool_size"), "a suggestion: {e}");
+    }
 
     #[test]
     fn set_any_path() {

@@ -78,14 +78,16 @@ pub fn point(base: &Params, axes: &[Axis], i: usize, j: usize, seed: u64) -> Res
     }
     let mut p = base.clone();
     let mut at = Vec::new();
+    let mut changes = Vec::new();
     for (axis, k) in axes.iter().zip([i, j]) {
         let v = axis.values.get(k).ok_or_else(|| SweepError::Invalid {
             at: format!("{}[{k}]", axis.path),
             error: ParamError::Inconsistent { field: axis.path.clone(), reason: "no such value on the axis".into() },
         })?;
-        scenario::set_path(&mut p, &axis.path, v.clone())?;
+        changes.push((axis.path.as_str(), v));
         at.push(format!("{}={}", axis.path, cell(v)));
     }
+    scenario::set_paths(&mut p, &changes)?;
     p.seed = seed;
     let valid = p.clone().validate().map_err(|error| SweepError::Invalid { at: at.join(", "), error })?;
     Ok((Point { i, j, seed, params: p }, valid))
