@@ -98,6 +98,20 @@ pub const READY: &str = "ready";
 
 /// Runs `job`. Invalid parameters give `Err` with the validation message; only [`Job::Fail`] panics.
 pub fn execute(job: &Job) -> Result<Output, String> {
+    run_job(job, crate::model::simulate_durations)
+}
+
+/// Runs `job` as [`execute`] does, except that the runs of a [`Job::Durations`] go one by one: the
+/// same summaries, without the machinery that shares their prefix. For the page's own thread, which
+/// runs jobs only when workers cannot start: its wasm then carries none of that machinery.
+pub fn execute_alone(job: &Job) -> Result<Output, String> {
+    run_job(job, |cells, _| cells.iter().map(|v| crate::model::simulate(v)).collect())
+}
+
+/// How a [`Job::Durations`] runs its runs (see `model::simulate_durations`).
+type Durations = fn(&[&crate::Valid], usize) -> Vec<(crate::Trace, crate::Audit)>;
+
+fn run_job(job: &Job, run_durations: Durations) -> Result<Output, String> {
     match job {
         Job::Trace { params } => {
             crate::run(params).map(|trace| Output::Trace { trace: Box::new(trace) }).map_err(|e| e.to_string())
@@ -121,7 +135,7 @@ pub fn execute(job: &Job) -> Result<Output, String> {
                 })
                 .collect();
             let valid: Vec<&crate::Valid> = cells.iter().filter_map(|c| c.as_ref().ok()).collect();
-            let mut runs = crate::model::simulate_durations(&valid, *fault).into_iter();
+            let mut runs = run_durations(&valid, *fault).into_iter();
             let summaries = cells
                 .iter()
                 .map(|c| match c {
@@ -184,6 +198,9 @@ mod tests {
                 Err(e) => assert_eq!(got.as_ref().unwrap_err(), &e.to_string(), "{d} s"),
             }
         }
+        // The page's own thread gives the same, one run at a time.
+        let job = Job::Durations { params: params.clone(), fault: 0, durations };
+        assert_eq!(execute_alone(&job), execute(&job));
         // No such fault: every run says so.
         let out = execute(&Job::Durations { params, fault: 4, durations: vec![1.0, 2.0] }).unwrap();
         let Output::Summaries { summaries } = out else { panic!() };

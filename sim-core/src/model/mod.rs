@@ -529,7 +529,9 @@ impl World {
     }
 
     /// Runs the events whose queue key is below `until` (all of them for [`NONE`]), or until the run
-    /// is over.
+    /// is over. Not inlined: the event loop, with every handler inlined into it, is the engine's
+    /// largest function, and two copies of it would weigh on the page's wasm.
+    #[inline(never)]
     fn run_until(&mut self, until: u64) {
         if self.done {
             return;
