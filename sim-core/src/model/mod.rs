@@ -531,25 +531,12 @@ impl World {
     /// Runs the events whose queue key is below `until` (all of them for [`NONE`]), or until the run
     /// is over.
     fn run_until(&mut self, until: u64) {
-        if until == NONE {
-            self.run_events::<false>(NONE)
-        } else {
-            self.run_events::<true>(until)
-        }
-    }
-
-    /// The event loop, with every handler inlined into it: the engine's largest function. Two
-    /// copies, so that a whole run does not look ahead in the queue for a bound it does not have
-    /// (pool exhaustion's long run was 4% slower with one); a page that runs no shared prefixes
-    /// (`jobs::execute_alone`) links only the one without.
-    #[inline(never)]
-    fn run_events<const BOUNDED: bool>(&mut self, until: u64) {
         if self.done {
             return;
         }
         let max_events = self.p.run.max_events;
         loop {
-            if BOUNDED && self.q.peek_key() >= until {
+            if until != NONE && self.q.peek_key() >= until {
                 return;
             }
             let Some(e) = self.q.pop() else { break };
