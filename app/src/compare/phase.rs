@@ -436,12 +436,13 @@ pub fn PhaseDiagram() -> impl IntoView {
                             }
                         }
                     }
-                    let runs = points.into_iter().map(|(cell, (point, _))| (cell, point.params)).collect();
-                    let tickets_now = super::submit_summaries(runs, along.map(|(_, f)| f), move |cell, summary| {
-                        if generation.try_get_value() == Some(this) {
-                            record(cell, k, summary.unwrap_or_else(|e| failed(&e)));
-                        }
-                    });
+                    let batch_runs = points.into_iter().map(|(cell, (point, _))| (cell, point.params)).collect();
+                    let tickets_now =
+                        super::submit_summaries(batch_runs, along.map(|(_, f)| f), move |cell, summary| {
+                            if generation.try_get_value() == Some(this) {
+                                record(cell, k, summary.unwrap_or_else(|e| failed(&e)));
+                            }
+                        });
                     tickets.update_value(|t| t.extend(tickets_now));
                     let before = sent;
                     sent += batch.len();
