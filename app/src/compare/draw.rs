@@ -249,10 +249,17 @@ pub struct PhaseSpec<'a> {
 }
 
 /// Width of the heat map's y label area, in CSS pixels: the longest tick label at 12 px (about
-/// 6.6 px a character), the rotated axis title and the ticks, at most a third of the chart.
-fn y_label_area(ticks: &[String], css_w: f64) -> f64 {
+/// 6.6 px a character), the rotated axis title and the ticks, at most a third of the chart; and
+/// whether the title fits there. On a phone it does not (it would run over the tick labels), and it
+/// goes above the plot instead.
+fn y_label_area(ticks: &[String], css_w: f64) -> (f64, bool) {
     let longest = ticks.iter().map(|t| t.chars().count()).max().unwrap_or(4) as f64;
-    (longest * 6.6 + 30.0).clamp(50.0, css_w / 3.0)
+    let with_title = longest * 6.6 + 30.0;
+    if with_title <= css_w / 3.0 {
+        (with_title.max(50.0), true)
+    } else {
+        ((longest * 6.6 + 12.0).clamp(50.0, css_w / 3.0), false)
+    }
 }
 
 /// A grid axis of `n` cells, cell `i` spanning `[i, i+1)`, ticked in the middle of every `every`-th.
@@ -287,7 +294,7 @@ pub fn draw_phase(
     };
     let (nx, ny) = (spec.nx.max(1), spec.ny.max(1));
     // As many x labels as fit side by side in the plot's width.
-    let y_area = y_label_area(spec.y_ticks, css_w);
+    let (y_area, title_beside) = y_label_area(spec.y_ticks, css_w);
     let plot_w = (css_w - legend_w - y_area - 16.0).max(60.0);
     let label_w = spec.x_ticks.iter().map(|t| t.chars().count()).max().unwrap_or(4) as f64 * 6.6 + 12.0;
     let x_every = ((nx as f64 * label_w / plot_w).ceil() as usize).max(1);
@@ -295,7 +302,7 @@ pub fn draw_phase(
     let x_ticks = spec.x_ticks;
     let y_ticks = spec.y_ticks;
     let mut chart = ChartBuilder::on(&area)
-        .margin_top(px(10.0))
+        .margin_top(px(if title_beside { 10.0 } else { 26.0 }))
         .margin_right(px(10.0))
         .margin_left(px(6.0))
         .margin_bottom(px(4.0))
@@ -312,9 +319,12 @@ pub fn draw_phase(
         .label_style(font(12.0))
         .axis_desc_style(font(12.0))
         .x_desc(spec.x_label)
-        .y_desc(spec.y_label)
+        .y_desc(if title_beside { spec.y_label } else { "" })
         .draw()
         .map_err(err)?;
+    if !title_beside {
+        area.draw(&Text::new(spec.y_label.to_string(), (px(6.0), px(6.0)), font(12.0))).map_err(err)?;
+    }
     let (lo, hi) = spec.domain;
     let span = if hi > lo { hi - lo } else { 1.0 };
     let empty = RGBColor(0xf4, 0xf4, 0xf4);

@@ -756,7 +756,12 @@ fn Heatmap(sweep: Sweep, metric: Signal<Metric>) -> impl IntoView {
             y_ticks: yt,
             x_label: &x_label,
             y_label: &y_label,
-            legend: (m.label(), m.text(Some(lo)), m.text(Some(hi))),
+            // One value everywhere (every run recovered at once): the scale's top would say it again.
+            legend: (
+                m.label(),
+                m.text(Some(lo)),
+                Some(m.text(Some(hi))).filter(|h| *h != m.text(Some(lo))).unwrap_or_default(),
+            ),
             current: current_cell.get_untracked(),
         };
         match draw::draw_phase(&canvas, &spec, width, height, window().device_pixel_ratio()) {
