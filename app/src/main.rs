@@ -51,25 +51,8 @@ fn App() -> impl IntoView {
             ));
         }
     }
-    let get = |k: &str| decoded.view.iter().find(|(key, _)| key == k).map(|(_, v)| v.clone());
-    if let Some(text) = get("seeds") {
-        match compare::seeds::parse(&text) {
-            Ok(n) => lab.seeds.set(n),
-            Err(e) => problems.push(e),
-        }
-    }
-    if let Some(text) = get("pin") {
-        let version = sim_core::share::version_of(&window().location().search().unwrap_or_default());
-        let (pinned, bad) = sim_core::share::apply_diff_text(&params, &text, version);
-        // A pin whose every setting was bad pins nothing (an empty `pin=` pins the run itself).
-        let nothing = !bad.is_empty() && pinned == params;
-        problems.extend(bad.into_iter().map(|b| format!("pinned run: {b}")));
-        if nothing {
-            problems.push("pin: nothing could be read, so no run is pinned".into());
-        } else {
-            compare::pin::pin_params(lab, pinned);
-        }
-    }
+    let query = window().location().search().unwrap_or_default();
+    compare::follow_link(lab, &decoded.view, &params, &query, &mut problems);
     provide_context(compare::Compare::from_view(&decoded.view, &params, &mut problems));
     let handle = window_event_listener(leptos::ev::resize, move |_| lab.resized.update(|n| *n += 1));
     on_cleanup(move || handle.remove());

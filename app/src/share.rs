@@ -163,15 +163,23 @@ fn focus_heading(anchor: &str) {
 }
 
 /// On Back and Forward within the page (entries made by [`jump`]), the page's lab takes the
-/// scenario the address holds, and the page returns to where the reader was.
+/// scenario the address holds, and its comparisons (pinned run, seeds, curve, phase diagram), and
+/// the page returns to where the reader was.
 pub fn follow_history(main: Lab) {
+    let compare = use_context::<crate::compare::Compare>();
     let handle = window_event_listener(leptos::ev::popstate, move |ev| {
         let d = from_location();
         if main.preset.get_untracked() != d.preset {
             main.preset.set(d.preset);
         }
         if main.params.with_untracked(|p| *p != d.params) {
-            main.update(|q| *q = d.params);
+            main.update(|q| *q = d.params.clone());
+        }
+        // The comparisons too: the pinned run, the seeds, the curve's slider, the phase diagram.
+        let query = window().location().search().unwrap_or_default();
+        crate::compare::follow_link(main, &d.view, &d.params, &query, &mut Vec::new());
+        if let Some(c) = compare {
+            c.follow(&d.view, &d.params);
         }
         // An entry made by `jump` holds the scroll position the reader left: back there, once the
         // lab has redrawn (the browser alone can land on the entry's anchor instead).

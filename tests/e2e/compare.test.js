@@ -77,6 +77,35 @@ test("a pinned run is overlaid, its differences shown, and it travels in the lin
   assert.match(await lab.text("pin-note"), /pinned run is from another scenario .*this one is Metastable retry storm/);
 });
 
+test("Back and Forward bring back the pinned run and the seeds each entry had", async () => {
+  const page = await newPage(h.browser);
+  const lab = new LabPage(page);
+  await lab.open(`${h.server.origin}/#lab`);
+  await lab.byTestId("pin").click();
+  await lab.byTestId("pin-deltas").waitFor();
+  await lab.byTestId("seeds").selectOption("5");
+  await page.waitForSelector('[data-testid="band-summary"][data-runs="5"]');
+  await page.waitForURL((u) => /pin=/.test(u.href) && /seeds=5/.test(u.href));
+  // A new entry (loading a scenario from the page), then unpin and one seed there.
+  await lab.byTestId("load-retry-storm").click();
+  await lab.settled();
+  await lab.byTestId("unpin").click();
+  await lab.byTestId("seeds").selectOption("1");
+  await page.waitForURL((u) => !/pin=|seeds=/.test(u.href) && /p=retry-storm/.test(u.href));
+  await page.goBack();
+  await page.waitForURL((u) => !/p=retry-storm/.test(u.href));
+  await lab.byTestId("pin-deltas").waitFor();
+  assert.equal(await lab.byTestId("seeds").inputValue(), "5");
+  await page.waitForSelector('[data-testid="band-summary"][data-runs="5"]');
+  assert.match(page.url(), /pin=/);
+  await page.goForward();
+  await page.waitForURL(/p=retry-storm/);
+  await lab.settled();
+  assert.equal(await lab.byTestId("pin-deltas").count(), 0);
+  assert.equal(await lab.byTestId("seeds").inputValue(), "1");
+  assert.deepEqual(lab.consoleErrors, []);
+});
+
 test("five seeds: the band's figures equal cascade sweep --seeds 5 --summary", async () => {
   const lab = new LabPage(await newPage(h.browser));
   await lab.open(`${h.server.origin}/?v=2&p=failover&db.pool_size=60&seeds=5#lab`);

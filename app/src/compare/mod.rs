@@ -104,6 +104,27 @@ pub struct Compare {
 impl Compare {
     /// Settings from a link's view keys; what could not be read is reported in `problems`.
     pub fn from_view(view: &[(String, String)], p: &Params, problems: &mut Vec<String>) -> Compare {
+        let (curve, sweep, in_link) = Compare::read(view, p, problems);
+        Compare { curve: RwSignal::new(curve), sweep: RwSignal::new(sweep), sweep_in_link: RwSignal::new(in_link) }
+    }
+
+    /// Takes the settings a link holds (Back and Forward): each signal changes only if its value
+    /// does, so a phase diagram whose settings are the same is not started again.
+    pub fn follow(&self, view: &[(String, String)], p: &Params) {
+        let (curve, sweep, in_link) = Compare::read(view, p, &mut Vec::new());
+        if self.curve.with_untracked(|c| *c != curve) {
+            self.curve.set(curve);
+        }
+        if self.sweep_in_link.get_untracked() != in_link {
+            self.sweep_in_link.set(in_link);
+        }
+        if self.sweep.with_untracked(|s| *s != sweep) {
+            self.sweep.set(sweep);
+        }
+    }
+
+    /// The curve's slider, the phase diagram's settings and whether they came from the link.
+    fn read(view: &[(String, String)], p: &Params, problems: &mut Vec<String>) -> (String, phase::Settings, bool) {
         let get = |k: &str| view.iter().find(|(key, _)| key == k).map(|(_, v)| v.clone());
         let curve = match get("curve") {
             Some(id) if slider(p, &id).is_some() => id,
@@ -123,7 +144,44 @@ impl Compare {
             },
             None => (default_sweep(p), false),
         };
-        Compare { curve: RwSignal::new(curve), sweep: RwSignal::new(sweep), sweep_in_link: RwSignal::new(in_link) }
+        (curve, sweep, in_link)
+    }
+}
+
+/// Takes the pinned run and the number of seeds a link holds (`pin=`, `seeds=`; `query` is the
+/// link's query string, for its version), at start with `problems` to report what could not be
+/// read, and on Back and Forward. A link without `pin` unpins, without `seeds` means one seed; a
+/// run already pinned with the same parameters is kept (not run again).
+pub fn follow_link(lab: Lab, view: &[(String, String)], params: &Params, query: &str, problems: &mut Vec<String>) {
+    let get = |k: &str| view.iter().find(|(key, _)| key == k).map(|(_, v)| v.clone());
+    let seeds = match get("seeds").map(|text| seeds::parse(&text)) {
+        Some(Ok(n)) => n,
+        Some(Err(e)) => {
+            problems.push(e);
+            1
+        }
+        None => 1,
+    };
+    if lab.seeds.get_untracked() != seeds {
+        lab.seeds.set(seeds);
+    }
+    let Some(text) = get("pin") else {
+        if lab.pinned.with_untracked(Option::is_some) {
+            lab.pinned.set(None);
+        }
+        return;
+    };
+    let (pinned, bad) = sim_core::share::apply_diff_text(params, &text, sim_core::share::version_of(query));
+    // A pin whose every setting was bad pins nothing (an empty `pin=` pins the run itself).
+    let nothing = !bad.is_empty() && pinned == *params;
+    problems.extend(bad.into_iter().map(|b| format!("pinned run: {b}")));
+    if nothing {
+        problems.push("pin: nothing could be read, so no run is pinned".into());
+        if lab.pinned.with_untracked(Option::is_some) {
+            lab.pinned.set(None);
+        }
+    } else if lab.pinned.with_untracked(|p| p.as_ref().is_none_or(|p| *p.params != pinned)) {
+        pin::pin_params(lab, pinned);
     }
 }
 
