@@ -112,9 +112,13 @@ pub fn Figures() -> impl IntoView {
         Some(crate::compare::seeds::texts(&runs.summary, scale))
     };
     let (peak_one, recovery_one, failed_one) = (peak, recovery, failed);
+    let (amplification_one, outage_one) = (amplification, outage);
     let peak = Signal::derive(move || spread().map(|t| t.peak).unwrap_or_else(|| peak_one.get()));
     let recovery = Signal::derive(move || spread().map(|t| t.recovery).unwrap_or_else(|| recovery_one.get()));
     let failed = Signal::derive(move || spread().map(|t| t.lost).unwrap_or_else(|| failed_one.get()));
+    let amplification =
+        Signal::derive(move || spread().map(|t| t.amplification).unwrap_or_else(|| amplification_one.get()));
+    let outage = Signal::derive(move || spread().map(|t| t.outage).unwrap_or_else(|| outage_one.get()));
     // What a screen reader hears once the figures settle after a change (nothing at load).
     let announcement = RwSignal::new(String::new());
     let pending = StoredValue::new(None::<TimeoutHandle>);

@@ -425,7 +425,8 @@ fn summary_csv(axes: &[Axis], points: &[(sweep::Point, sim_core::Valid)], result
     csv.push_str(
         "seeds,recovered,peak_failure_rate_median,peak_failure_rate_p10,peak_failure_rate_p90,\
          recovery_time_s_median,recovery_time_s_p10,recovery_time_s_p90,failed_requests_median,\
-         failed_requests_p10,failed_requests_p90,retry_amplification_median,verdict\n",
+         failed_requests_p10,failed_requests_p90,retry_amplification_median,retry_amplification_p10,\
+         retry_amplification_p90,outage_s_median,outage_s_p10,outage_s_p90,verdict\n",
     );
     let mut k = 0;
     while k < points.len() {
@@ -442,7 +443,7 @@ fn summary_csv(axes: &[Axis], points: &[(sweep::Point, sim_core::Valid)], result
         }
         let num = |x: f64| if x.is_finite() { format!("{x}") } else { String::new() };
         csv.push_str(&format!(
-            "{},{},{:.4},{:.4},{:.4},{},{},{},{},{},{},{:.3},{}\n",
+            "{},{},{:.4},{:.4},{:.4},{},{},{},{},{},{},{:.3},{:.3},{:.3},{},{},{},{}\n",
             e.runs,
             e.recovered,
             e.peak_failure_rate.median,
@@ -455,6 +456,11 @@ fn summary_csv(axes: &[Axis], points: &[(sweep::Point, sim_core::Valid)], result
             e.failed_requests.p10,
             e.failed_requests.p90,
             e.retry_amplification.median,
+            e.retry_amplification.p10,
+            e.retry_amplification.p90,
+            num(e.outage_s.median),
+            num(e.outage_s.p10),
+            num(e.outage_s.p90),
             e.verdict()
         ));
         k = end;

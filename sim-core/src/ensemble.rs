@@ -105,6 +105,9 @@ pub struct EnsembleSummary {
     pub failed_requests: Spread,
     /// Attempts per user request.
     pub retry_amplification: Spread,
+    /// How long users were affected, in seconds ([`Summary::outage_s`]): 0 for a run in which they
+    /// never were, +∞ for one that did not recover.
+    pub outage_s: Spread,
 }
 
 impl EnsembleSummary {
@@ -120,6 +123,11 @@ impl EnsembleSummary {
             recovery_time_s: Spread::of(&col(&|m| m.recovery_time_s.unwrap_or(f64::INFINITY))),
             failed_requests: Spread::of(&col(&|m| m.failed_requests as f64)),
             retry_amplification: Spread::of(&col(&|m| m.retry_amplification)),
+            outage_s: Spread::of(&col(&|m| match m.outage_s {
+                _ if m.unhealthy_intervals == 0 => 0.0,
+                Some(s) => s,
+                None => f64::INFINITY,
+            })),
         }
     }
 

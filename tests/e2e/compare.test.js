@@ -122,6 +122,13 @@ test("five seeds: the band's figures equal cascade sweep --seeds 5 --summary", a
   assert.equal(page.peakMedian, cli.peak_failure_rate_median);
   assert.equal(page.recoveryMedian, cli.recovery_time_s_median);
   assert.equal(page.failedMedian, cli.failed_requests_median);
+  assert.equal(page.amplificationMedian, cli.retry_amplification_median);
+  assert.equal(page.outageMedian, cli.outage_s_median);
+  // Every figure is over the seeds: the median, and the range where the seeds differ.
+  const amplification = await lab.text("amplification");
+  assert.ok(amplification.startsWith(`${Number(cli.retry_amplification_median).toFixed(2)}×`), amplification);
+  if (cli.retry_amplification_p10 !== cli.retry_amplification_p90) assert.match(amplification, /\(.+ – .+\)/);
+  assert.doesNotMatch(await lab.text("band-summary"), /recovery did not/);
   assert.match(await lab.text("seeds-verdict"), new RegExp(cli.verdict));
   // The failure-rate chart draws the median and the band.
   const legend = await lab.byTestId("card-failure-rate").locator(".legend").textContent();
@@ -200,6 +207,65 @@ test("the phase diagram's cells and CSV equal cascade sweep on the same grid", a
   const backTop = await cell.evaluate((el) => el.getBoundingClientRect().top);
   assert.ok(Math.abs(backTop - cellTop) < 50, `the cell was at ${cellTop} px, after Back at ${backTop} px`);
   await lab.byTestId("sweep-panel").screenshot({ path: join(ARTIFACTS, "phase-small.png") });
+});
+
+test("the phase diagram: cancel keeps the cells in; a change to its grid runs it again", async () => {
+  const page = await newPage(h.browser);
+  const lab = new LabPage(page);
+  await lab.open(`${h.server.origin}/?v=2&p=failover#explore`);
+  const progress = lab.byTestId("sweep-progress");
+  const value = async () => Number(await progress.getAttribute("value"));
+  const filled = () => page.$$eval('[data-testid="sweep-cell"]', (els) => els.filter((e) => e.dataset.value !== "").length);
+  await lab.byTestId("sweep-resolution").selectOption("16");
+  await lab.byTestId("sweep-seeds").selectOption("5");
+  await lab.byTestId("sweep-start").click();
+  await page.waitForFunction(() => {
+    const p = document.querySelector('[data-testid="sweep-progress"]');
+    return Number(p.max) === 1280 && Number(p.value) >= 40;
+  });
+  await lab.byTestId("sweep-cancel").click();
+  const stoppedAt = await value();
+  assert.ok(stoppedAt < 1280, `cancelled at ${stoppedAt}`);
+  assert.match(await lab.text("sweep-eta"), new RegExp(`^Cancelled after ${stoppedAt} of 1280 runs$`));
+  assert.ok(await lab.byTestId("sweep-cancel").isDisabled());
+  await page.waitForTimeout(1000); // runs already in the workers come back, and are not counted
+  assert.equal(await value(), stoppedAt);
+  const kept = await filled();
+  assert.ok(kept > 0, "the cells already in stay");
+  // What the cells show is not a new grid: nothing runs.
+  await lab.byTestId("sweep-metric").selectOption("peak");
+  await page.waitForTimeout(600);
+  assert.equal(await value(), stoppedAt);
+  assert.equal(await filled(), kept);
+  // Run again, then change the grid: it runs again with the new settings, on its own.
+  // With other settings a cancelled diagram goes (it no longer shows them), and does not start again.
+  await lab.byTestId("sweep-seeds").selectOption("1");
+  await lab.byTestId("sweep-resolution").selectOption("4");
+  assert.equal(await page.locator('[data-testid="sweep-cell"]').count(), 0);
+  await page.waitForTimeout(600);
+  assert.equal(await value(), 0);
+  assert.equal(await page.locator('[data-testid="sweep-cell"]').count(), 0);
+  await lab.byTestId("sweep-start").click();
+  await page.waitForFunction(() => {
+    const p = document.querySelector('[data-testid="sweep-progress"]');
+    return Number(p.max) === 16 && Number(p.value) === 16;
+  });
+  await lab.byTestId("sweep-y-to").fill("20");
+  await lab.byTestId("sweep-y-to").dispatchEvent("change");
+  await page.waitForURL(/sweep=failover,0,240,rate,1,20,4,1,peak/);
+  await page.waitForFunction(() => {
+    const p = document.querySelector('[data-testid="sweep-progress"]');
+    return Number(p.max) === 16 && Number(p.value) === 16 && /16 runs in/.test(document.querySelector('[data-testid="sweep-eta"]').textContent);
+  });
+  const ys = await page.$$eval('[data-testid="sweep-cell"]', (els) => [...new Set(els.map((e) => e.getAttribute("aria-label").replace(/^.*Offered load ([^:]+):.*$/, "$1")))]);
+  assert.ok(ys.some((y) => /^20\b/.test(y)), `the new range is on the grid: ${ys.join(" | ")}`);
+  // A range that runs backwards is refused, and the field shows the range kept.
+  await lab.byTestId("sweep-y-from").fill("25");
+  await lab.byTestId("sweep-y-from").dispatchEvent("change");
+  assert.match(await lab.text("sweep-problem"), /"from" must be below "to"/);
+  assert.equal(await lab.byTestId("sweep-y-from").inputValue(), "1");
+  assert.match(page.url(), /sweep=failover,0,240,rate,1,20,4,1,peak/);
+  assert.deepEqual(lab.consoleErrors, []);
 });
 
 test("a bad sweep or seeds setting in a link is named and replaced by the default", async () => {

@@ -406,6 +406,14 @@ pub fn draw_phase(
             ))
             .map_err(err)?;
         legend.draw(&Text::new("did not recover", (sx + px(18.0), px(21.0)), font(10.0))).map_err(err)?;
+        // Under it, the mark of the lab's current settings.
+        legend
+            .draw(&Rectangle::new(
+                [(sx + px(1.0), px(39.0)), (sx + px(13.0), px(51.0))],
+                RGBColor(0xd6, 0x27, 0x28).stroke_width(px(2.0) as u32),
+            ))
+            .map_err(err)?;
+        legend.draw(&Text::new("current", (sx + px(18.0), px(39.0)), font(10.0))).map_err(err)?;
     } else {
         let (_, h) = legend.dim_in_pixel();
         let x0 = px(14.0);

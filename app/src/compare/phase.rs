@@ -293,6 +293,9 @@ struct CellRuns {
     summaries: Vec<Option<Summary>>,
 }
 
+/// What of [`Settings`] decides the runs of a grid: the two axes, the cells per side, the seeds.
+type Grid = ((String, f64, f64), (String, f64, f64), usize, u64);
+
 /// A sweep under way or finished.
 #[derive(Clone)]
 struct Sweep {
@@ -333,6 +336,8 @@ pub fn PhaseDiagram() -> impl IntoView {
     let generation = StoredValue::new(0u64);
     let problem = RwSignal::new(None::<String>);
     let finished_ms = RwSignal::new(None::<f64>);
+    // Cancelled by the reader: the cells already in stay.
+    let stopped = RwSignal::new(false);
 
     let cancel = move || {
         generation.update_value(|g| *g += 1);
@@ -386,6 +391,7 @@ pub fn PhaseDiagram() -> impl IntoView {
         current.set(Some(sweep));
         done.set(0);
         finished_ms.set(None);
+        stopped.set(false);
         let total = nx * ny * seeds.len();
         let started = now_ms();
         // What a finished run does: the cell shows once all its seeds are in.
@@ -472,14 +478,35 @@ pub fn PhaseDiagram() -> impl IntoView {
             })
         })
     };
+    // A diagram that was cancelled is not started again: it goes, as it no longer shows the scenario.
+    let changed = move || {
+        if let Some(h) = restart.get_value() {
+            h.clear();
+        }
+        if stopped.get_untracked() {
+            if let Some(old) = current.get_untracked() {
+                current.set(None);
+                done.set(0);
+                old.cells.into_iter().for_each(|c| c.dispose());
+            }
+        } else {
+            restart.set_value(set_timeout_with_handle(start, RESTART_AFTER).ok());
+        }
+    };
     Effect::new(move |prev: Option<()>| {
         let grid_unchanged = lab.params.with(on_grid);
         if prev.is_some() && current.with_untracked(Option::is_some) && !grid_unchanged {
-            if let Some(h) = restart.get_value() {
-                h.clear();
-            }
-            restart.set_value(set_timeout_with_handle(start, RESTART_AFTER).ok());
+            changed();
         }
+    });
+    // So does a change to the grid's settings (its axes, ranges, size or seeds; not what the cells
+    // show), so that the diagram on screen and the link are always of the settings shown.
+    Effect::new(move |prev: Option<Grid>| {
+        let grid = settings.with(|s| (s.x.clone(), s.y.clone(), s.n, s.seeds));
+        if prev.is_some_and(|p| p != grid) && current.with_untracked(Option::is_some) {
+            changed();
+        }
+        grid
     });
     // A link with the diagram's settings starts it.
     if compare.sweep_in_link.get_untracked() {
@@ -492,7 +519,7 @@ pub fn PhaseDiagram() -> impl IntoView {
     let total = move || current.with(|c| c.as_ref().map(Sweep::total).unwrap_or(0));
     let running = move || {
         let t = total();
-        t > 0 && done.get() < t
+        t > 0 && done.get() < t && !stopped.get()
     };
     let eta = move || {
         let t = total();
@@ -506,9 +533,14 @@ pub fn PhaseDiagram() -> impl IntoView {
                 None => format!("{t} runs"),
             };
         }
+        if stopped.get() {
+            return format!("Cancelled after {d} of {t} runs");
+        }
         let started = current.with(|c| c.as_ref().map(|s| s.started_ms).unwrap_or(0.0));
         let elapsed = now_ms() - started;
-        let left = if d > 0 { elapsed / d as f64 * (t - d) as f64 / 1000.0 } else { f64::NAN };
+        // No estimate from the first few runs (the workers are still starting, the first batches
+        // are the small ones of the coarse levels): from a twentieth of the grid on.
+        let left = if d > 0 && d * 20 >= t { elapsed / d as f64 * (t - d) as f64 / 1000.0 } else { f64::NAN };
         if left.is_finite() {
             format!("{d} of {t} runs · about {} left", format::duration(left.ceil()))
         } else {
@@ -529,12 +561,14 @@ pub fn PhaseDiagram() -> impl IntoView {
             });
         }
     };
+    // A range's end as typed, within its slider's range. A range that would end where it starts or
+    // run backwards is refused with a word, and the fields show the range kept.
     let set_range = move |which: usize, end: usize, text: String| {
-        let Ok(v) = text.trim().parse::<f64>() else { return };
-        settings.update(|st| {
-            let axis = if which == 0 { &mut st.x } else { &mut st.y };
-            let p = lab.params.get_untracked();
-            if let Some(s) = slider(&p, &axis.0) {
+        let p = lab.params.get_untracked();
+        let mut axis = settings.with_untracked(|st| if which == 0 { st.x.clone() } else { st.y.clone() });
+        let Some(s) = slider(&p, &axis.0) else { return };
+        match text.trim().parse::<f64>() {
+            Ok(v) if v.is_finite() => {
                 let v = v.clamp(s.min, s.max);
                 if end == 0 {
                     axis.1 = v
@@ -542,7 +576,16 @@ pub fn PhaseDiagram() -> impl IntoView {
                     axis.2 = v
                 }
             }
-        });
+            _ => {}
+        }
+        if axis.1 < axis.2 {
+            problem.set(None);
+            settings.update(|st| *(if which == 0 { &mut st.x } else { &mut st.y }) = axis);
+        } else {
+            problem.set(Some(format!("{}: \"from\" must be below \"to\".", s.label)));
+            // The fields show the range as it is again.
+            settings.update(|_| {});
+        }
     };
 
     let axis_controls = move |which: usize| {
@@ -620,8 +663,7 @@ pub fn PhaseDiagram() -> impl IntoView {
                 </button>
                 <button type="button" data-testid="sweep-cancel" disabled=move || !running() on:click=move |_| {
                     cancel();
-                    current.set(None);
-                    done.set(0);
+                    stopped.set(true);
                 }>"Cancel"</button>
                 <progress data-testid="sweep-progress" max=move || total().max(1).to_string() value=move || done.get().to_string()
                     aria-label="Runs finished"></progress>
@@ -690,11 +732,11 @@ fn Heatmap(sweep: Sweep, metric: Signal<Metric>) -> impl IntoView {
     let at_text = StoredValue::new(at_text);
     let cell_value = move |k: usize| -> Cell {
         let m = metric.get_untracked();
-        sw.with_value(|s| s.cells[k].with_untracked(|e| e.as_ref().map(|e| m.value(e, scale))))
+        sw.with_value(|s| s.cells[k].try_with_untracked(|e| e.as_ref().map(|e| m.value(e, scale))).flatten())
     };
     let cell_text = move |k: usize| -> String {
         let at = at_text.with_value(|f| f(k));
-        match sw.with_value(|s| s.cells[k].get_untracked()) {
+        match sw.with_value(|s| s.cells[k].try_get_untracked().flatten()) {
             None => format!("{at}: not run yet"),
             Some(e) => format!(
                 "{at}: {}{} · peak failure rate {} · requests lost {}",
@@ -817,7 +859,9 @@ fn Heatmap(sweep: Sweep, metric: Signal<Metric>) -> impl IntoView {
         }
         size.set_value(None);
         // A cell not run yet already says so (the buttons are written that way).
-        for k in (0..nx * ny).filter(|&k| sw.with_value(|s| s.cells[k].with_untracked(Option::is_some))) {
+        for k in
+            (0..nx * ny).filter(|&k| sw.with_value(|s| s.cells[k].try_with_untracked(Option::is_some).unwrap_or(false)))
+        {
             mark(k);
         }
         request_animation_frame(move || redraw.try_with_value(|f| f()).unwrap_or(()));

@@ -24,6 +24,16 @@ pub fn parse(text: &str) -> Result<u64, String> {
 
 /// A spread for readers: "35 s (30 s – 40 s)", the median then the 10–90 % range.
 fn spread_text(s: &Spread, f: impl Fn(f64) -> String) -> String {
+    // A number and its unit in one piece ("30 s", not "30 / s" over two lines on a phone); words
+    // ("did not recover") still wrap.
+    let f = |x: f64| {
+        let t = f(x);
+        if t.starts_with(|c: char| c.is_ascii_digit()) {
+            t.replace(' ', "\u{a0}")
+        } else {
+            t
+        }
+    };
     let (lo, mid, hi) = (f(s.p10), f(s.median), f(s.p90));
     if lo == hi {
         mid
@@ -37,6 +47,16 @@ fn recovery_text(s: f64) -> String {
     super::phase::Metric::Recovery.text(Some(s).filter(|s| s.is_finite()))
 }
 
+/// How long users were affected: "not affected" for 0, "to the end of the run" for +∞ (as the
+/// figure says it for one run).
+fn outage_text(s: f64) -> String {
+    match s {
+        0.0 => "not affected".into(),
+        s if s.is_finite() => format::duration(s),
+        _ => "to the end of the run".into(),
+    }
+}
+
 /// The figures over several seeds, for the page.
 pub struct Texts {
     /// Peak failure rate, median (10–90 %).
@@ -45,6 +65,10 @@ pub struct Texts {
     pub recovery: String,
     /// Requests lost, median (10–90 %), real-world requests.
     pub lost: String,
+    /// Attempts per request, median (10–90 %).
+    pub amplification: String,
+    /// How long users were affected, median (10–90 %).
+    pub outage: String,
     /// "recovered in 3 of 20 seeds".
     pub verdict: String,
 }
@@ -55,6 +79,8 @@ pub fn texts(e: &EnsembleSummary, scale: f64) -> Texts {
         peak: spread_text(&e.peak_failure_rate, format::percent),
         recovery: spread_text(&e.recovery_time_s, recovery_text),
         lost: spread_text(&e.failed_requests, |x| format::count(x * scale)),
+        amplification: spread_text(&e.retry_amplification, |x| format!("{x:.2}×")),
+        outage: spread_text(&e.outage_s, outage_text),
         verdict: e.verdict(),
     }
 }
@@ -146,9 +172,14 @@ pub fn SeedsControl() -> impl IntoView {
                             data-recovered=s.recovered.to_string()
                             data-peak-median=format!("{:.4}", s.peak_failure_rate.median)
                             data-recovery-median=if s.recovery_time_s.median.is_finite() { s.recovery_time_s.median.to_string() } else { String::new() }
-                            data-failed-median=s.failed_requests.median.to_string()>
+                            data-failed-median=s.failed_requests.median.to_string()
+                            data-amplification-median=format!("{:.3}", s.retry_amplification.median)
+                            data-outage-median=if s.outage_s.median.is_finite() { s.outage_s.median.to_string() } else { String::new() }>
                             <b data-testid="seeds-verdict">{t.verdict}</b>
-                            {format!(" (seeds {first}–{last}). Median, with the 10–90 % range: peak failure rate {}; recovery {}; requests lost {}.", t.peak, t.recovery, t.lost)}
+                            {format!(
+                                " (seeds {first}–{last}). Median, with the 10–90 % range: peak failure rate {}; recovery after the fault ends: {}; requests lost {}.",
+                                t.peak, t.recovery, t.lost
+                            )}
                         </p>
                     }.into_any()
                 }
@@ -183,7 +214,29 @@ mod tests {
             .collect();
         let t = texts(&EnsembleSummary::of(&runs), 1.0);
         assert_eq!(t.verdict, "recovered in all 5 seeds");
-        assert_eq!(t.recovery, "40 s (32 s – 48 s)");
+        assert_eq!(t.recovery, "40\u{a0}s (32\u{a0}s – 48\u{a0}s)");
         assert_eq!(t.peak, "100.0%");
+        assert_eq!(t.amplification, "0.00×");
+        assert_eq!(t.outage, "not affected");
+    }
+
+    #[test]
+    fn every_figure_has_its_spread() {
+        // Users affected: 0 when never, +∞ (to the end of the run) when it did not recover.
+        let run = |amp: f64, outage: Option<f64>, unhealthy: u64| Summary {
+            recovered: outage.is_some(),
+            recovery_time_s: outage,
+            outage_s: outage,
+            unhealthy_intervals: unhealthy,
+            retry_amplification: amp,
+            ..Summary::default()
+        };
+        let runs = [run(1.0, Some(0.0), 0), run(3.0, Some(600.0), 10), run(3.5, None, 90)];
+        let t = texts(&EnsembleSummary::of(&runs), 1.0);
+        assert_eq!(t.amplification, "3.00× (1.40× – 3.40×)");
+        assert_eq!(t.outage, "10\u{a0}min (2\u{a0}min – to the end of the run)");
+        let never = [run(1.0, Some(0.0), 0), run(1.0, Some(0.0), 0)];
+        assert_eq!(texts(&EnsembleSummary::of(&never), 1.0).outage, "not affected");
+        assert_eq!(t.verdict, "recovered in 2 of 3 seeds");
     }
 }
