@@ -265,6 +265,12 @@ test("the phase diagram: cancel keeps the cells in; a change to its grid runs it
   assert.match(await lab.text("sweep-problem"), /"from" must be below "to"/);
   assert.equal(await lab.byTestId("sweep-y-from").inputValue(), "1");
   assert.match(page.url(), /sweep=failover,0,240,rate,1,20,4,1,peak/);
+  // A change, then "Run again" at once: the grid runs once (the change's own restart is dropped).
+  await lab.byTestId("sweep-resolution").selectOption("8");
+  await lab.byTestId("sweep-start").click();
+  const first = await page.locator('[data-testid="sweep-cell"]').first().elementHandle();
+  await page.waitForTimeout(1000);
+  assert.ok(await first.evaluate((el) => el.isConnected), "the diagram was not started a second time");
   assert.deepEqual(lab.consoleErrors, []);
 });
 

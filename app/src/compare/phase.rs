@@ -344,7 +344,12 @@ pub fn PhaseDiagram() -> impl IntoView {
         pool::cancel_all(&tickets.get_value());
         tickets.set_value(Vec::new());
     };
+    // A restart waiting for the changes to stop (see below): a start now makes it needless.
+    let restart = StoredValue::new(None::<TimeoutHandle>);
     let start = move || {
+        if let Some(h) = restart.get_value() {
+            h.clear();
+        }
         cancel();
         let this = generation.get_value();
         let s = settings.get_untracked();
@@ -460,8 +465,7 @@ pub fn PhaseDiagram() -> impl IntoView {
         });
     };
     // A change to the scenario restarts a sweep that was started, once the changes stop for a
-    // moment (a slider being dragged does not restart it on every step).
-    let restart = StoredValue::new(None::<TimeoutHandle>);
+    // moment (a slider being dragged does not restart it on every step): `restart`, below.
     // Parameters that differ from the sweep's only in its two axes are on the grid (a cell loaded
     // into the lab, or a slider of an axis moved): the diagram stays; only its marked cell moves.
     let on_grid = move |p: &Params| {
