@@ -12,27 +12,36 @@
 //! event alone (24 bytes for the model's events). Times take the upper [`TIME_BITS`] bits: events
 //! due at or after [`FAR`] (about 38 hours, past the longest run the parameters allow) are due at
 //! `FAR` for the queue, run among themselves in the order they were scheduled, and come out with the
-//! time `FAR`. Sequence numbers take the lower bits; when they run out, the pending events are
-//! renumbered `0, 1, 2, …` in their order, which changes no order.
+//! time `FAR`. Sequence numbers take the 24 bits below; when they run out, the pending events are
+//! renumbered `0, 1, 2, …` in their order, which changes no order. The lowest three bits hold the
+//! lane of an event in a lane (0 in the heap): as sequence numbers are unique they never decide an
+//! order, and the smallest of the lanes' head keys says which lane it came from.
 //!
 //! `pop` compares the heap's top with the lanes' head keys, kept in a small array of their own.
 
 use crate::time::Micros;
 
 /// Bits of the key holding the sequence number.
-const SEQ_BITS: u32 = 27;
+const SEQ_BITS: u32 = 24;
+/// The lowest bits of the key: the lane an event waits in (0 in the heap). They never decide an
+/// order (sequence numbers are unique), but `pop` reads the lane of the earliest head from them.
+const LANE_BITS: u32 = 3;
+/// Bits of the key below the time: the sequence number and the lane.
+const LOW_BITS: u32 = SEQ_BITS + LANE_BITS;
 /// Bits of the key holding the time.
-pub const TIME_BITS: u32 = 64 - SEQ_BITS;
+pub const TIME_BITS: u32 = 64 - LOW_BITS;
 /// Times at or after this (2^37 − 2 µs, about 38 hours) are ordered as if due at this time.
 pub const FAR: Micros = (1 << TIME_BITS) - 2;
 const SEQ_MASK: u64 = (1 << SEQ_BITS) - 1;
+const LANE_MASK: u64 = (1 << LANE_BITS) - 1;
+const LOW_MASK: u64 = (1 << LOW_BITS) - 1;
 /// No key reaches this (the key time is at most `FAR`): the head of an empty lane.
 const NONE: u64 = u64::MAX;
 
 /// The key an event of key `key` would have if it were due at `time` instead, keeping its place
 /// among events due at the same time (its sequence number).
 pub fn key_at(time: Micros, key: u64) -> u64 {
-    (time.min(FAR) << SEQ_BITS) | (key & SEQ_MASK)
+    (time.min(FAR) << LOW_BITS) | (key & LOW_MASK)
 }
 
 /// An event with its due time and sequence number.
@@ -57,12 +66,13 @@ struct Item<E> {
 impl<E> Item<E> {
     #[inline(always)]
     fn entry(self) -> Entry<E> {
-        Entry { time: self.key >> SEQ_BITS, seq: self.key & SEQ_MASK, ev: self.ev }
+        Entry { time: self.key >> LOW_BITS, seq: (self.key >> LANE_BITS) & SEQ_MASK, ev: self.ev }
     }
 }
 
 /// The number of FIFO lanes (`pop` compares their heads as a tree of eight).
 pub const LANES: usize = 8;
+const _: () = assert!(LANES == 1 << LANE_BITS);
 
 /// A first-in-first-out ring buffer whose capacity is a power of two. Every slot of `buf` holds an
 /// initialised entry (slots outside `head..head + len` are leftovers), so no `unsafe` is needed.
@@ -253,7 +263,7 @@ impl<E: Copy + Default> EventQueue<E> {
         if self.seq > SEQ_MASK {
             self.renumber();
         }
-        let k = (time.min(FAR) << SEQ_BITS) | self.seq;
+        let k = (time.min(FAR) << LOW_BITS) | (self.seq << LANE_BITS);
         self.seq += 1;
         k
     }
@@ -269,7 +279,8 @@ impl<E: Copy + Default> EventQueue<E> {
     /// lane's delay is not constant after all), the event goes to the heap, so order stays exact.
     #[inline(always)]
     pub fn push_lane(&mut self, lane: usize, time: Micros, ev: E) {
-        let key = self.key(time);
+        debug_assert!(lane < LANES);
+        let key = self.key(time) | lane as u64;
         let item = Item { key, ev };
         let q = &mut self.lanes[lane];
         match q.back() {
@@ -299,7 +310,7 @@ impl<E: Copy + Default> EventQueue<E> {
         }
         keys.sort_unstable();
         let rank = |k: u64| keys.binary_search(&k).expect("pending key") as u64;
-        let fresh = |k: u64| (k & !SEQ_MASK) | rank(k);
+        let fresh = |k: u64| (k & !LOW_MASK) | rank(k) << LANE_BITS | (k & LANE_MASK);
         for x in &mut self.heap.v {
             x.key = fresh(x.key);
         }
@@ -315,20 +326,18 @@ impl<E: Copy + Default> EventQueue<E> {
     /// Removes and returns the earliest event by (time, sequence).
     #[inline]
     pub fn pop(&mut self) -> Option<Entry<E>> {
-        // The lane with the earliest head (keys are unique, so there are no ties), found as a tree of
-        // pairwise minima: three comparisons deep rather than a chain of seven.
+        // The earliest of the lanes' heads (keys are unique, so there are no ties), found as a tree
+        // of pairwise minima: three comparisons deep rather than a chain of seven. Its lane is in
+        // its key's lowest bits.
         let h = &self.heads;
-        let min = |a: (u64, usize), b: (u64, usize)| if b.0 < a.0 { b } else { a };
-        let (best, lane) = min(
-            min(min((h[0], 0), (h[1], 1)), min((h[2], 2), (h[3], 3))),
-            min(min((h[4], 4), (h[5], 5)), min((h[6], 6), (h[7], 7))),
-        );
+        let best = (h[0].min(h[1])).min(h[2].min(h[3])).min((h[4].min(h[5])).min(h[6].min(h[7])));
         if self.heap.top_key() < best {
             return self.heap.pop().map(Item::entry);
         }
         if best == NONE {
             return None;
         }
+        let lane = (best & LANE_MASK) as usize;
         let ev = self.head_evs[lane];
         let q = &mut self.lanes[lane];
         q.pop_front();
@@ -342,7 +351,7 @@ impl<E: Copy + Default> EventQueue<E> {
     }
 
     /// The key of the event `pop` would return next ([`NONE`]`= u64::MAX` when none is pending):
-    /// `time · 2^SEQ_BITS + sequence`, as [`key_at`] writes it.
+    /// `(time · 2^SEQ_BITS + sequence) · 2^LANE_BITS + lane`, as [`key_at`] writes it.
     pub fn peek_key(&self) -> u64 {
         self.heads.iter().copied().min().unwrap_or(NONE).min(self.heap.top_key())
     }
@@ -497,9 +506,9 @@ mod tests {
         let (mut a, mut b) = (EventQueue::new(), EventQueue::new());
         pushes(&mut a, 40);
         pushes(&mut b, 90);
-        assert_eq!(b.peek_key() >> SEQ_BITS, 10);
+        assert_eq!(b.peek_key() >> LOW_BITS, 10);
         let key = b.find_key(|&e| e == 3).unwrap();
-        assert_eq!(key >> SEQ_BITS, 90);
+        assert_eq!(key >> LOW_BITS, 90);
         assert!(key_at(40, key) < key_at(40, b.find_key(|&e| e == 4).unwrap()));
         assert!(!b.bring_forward(|&e| e == 3, 91), "never later");
         assert!(!b.bring_forward(|&e| e == 7, 40), "no such event");
