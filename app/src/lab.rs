@@ -204,6 +204,9 @@ pub struct Lab {
     pub seeds: RwSignal<u64>,
     /// The runs over those seeds, once all have finished (`None` with one seed).
     pub seed_runs: RwSignal<Option<Arc<SeedRuns>>>,
+    /// The pinned run's parameters over as many seeds (its own `seed …`), once all have finished:
+    /// the differences from the pinned run are then between medians.
+    pub pinned_seed_runs: RwSignal<Option<Arc<SeedRuns>>>,
     /// Bumped when the window is resized, so charts fit their containers again.
     pub resized: RwSignal<u32>,
     /// Timing of the last slider move.
@@ -279,6 +282,7 @@ impl Lab {
             pinned: RwSignal::new(None),
             seeds: RwSignal::new(1),
             seed_runs: RwSignal::new(None),
+            pinned_seed_runs: RwSignal::new(None),
             resized: RwSignal::new(0),
             timing: RwSignal::new(Timing::default()),
             cursor,

@@ -69,7 +69,26 @@ test("a pinned run is overlaid, its differences shown, and it travels in the lin
   assert.equal(await lab.byTestId("pin-note").count(), 0, "same scenario, one seed: nothing to add");
   await lab.byTestId("seeds").selectOption("5");
   await page.waitForSelector('[data-testid="band-summary"][data-runs="5"]');
-  assert.match(await lab.text("pin-note"), /single runs \(seed \d+ and the pinned run, seed \d+\).* medians over 5 seeds/);
+  // With several seeds the pinned run is run over as many, and the differences are between medians:
+  // the same medians as `cascade sweep --seeds 5 --summary` for each run's parameters.
+  await page.waitForSelector('[data-testid="pin-deltas"][data-basis="medians"]');
+  assert.match(await lab.text("pin-note"), /between medians over 5 seeds \(seeds 1–5 here, 1–5 for the pinned run\)/);
+  const summary = (args) => {
+    const [head, row] = cascade(["sweep", "--preset", "failover", ...args, "--seeds", "5", "--summary"]).trim().split("\n").map((l) => l.split(","));
+    return Object.fromEntries(head.map((k, i) => [k, row[i]]));
+  };
+  const pinnedCli = summary([]);
+  const nowCli = summary(["--set", "breaker.enabled=true"]);
+  const deltas = await lab.byTestId("pin-deltas").evaluate((el) => ({ ...el.dataset }));
+  assert.equal(deltas.pinnedPeakMedian, pinnedCli.peak_failure_rate_median);
+  assert.equal(deltas.pinnedFailedMedian, pinnedCli.failed_requests_median);
+  const band = await lab.byTestId("band-summary").evaluate((el) => ({ ...el.dataset }));
+  assert.equal(band.peakMedian, nowCli.peak_failure_rate_median);
+  const points = 100 * (Number(nowCli.peak_failure_rate_median) - Number(pinnedCli.peak_failure_rate_median));
+  const peakText = await lab.text("delta-peak");
+  const shown = peakText === "no change" ? 0 : parseFloat(peakText.replace("−", "-"));
+  assert.ok(Math.abs(shown - points) < 0.11, `${peakText} against ${points} points`);
+  assert.match(await lab.text("delta-recovery"), /recovers now/);
   await lab.byTestId("lab").screenshot({ path: join(ARTIFACTS, "compare-pinned.png") });
   await lab.byTestId("seeds").selectOption("1");
   await lab.byTestId("preset-picker").selectOption("retry-storm");

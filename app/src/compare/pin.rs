@@ -6,6 +6,7 @@ use crate::compute::pool::{self, Priority};
 use crate::format;
 use crate::lab::{runs_here, use_lab, Lab, Pinned, Place, Run};
 use leptos::prelude::*;
+use sim_core::ensemble::EnsembleSummary;
 use sim_core::jobs::Job;
 use sim_core::{Params, Summary};
 use std::sync::Arc;
@@ -59,8 +60,8 @@ pub fn delta_recovery(now: Option<f64>, pinned: Option<f64>) -> String {
 }
 
 /// The change in requests lost (real-world requests: simulated × `scale`).
-pub fn delta_lost(now: u64, pinned: u64, scale: f64) -> String {
-    let d = (now as f64 - pinned as f64) * scale;
+pub fn delta_lost(now: f64, pinned: f64, scale: f64) -> String {
+    let d = (now - pinned) * scale;
     if d == 0.0 {
         "no change".into()
     } else {
@@ -73,7 +74,30 @@ pub fn deltas(now: &Summary, pinned: &Summary, scale: f64) -> [(&'static str, &'
     [
         ("Δ peak failure rate", "delta-peak", delta_peak(now.peak_failure_rate, pinned.peak_failure_rate)),
         ("Δ recovery time", "delta-recovery", delta_recovery(now.recovery_time_s, pinned.recovery_time_s)),
-        ("Δ requests lost", "delta-lost", delta_lost(now.failed_requests, pinned.failed_requests, scale)),
+        ("Δ requests lost", "delta-lost", delta_lost(now.failed_requests as f64, pinned.failed_requests as f64, scale)),
+    ]
+}
+
+/// The three differences between the medians over several seeds, current minus pinned (a median
+/// recovery time of +∞: did not recover).
+pub fn median_deltas(
+    now: &EnsembleSummary,
+    pinned: &EnsembleSummary,
+    scale: f64,
+) -> [(&'static str, &'static str, String); 3] {
+    let finite = |x: f64| Some(x).filter(|x| x.is_finite());
+    [
+        (
+            "Δ peak failure rate",
+            "delta-peak",
+            delta_peak(now.peak_failure_rate.median, pinned.peak_failure_rate.median),
+        ),
+        (
+            "Δ recovery time",
+            "delta-recovery",
+            delta_recovery(finite(now.recovery_time_s.median), finite(pinned.recovery_time_s.median)),
+        ),
+        ("Δ requests lost", "delta-lost", delta_lost(now.failed_requests.median, pinned.failed_requests.median, scale)),
     ]
 }
 
@@ -89,6 +113,13 @@ pub fn PinBar() -> impl IntoView {
             lab.pinned.set(Some(Pinned { params, preset: lab.preset.get_untracked(), run }));
         }
     };
+    // With several seeds, once both sets are in, between medians (their medians as data, for tests).
+    let medians = move || {
+        if lab.seeds.get() <= 1 {
+            return None;
+        }
+        lab.seed_runs.get().zip(lab.pinned_seed_runs.get())
+    };
     let rows = move || {
         let pinned = lab.pinned.get()?;
         let now = lab.run.get();
@@ -99,7 +130,10 @@ pub fn PinBar() -> impl IntoView {
                 "Running the pinned run…"
             }));
         };
-        Some(Ok(deltas(&a.summary, &b.summary, a.scale)))
+        Some(Ok(match medians() {
+            Some((m, pm)) => (median_deltas(&m.summary, &pm.summary, a.scale), Some(pm)),
+            None => (deltas(&a.summary, &b.summary, a.scale), None),
+        }))
     };
     // What the differences are between, when that is not obvious: a pin from another scenario, or
     // medians on show while the differences are of single runs.
@@ -115,13 +149,22 @@ pub fn PinBar() -> impl IntoView {
                 name(now)
             ));
         }
-        if lab.seed_runs.with(Option::is_some) {
+        let n = lab.seeds.get();
+        if n > 1 {
             let seed = lab.params.with(|p| p.seed);
-            notes.push(format!(
-                "The differences are between single runs (seed {seed} and the pinned run, seed {}); the figures above are medians over {} seeds.",
-                pinned.params.seed,
-                lab.seeds.get()
-            ));
+            let range = |first: u64| format!("{first}–{}", first.saturating_add(n - 1));
+            notes.push(if medians().is_some() {
+                format!(
+                    "The differences are between medians over {n} seeds (seeds {} here, {} for the pinned run), as the figures above are.",
+                    range(seed),
+                    range(pinned.params.seed)
+                )
+            } else {
+                format!(
+                    "Running the pinned run's {n} seeds; until they are in, the differences are between single runs (seed {seed} and the pinned run, seed {}).",
+                    pinned.params.seed
+                )
+            });
         }
         (!notes.is_empty()).then(|| notes.join(" "))
     };
@@ -137,8 +180,11 @@ pub fn PinBar() -> impl IntoView {
                 })}
             </div>
             {move || rows().map(|r| match r {
-                Ok(rows) => view! {
-                    <dl class="pin-deltas" data-testid="pin-deltas" aria-label="Compared with the pinned run">
+                Ok((rows, pinned_medians)) => view! {
+                    <dl class="pin-deltas" data-testid="pin-deltas" aria-label="Compared with the pinned run"
+                        data-basis=if pinned_medians.is_some() { "medians" } else { "runs" }
+                        data-pinned-peak-median=pinned_medians.as_ref().map(|m| format!("{:.4}", m.summary.peak_failure_rate.median))
+                        data-pinned-failed-median=pinned_medians.as_ref().map(|m| m.summary.failed_requests.median.to_string())>
                         {rows.into_iter().map(|(label, id, text)| view! {
                             <div><dt>{label}</dt><dd data-testid=id>{text}</dd></div>
                         }).collect_view()}
@@ -164,7 +210,25 @@ mod tests {
         assert_eq!(delta_recovery(Some(35.0), None), "recovers now (in 35 s); the pinned run did not");
         assert_eq!(delta_recovery(Some(0.0), None), "recovers now, at once; the pinned run did not");
         assert_eq!(delta_recovery(None, None), "neither run recovers");
-        assert_eq!(delta_lost(10, 4, 1000.0), "+6 k");
-        assert_eq!(delta_lost(3, 3, 1000.0), "no change");
+        assert_eq!(delta_lost(10.0, 4.0, 1000.0), "+6 k");
+        assert_eq!(delta_lost(3.0, 3.0, 1000.0), "no change");
+    }
+
+    #[test]
+    fn differences_between_medians() {
+        let run = |peak: f64, recovery: Option<f64>, failed: u64| Summary {
+            peak_failure_rate: peak,
+            recovery_time_s: recovery,
+            recovered: recovery.is_some(),
+            failed_requests: failed,
+            ..Summary::default()
+        };
+        let now = EnsembleSummary::of(&[run(0.4, Some(30.0), 10), run(0.5, Some(60.0), 20), run(0.6, None, 30)]);
+        let pinned = EnsembleSummary::of(&[run(0.9, None, 100), run(0.9, None, 100), run(0.8, Some(10.0), 50)]);
+        let d = median_deltas(&now, &pinned, 1.0);
+        assert_eq!(d[0].2, "−40.0 points");
+        // The pinned run's median did not recover (two of its three seeds).
+        assert_eq!(d[1].2, "recovers now (in 1 min); the pinned run did not");
+        assert_eq!(d[2].2, "−80");
     }
 }

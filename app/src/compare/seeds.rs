@@ -85,6 +85,46 @@ pub fn texts(e: &EnsembleSummary, scale: f64) -> Texts {
     }
 }
 
+/// Runs `p` over seeds `p.seed … p.seed+n−1` in the workers, counting them in `progress`; `done`
+/// gets their figures and band once all are in. Replies that come when `live` says no are
+/// dropped. Returns the tickets, to cancel the runs with.
+fn run_seeds(
+    p: &sim_core::Params,
+    n: u64,
+    live: impl Fn() -> bool + Copy + 'static,
+    progress: RwSignal<(usize, usize)>,
+    done: impl Fn(Arc<SeedRuns>) + Copy + 'static,
+) -> Vec<Ticket> {
+    let seeds = ensemble::seeds(p.seed, n);
+    let outlines = StoredValue::new(vec![None::<Outline>; seeds.len()]);
+    progress.set((0, seeds.len()));
+    let mut tickets = Vec::new();
+    for (k, &seed) in seeds.iter().enumerate() {
+        let mut q = p.clone();
+        q.seed = seed;
+        let seeds = seeds.clone();
+        tickets.push(pool::submit(Job::Outline { params: q }, Priority::Interactive, move |outcome| {
+            if !live() {
+                return;
+            }
+            let Ok((Output::Outline { outline }, _)) = outcome else {
+                // Invalid parameters show in the lab's own notice; a failed worker in the pool's.
+                progress.set((0, 0));
+                return;
+            };
+            outlines.update_value(|o| o[k] = Some(*outline));
+            let finished: Vec<Outline> = outlines.with_value(|o| o.iter().flatten().cloned().collect());
+            progress.set((finished.len(), seeds.len()));
+            if finished.len() == seeds.len() {
+                let summary = EnsembleSummary::of(finished.iter().map(|o| &o.summary));
+                let band = Band::of(&finished);
+                done(Arc::new(SeedRuns { seeds: seeds.clone(), summary, band }));
+            }
+        }));
+    }
+    tickets
+}
+
 /// The seeds control, and the runs it asks for.
 #[component]
 pub fn SeedsControl() -> impl IntoView {
@@ -104,37 +144,30 @@ pub fn SeedsControl() -> impl IntoView {
             progress.set((0, 0));
             return;
         }
-        let seeds = ensemble::seeds(p.seed, n);
-        let outlines = StoredValue::new(vec![None::<Outline>; seeds.len()]);
-        progress.set((0, seeds.len()));
-        let mut new = Vec::new();
-        for (k, &seed) in seeds.iter().enumerate() {
-            let mut q = p.clone();
-            q.seed = seed;
-            let seeds = seeds.clone();
-            new.push(pool::submit(Job::Outline { params: q }, Priority::Interactive, move |outcome| {
-                if generation.try_get_value() != Some(this) {
-                    return;
-                }
-                let Ok((Output::Outline { outline }, _)) = outcome else {
-                    // Invalid parameters show in the lab's own notice; a failed worker in the pool's.
-                    progress.set((0, 0));
-                    return;
-                };
-                outlines.update_value(|o| o[k] = Some(*outline));
-                let done: Vec<Outline> = outlines.with_value(|o| o.iter().flatten().cloned().collect());
-                progress.set((done.len(), seeds.len()));
-                if done.len() == seeds.len() {
-                    let summary = EnsembleSummary::of(done.iter().map(|o| &o.summary));
-                    let band = Band::of(&done);
-                    lab.seed_runs.set(Some(Arc::new(SeedRuns { seeds: seeds.clone(), summary, band })));
-                }
-            }));
-        }
-        tickets.set_value(new);
+        let live = move || generation.try_get_value() == Some(this);
+        tickets.set_value(run_seeds(&p, n, live, progress, move |runs| lab.seed_runs.set(Some(runs))));
+    });
+    // The pinned run over as many seeds, so that its differences are between medians too. Only when
+    // its parameters change (not when its own run comes in).
+    let pinned_params = Memo::new(move |_| lab.pinned.with(|p| p.as_ref().map(|p| p.params.clone())));
+    let pin_tickets = StoredValue::new(Vec::<Ticket>::new());
+    let pin_generation = StoredValue::new(0u64);
+    let pin_progress = RwSignal::new((0usize, 0usize));
+    Effect::new(move |_| {
+        let n = lab.seeds.get();
+        let pinned = pinned_params.get();
+        pin_generation.update_value(|g| *g += 1);
+        let this = pin_generation.get_value();
+        pool::cancel_all(&pin_tickets.get_value());
+        pin_tickets.set_value(Vec::new());
+        lab.pinned_seed_runs.set(None);
+        let Some(p) = pinned.filter(|_| n > 1) else { return };
+        let live = move || pin_generation.try_get_value() == Some(this);
+        pin_tickets.set_value(run_seeds(&p, n, live, pin_progress, move |runs| lab.pinned_seed_runs.set(Some(runs))));
     });
     on_cleanup(move || {
         pool::cancel_all(&tickets.try_get_value().unwrap_or_default());
+        pool::cancel_all(&pin_tickets.try_get_value().unwrap_or_default());
     });
     let summary = move || {
         let runs = lab.seed_runs.get()?;
