@@ -133,14 +133,16 @@ test("the architecture diagram after scrubbing", async () => {
 });
 
 test("the lab comparing runs: a pinned run, five seeds, the recovery curve and a phase diagram", async () => {
-  const lab = await auditPage("/?v=2&p=failover&seeds=5&pin=breaker.enabled%3Dtrue&sweep=failover,0,240,rate,4,20,4,1,recovery#explore");
+  // The breaker on (the run recovers: its figure in the "good" colour), pinned against it off.
+  const lab = await auditPage("/?v=2&p=failover&breaker.enabled=true&seeds=5&pin=breaker.enabled%3Dfalse&sweep=failover,0,240,rate,4,20,4,1,recovery#explore");
   await lab.page.waitForSelector('[data-testid="band-summary"][data-runs="5"]');
   await lab.page.waitForSelector('[data-testid="chart-recovery-curve"][data-complete="true"]', { timeout: 60000 });
   await lab.page.waitForFunction(() => {
     const p = document.querySelector('[data-testid="sweep-progress"]');
     return p && Number(p.max) === 16 && Number(p.value) === 16;
   }, null, { timeout: 60000 });
-  await lab.byTestId("pin-deltas").waitFor();
+  await lab.page.waitForSelector('[data-testid="pin-deltas"][data-basis="medians"]', { timeout: 60000 });
+  await lab.page.waitForSelector('.figure.good [data-testid="recovery-time"]');
   await audit(lab.page, "comparing runs");
   assert.deepEqual(lab.consoleErrors, []);
   await lab.page.context().close();
