@@ -153,6 +153,8 @@ test("five seeds: the band's figures equal cascade sweep --seeds 5 --summary", a
   const legend = await lab.byTestId("card-failure-rate").locator(".legend").textContent();
   assert.match(legend, /median of 5 seeds/);
   assert.match(legend, /10–90 % of 5 seeds/);
+  // The system diagram shows one run, and says so.
+  assert.match(await lab.byTestId("architecture").locator("figcaption").textContent(), /one run, seed 1; the figures are medians over 5 seeds/);
 });
 
 test("the recovery curve is computed in the workers and moves with the other sliders", async () => {

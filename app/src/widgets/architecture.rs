@@ -886,11 +886,18 @@ pub fn ArchitectureDiagram() -> impl IntoView {
         } else {
             when.get()
         };
+        // With several seeds the figures are medians, but a diagram can show only one run.
+        let n = lab.seeds.get();
+        let one_run = if n > 1 {
+            format!(" It shows one run, seed {}; the figures are medians over {n} seeds.", lab.params.with(|p| p.seed))
+        } else {
+            String::new()
+        };
         format!(
             "The system at {moment}. Each box is a part of the system, coloured and marked by its health \
              (✓ ok, ! degraded, ✕ failing); arrows are calls, coloured by the health of the part they reach. \
              The diagram opens at the worst moment so the cascade is in view: drag the slider or press Play \
-             to watch it spread, and whether it recovers."
+             to watch it spread, and whether it recovers.{one_run}"
         )
     };
     let label = move || current.get().map(|s| summary(&s, &when.get())).unwrap_or_default();
