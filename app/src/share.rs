@@ -220,6 +220,28 @@ pub fn download_png(canvas: &web_sys::HtmlCanvasElement, name: &str) {
     }
 }
 
+/// Offers a chart's canvas as a PNG download with `title` written above it (for a figure that is
+/// read away from the page, as the phase diagram's is).
+pub fn download_png_titled(canvas: &web_sys::HtmlCanvasElement, title: &str, name: &str) {
+    let titled = (|| {
+        let dpr = window().device_pixel_ratio().max(1.0);
+        let band = (28.0 * dpr).round();
+        let out: web_sys::HtmlCanvasElement = document().create_element("canvas").ok()?.dyn_into().ok()?;
+        out.set_width(canvas.width());
+        out.set_height(canvas.height() + band as u32);
+        let ctx: web_sys::CanvasRenderingContext2d = out.get_context("2d").ok()??.dyn_into().ok()?;
+        ctx.set_fill_style_str("#ffffff");
+        ctx.fill_rect(0.0, 0.0, out.width() as f64, out.height() as f64);
+        ctx.set_fill_style_str("#1f2328");
+        ctx.set_font(&format!("bold {}px sans-serif", (13.0 * dpr).round()));
+        ctx.set_text_baseline("middle");
+        ctx.fill_text_with_max_width(title, 8.0 * dpr, band / 2.0, out.width() as f64 - 16.0 * dpr).ok()?;
+        ctx.draw_image_with_html_canvas_element(canvas, 0.0, band).ok()?;
+        Some(out)
+    })();
+    download_png(titled.as_ref().unwrap_or(canvas), name);
+}
+
 /// File names say what they hold: `cascade-lab_<preset>_seed<n>_<what>.<ext>`.
 pub fn file_name(what: &str, ext: &str) -> String {
     let lab = use_lab();

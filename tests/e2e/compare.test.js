@@ -192,6 +192,14 @@ test("the phase diagram's cells and CSV equal cascade sweep on the same grid", a
   const csv = await (await import("node:fs/promises")).readFile(await download.path(), "utf8");
   const cli = cascade(["sweep", "--preset", "failover", "--vary", "faults[0].duration_s=0.0,120.0,240.0", "--vary", "traffic.rate_per_s=4.0,12.0,20.0"]);
   assert.equal(csv, cli);
+  assert.equal(download.suggestedFilename(), "cascade-lab_failover_seed1_phase-diagram_failover-by-rate_3x3_1-seed.csv");
+  // The PNG says what it shows above the diagram: a band taller than the canvas on the page.
+  const [png] = await Promise.all([page.waitForEvent("download"), lab.byTestId("sweep-png").click()]);
+  assert.equal(png.suggestedFilename(), "cascade-lab_failover_seed1_phase-diagram_failover-by-rate_3x3_1-seed.png");
+  const bytes = await (await import("node:fs/promises")).readFile(await png.path());
+  const canvasHeight = await page.locator('[data-testid="sweep-panel"] canvas').first().evaluate((c) => c.height);
+  assert.equal(bytes.subarray(1, 4).toString(), "PNG");
+  assert.ok(bytes.readUInt32BE(20) > canvasHeight, `PNG ${bytes.readUInt32BE(20)} px high, canvas ${canvasHeight}`);
   // Each cell's value is its row's recovery time ("none": did not recover).
   const rows = cli.trim().split("\n").slice(1).map((l) => l.split(","));
   const xs = ["0.0", "120.0", "240.0"];

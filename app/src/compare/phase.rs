@@ -897,7 +897,7 @@ fn Heatmap(sweep: Sweep, metric: Signal<Metric>) -> impl IntoView {
             }
             out
         });
-        crate::share::download_text(&text, &crate::share::file_name("phase-diagram", "csv"), "text/csv");
+        crate::share::download_text(&text, &crate::share::file_name(&export_name(&sw), "csv"), "text/csv");
     };
     // Events reach the overlay from its buttons: which cell is `data-k` on the target.
     let cell_of = |ev: &web_sys::Event| -> Option<usize> {
@@ -973,13 +973,45 @@ fn Heatmap(sweep: Sweep, metric: Signal<Metric>) -> impl IntoView {
                 <button type="button" data-testid="sweep-csv" on:click=csv>"Download CSV"</button>
                 <button type="button" data-testid="sweep-png" on:click=move |_| {
                     if let Some(c) = canvas_ref.get() {
-                        crate::share::download_png(&c, &crate::share::file_name("phase-diagram", "png"));
+                        let title = export_title(&sw, metric.get_untracked());
+                        crate::share::download_png_titled(&c, &title, &crate::share::file_name(&export_name(&sw), "png"));
                     }
                 }>"Download PNG"</button>
             </div>
             {move || error.get().map(|e| view! { <p class="error">{e}</p> })}
         </div>
     }
+}
+
+/// What an export of the diagram is called: `phase-diagram_<x>-by-<y>_<n>x<n>_<seeds>-seed(s)`.
+fn export_name(sw: &StoredValue<Sweep>) -> String {
+    sw.with_value(|s| {
+        let seeds = s.seeds.len();
+        format!(
+            "phase-diagram_{}-by-{}_{}x{}_{seeds}-seed{}",
+            s.x.id,
+            s.y.id,
+            s.nx(),
+            s.ny(),
+            if seeds == 1 { "" } else { "s" }
+        )
+    })
+}
+
+/// The title written above the diagram's PNG: what it shows, over what, how fine, how many seeds.
+fn export_title(sw: &StoredValue<Sweep>, metric: Metric) -> String {
+    sw.with_value(|s| {
+        let seeds = s.seeds.len();
+        format!(
+            "Cascade Lab · {}: {} × {}, {} × {} cells, {}",
+            metric.label(),
+            s.x.label,
+            s.y.label,
+            s.nx(),
+            s.ny(),
+            if seeds == 1 { "one seed per cell".to_string() } else { format!("median of {seeds} seeds per cell") }
+        )
+    })
 }
 
 fn x_label_text(sw: &StoredValue<Sweep>) -> String {
