@@ -96,6 +96,38 @@ test("a pinned run is overlaid, its differences shown, and it travels in the lin
   assert.match(await lab.text("pin-note"), /pinned run is from another scenario .*this one is Metastable retry storm/);
 });
 
+test("a pin from another scenario: the link names it, and each run's requests are scaled by its own", async () => {
+  const page = await newPage(h.browser);
+  const lab = new LabPage(page);
+  await lab.open(`${h.server.origin}/#lab`);
+  const lostBefore = await lab.text("failed-requests");
+  await lab.byTestId("pin").click();
+  await lab.byTestId("preset-picker").selectOption("lessons-applied");
+  await lab.settled();
+  await page.waitForURL(/pin=p%3Dfailover/);
+  const lostNow = await lab.text("failed-requests");
+  // "28.4 M" → 28,400,000; the difference shown is that of the two figures (the scenarios stand
+  // for different numbers of real requests per simulated one).
+  const real = (t) => {
+    const m = t.replace("−", "-").match(/^(-?[\d.]+)\s*(k|M|G)?/);
+    return Number(m[1]) * ({ k: 1e3, M: 1e6, G: 1e9 }[m[2]] ?? 1);
+  };
+  const delta = real(await lab.text("delta-lost"));
+  const expected = real(lostNow) - real(lostBefore);
+  assert.ok(Math.abs(delta - expected) <= 0.01 * Math.abs(real(lostBefore)), `Δ ${await lab.text("delta-lost")}: ${lostNow} − ${lostBefore}`);
+  assert.match(await lab.text("pin-note"), /pinned run is from another scenario \(The core cascade\); this one is With the lessons applied/);
+  const url = page.url();
+  assert.ok(url.length < 400, `the link stays short: ${url.length} characters`);
+  // Opened fresh, the link says the same.
+  const other = new LabPage(await newPage(h.browser));
+  await other.open(url);
+  await other.byTestId("pin-deltas").waitFor();
+  assert.equal(await other.text("pin-note"), await lab.text("pin-note"));
+  assert.equal(await other.text("delta-lost"), await lab.text("delta-lost"));
+  assert.equal(await other.text("delta-recovery"), await lab.text("delta-recovery"));
+  assert.deepEqual([...lab.consoleErrors, ...other.consoleErrors], []);
+});
+
 test("Back and Forward bring back the pinned run and the seeds each entry had", async () => {
   const page = await newPage(h.browser);
   const lab = new LabPage(page);
@@ -291,9 +323,18 @@ test("the phase diagram: cancel keeps the cells in; a change to its grid runs it
   // A range that runs backwards is refused, and the field shows the range kept.
   await lab.byTestId("sweep-y-from").fill("25");
   await lab.byTestId("sweep-y-from").dispatchEvent("change");
-  assert.match(await lab.text("sweep-problem"), /"from" must be below "to"/);
+  assert.match(await lab.text("sweep-range-problem"), /"from" must be below "to"/);
   assert.equal(await lab.byTestId("sweep-y-from").inputValue(), "1");
   assert.match(page.url(), /sweep=failover,0,240,rate,1,20,4,1,peak/);
+  // The message stays when a change just before it starts the grid again.
+  await lab.byTestId("sweep-x-from").fill("30");
+  await lab.byTestId("sweep-x-from").dispatchEvent("change");
+  await lab.byTestId("sweep-x-to").fill("10");
+  await lab.byTestId("sweep-x-to").dispatchEvent("change");
+  await page.waitForTimeout(1000);
+  assert.match(await lab.text("sweep-range-problem"), /Redis failover: "from" must be below "to"/);
+  assert.equal(await lab.byTestId("sweep-x-to").inputValue(), "240");
+  await page.waitForURL(/sweep=failover,30,240,rate,1,20,4,1,peak/);
   // A change, then "Run again" at once: the grid runs once (the change's own restart is dropped).
   await lab.byTestId("sweep-resolution").selectOption("8");
   await lab.byTestId("sweep-start").click();

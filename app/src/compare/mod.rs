@@ -171,17 +171,19 @@ pub fn follow_link(lab: Lab, view: &[(String, String)], params: &Params, query: 
         }
         return;
     };
-    let (pinned, bad) = sim_core::share::apply_diff_text(params, &text, sim_core::share::version_of(query));
+    let preset = lab.preset.get_untracked();
+    let (pinned, pinned_preset, bad) = read_pin(&text, params, preset, sim_core::share::version_of(query));
     // A pin whose every setting was bad pins nothing (an empty `pin=` pins the run itself).
-    let nothing = !bad.is_empty() && pinned == *params;
+    let nothing = !bad.is_empty() && pinned == *params && pinned_preset == preset;
     problems.extend(bad.into_iter().map(|b| format!("pinned run: {b}")));
     if nothing {
         problems.push("pin: nothing could be read, so no run is pinned".into());
         if lab.pinned.with_untracked(Option::is_some) {
             lab.pinned.set(None);
         }
-    } else if lab.pinned.with_untracked(|p| p.as_ref().is_none_or(|p| *p.params != pinned)) {
-        pin::pin_params(lab, pinned);
+    } else if lab.pinned.with_untracked(|p| p.as_ref().is_none_or(|p| *p.params != pinned || p.preset != pinned_preset))
+    {
+        pin::pin_params(lab, pinned, pinned_preset);
     }
 }
 
@@ -196,12 +198,52 @@ fn default_sweep(p: &Params) -> phase::Settings {
     s
 }
 
+/// A pinned run as a link holds it (`pin=`): a diff from the current parameters, or, for a run of
+/// another scenario, `p=<that scenario>` and a diff from its parameters (so that the link says
+/// which, and stays short).
+pub fn pin_text(pin: &crate::lab::Pinned, preset: Option<sim_core::Preset>, params: &Params) -> String {
+    match pin.preset.filter(|p| Some(*p) != preset) {
+        Some(other) => {
+            let diff = sim_core::share::diff_text(&pin.params, &other.params());
+            let head = format!("p={}", other.id());
+            if diff.is_empty() {
+                head
+            } else {
+                format!("{head}&{diff}")
+            }
+        }
+        None => sim_core::share::diff_text(&pin.params, params),
+    }
+}
+
+/// Reads [`pin_text`]: the pinned parameters, its scenario (`preset` unless the text names
+/// another), and what could not be read.
+pub fn read_pin(
+    text: &str,
+    params: &Params,
+    preset: Option<sim_core::Preset>,
+    version: u32,
+) -> (Params, Option<sim_core::Preset>, Vec<String>) {
+    let (first, rest) = text.split_once('&').unwrap_or((text, ""));
+    if let Some(id) = first.strip_prefix("p=") {
+        if let Some(other) = sim_core::Preset::from_id(id) {
+            let (pinned, bad) = sim_core::share::apply_diff_text(&other.params(), rest, version);
+            return (pinned, Some(other), bad);
+        }
+        let (pinned, mut bad) = sim_core::share::apply_diff_text(params, rest, version);
+        bad.insert(0, format!("there is no scenario called \"{}\"", sim_core::share::quote(id)));
+        return (pinned, preset, bad);
+    }
+    let (pinned, bad) = sim_core::share::apply_diff_text(params, text, version);
+    (pinned, preset, bad)
+}
+
 /// The view keys of the comparisons for a share link (tracked): the pinned run, the seeds, the
 /// curve's slider and the phase diagram's settings, each only when it differs from the default.
 pub fn link_keys(lab: Lab) -> Vec<(&'static str, String)> {
     let mut keys = Vec::new();
     if let Some(pin) = lab.pinned.get() {
-        keys.push(("pin", lab.params.with(|p| sim_core::share::diff_text(&pin.params, p))));
+        keys.push(("pin", pin_text(&pin, lab.preset.get(), &lab.params.read())));
     }
     let n = lab.seeds.get();
     if n > 1 {

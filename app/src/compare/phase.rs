@@ -335,6 +335,9 @@ pub fn PhaseDiagram() -> impl IntoView {
     let tickets = StoredValue::new(Vec::<Ticket>::new());
     let generation = StoredValue::new(0u64);
     let problem = RwSignal::new(None::<String>);
+    // What was wrong with a range as typed (kept until the next edit of a range, not cleared by
+    // the start it may trigger).
+    let range_problem = RwSignal::new(None::<String>);
     let finished_ms = RwSignal::new(None::<f64>);
     // Cancelled by the reader: the cells already in stay.
     let stopped = RwSignal::new(false);
@@ -571,22 +574,29 @@ pub fn PhaseDiagram() -> impl IntoView {
         let p = lab.params.get_untracked();
         let mut axis = settings.with_untracked(|st| if which == 0 { st.x.clone() } else { st.y.clone() });
         let Some(s) = slider(&p, &axis.0) else { return };
+        let mut note = None;
         match text.trim().parse::<f64>() {
             Ok(v) if v.is_finite() => {
-                let v = v.clamp(s.min, s.max);
+                let kept = v.clamp(s.min, s.max);
+                if kept != v {
+                    note = Some(format!(
+                        "{}: {v} is outside the slider's range ({}–{}), so {kept}.",
+                        s.label, s.min, s.max
+                    ));
+                }
                 if end == 0 {
-                    axis.1 = v
+                    axis.1 = kept
                 } else {
-                    axis.2 = v
+                    axis.2 = kept
                 }
             }
-            _ => {}
+            _ => note = Some(format!("{}: \"{}\" is not a number.", s.label, text.trim())),
         }
         if axis.1 < axis.2 {
-            problem.set(None);
+            range_problem.set(note);
             settings.update(|st| *(if which == 0 { &mut st.x } else { &mut st.y }) = axis);
         } else {
-            problem.set(Some(format!("{}: \"from\" must be below \"to\".", s.label)));
+            range_problem.set(Some(format!("{}: \"from\" must be below \"to\"; the range stays as it was.", s.label)));
             // The fields show the range as it is again.
             settings.update(|_| {});
         }
@@ -678,6 +688,7 @@ pub fn PhaseDiagram() -> impl IntoView {
                     (planned != total()).then(|| format!("{planned} runs"))
                 }}</span>
             </div>
+            {move || range_problem.get().map(|p| view! { <p class="notice" role="status" data-testid="sweep-range-problem">{p}</p> })}
             {move || problem.get().map(|p| view! { <p class="notice" role="status" data-testid="sweep-problem">{p}</p> })}
             {move || current.get().map(|sw| view! { <Heatmap sweep=sw metric=Signal::derive(move || settings.with(|s| s.metric)) /> })}
         </section>

@@ -11,10 +11,10 @@ use sim_core::jobs::Job;
 use sim_core::{Params, Summary};
 use std::sync::Arc;
 
-/// Pins `params` (from a link): runs them (here or in a worker) and shows the pin once done.
-pub fn pin_params(lab: Lab, params: Params) {
+/// Pins `params` of scenario `preset` (from a link): runs them (here or in a worker) and shows the
+/// pin once done.
+pub fn pin_params(lab: Lab, params: Params, preset: Option<sim_core::Preset>) {
     let params = Arc::new(params);
-    let preset = lab.preset.get_untracked();
     lab.pinned.set(Some(Pinned { params: params.clone(), preset, run: Run::waiting() }));
     let mine = params.clone();
     let finish = move |run: Run| {
@@ -59,9 +59,10 @@ pub fn delta_recovery(now: Option<f64>, pinned: Option<f64>) -> String {
     }
 }
 
-/// The change in requests lost (real-world requests: simulated × `scale`).
-pub fn delta_lost(now: f64, pinned: f64, scale: f64) -> String {
-    let d = (now - pinned) * scale;
+/// The change in requests lost, in real-world requests (`now` and `pinned` already scaled: runs of
+/// two scenarios stand for different numbers of real requests each).
+pub fn delta_lost(now: f64, pinned: f64) -> String {
+    let d = now - pinned;
     if d == 0.0 {
         "no change".into()
     } else {
@@ -69,12 +70,17 @@ pub fn delta_lost(now: f64, pinned: f64, scale: f64) -> String {
     }
 }
 
-/// The three differences, current run minus pinned run.
-pub fn deltas(now: &Summary, pinned: &Summary, scale: f64) -> [(&'static str, &'static str, String); 3] {
+/// The three differences, current run minus pinned run (each run's simulated requests stand for
+/// `scale.0` and `scale.1` real ones).
+pub fn deltas(now: &Summary, pinned: &Summary, scale: (f64, f64)) -> [(&'static str, &'static str, String); 3] {
     [
         ("Δ peak failure rate", "delta-peak", delta_peak(now.peak_failure_rate, pinned.peak_failure_rate)),
         ("Δ recovery time", "delta-recovery", delta_recovery(now.recovery_time_s, pinned.recovery_time_s)),
-        ("Δ requests lost", "delta-lost", delta_lost(now.failed_requests as f64, pinned.failed_requests as f64, scale)),
+        (
+            "Δ requests lost",
+            "delta-lost",
+            delta_lost(now.failed_requests as f64 * scale.0, pinned.failed_requests as f64 * scale.1),
+        ),
     ]
 }
 
@@ -83,7 +89,7 @@ pub fn deltas(now: &Summary, pinned: &Summary, scale: f64) -> [(&'static str, &'
 pub fn median_deltas(
     now: &EnsembleSummary,
     pinned: &EnsembleSummary,
-    scale: f64,
+    scale: (f64, f64),
 ) -> [(&'static str, &'static str, String); 3] {
     let finite = |x: f64| Some(x).filter(|x| x.is_finite());
     [
@@ -97,7 +103,11 @@ pub fn median_deltas(
             "delta-recovery",
             delta_recovery(finite(now.recovery_time_s.median), finite(pinned.recovery_time_s.median)),
         ),
-        ("Δ requests lost", "delta-lost", delta_lost(now.failed_requests.median, pinned.failed_requests.median, scale)),
+        (
+            "Δ requests lost",
+            "delta-lost",
+            delta_lost(now.failed_requests.median * scale.0, pinned.failed_requests.median * scale.1),
+        ),
     ]
 }
 
@@ -131,8 +141,8 @@ pub fn PinBar() -> impl IntoView {
             }));
         };
         Some(Ok(match medians() {
-            Some((m, pm)) => (median_deltas(&m.summary, &pm.summary, a.scale), Some(pm)),
-            None => (deltas(&a.summary, &b.summary, a.scale), None),
+            Some((m, pm)) => (median_deltas(&m.summary, &pm.summary, (a.scale, b.scale)), Some(pm)),
+            None => (deltas(&a.summary, &b.summary, (a.scale, b.scale)), None),
         }))
     };
     // What the differences are between, when that is not obvious: a pin from another scenario, or
@@ -210,8 +220,11 @@ mod tests {
         assert_eq!(delta_recovery(Some(35.0), None), "recovers now (in 35 s); the pinned run did not");
         assert_eq!(delta_recovery(Some(0.0), None), "recovers now, at once; the pinned run did not");
         assert_eq!(delta_recovery(None, None), "neither run recovers");
-        assert_eq!(delta_lost(10.0, 4.0, 1000.0), "+6 k");
-        assert_eq!(delta_lost(3.0, 3.0, 1000.0), "no change");
+        assert_eq!(delta_lost(10_000.0, 4_000.0), "+6 k");
+        assert_eq!(delta_lost(3.0, 3.0), "no change");
+        // Runs of two scenarios: each scaled by its own.
+        let run = |failed: u64| Summary { failed_requests: failed, ..Summary::default() };
+        assert_eq!(deltas(&run(10), &run(10), (2.0, 1.0))[2].2, "+10");
     }
 
     #[test]
@@ -225,7 +238,7 @@ mod tests {
         };
         let now = EnsembleSummary::of(&[run(0.4, Some(30.0), 10), run(0.5, Some(60.0), 20), run(0.6, None, 30)]);
         let pinned = EnsembleSummary::of(&[run(0.9, None, 100), run(0.9, None, 100), run(0.8, Some(10.0), 50)]);
-        let d = median_deltas(&now, &pinned, 1.0);
+        let d = median_deltas(&now, &pinned, (1.0, 1.0));
         assert_eq!(d[0].2, "−40.0 points");
         // The pinned run's median did not recover (two of its three seeds).
         assert_eq!(d[1].2, "recovers now (in 1 min); the pinned run did not");
