@@ -260,3 +260,30 @@ pub fn link_keys(lab: Lab) -> Vec<(&'static str, String)> {
     }
     keys
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sim_core::Preset;
+
+    #[test]
+    fn a_pin_names_its_scenario_when_it_is_another() {
+        let here = Preset::Failover.params();
+        let v = sim_core::share::version_of("v=2");
+        // A diff from the scenario it names.
+        let (p, preset, bad) = read_pin("p=retry-storm&db.pool_size=12", &here, Some(Preset::Failover), v);
+        let mut want = Preset::RetryStorm.params();
+        want.db.pool_size = 12;
+        assert_eq!((p, preset, bad), (want, Some(Preset::RetryStorm), vec![]));
+        // The scenario alone.
+        let (p, preset, _) = read_pin("p=retry-storm", &here, Some(Preset::Failover), v);
+        assert_eq!((p, preset), (Preset::RetryStorm.params(), Some(Preset::RetryStorm)));
+        // No scenario named: a diff from the current parameters, in the current scenario.
+        let (p, preset, bad) = read_pin("db.pool_size=12", &here, Some(Preset::Failover), v);
+        assert_eq!((p.db.pool_size, preset, bad.len()), (12, Some(Preset::Failover), 0));
+        // An unknown scenario is named, and the rest applies to the current parameters.
+        let (p, preset, bad) = read_pin("p=nope&db.pool_size=12", &here, Some(Preset::Failover), v);
+        assert_eq!((p.db.pool_size, preset), (12, Some(Preset::Failover)));
+        assert_eq!(bad, vec!["there is no scenario called \"nope\"".to_string()]);
+    }
+}
