@@ -106,19 +106,20 @@ pub fn Figures() -> impl IntoView {
         Signal::derive(with_trace(|t| format::count(t.summary.failed_requests as f64 * t.scale), "—".to_string()));
     // With several seeds: the median with its 10–90 % range, and how many seeds recovered.
     let lab = use_lab();
-    let spread = move || {
+    // The texts over the seeds, once per change (every figure reads them).
+    let spread = Memo::new(move |_| {
         let runs = lab.seed_runs.get()?;
         let scale = lab.run.with(|r| r.trace.as_ref().as_ref().map(|t| t.scale).unwrap_or(1.0));
         Some(crate::compare::seeds::texts(&runs.summary, scale))
+    });
+    let either = move |one: Signal<String>, pick: fn(&crate::compare::seeds::Texts) -> String| {
+        Signal::derive(move || spread.with(|t| t.as_ref().map(pick)).unwrap_or_else(|| one.get()))
     };
-    let (peak_one, recovery_one, failed_one) = (peak, recovery, failed);
-    let (amplification_one, outage_one) = (amplification, outage);
-    let peak = Signal::derive(move || spread().map(|t| t.peak).unwrap_or_else(|| peak_one.get()));
-    let recovery = Signal::derive(move || spread().map(|t| t.recovery).unwrap_or_else(|| recovery_one.get()));
-    let failed = Signal::derive(move || spread().map(|t| t.lost).unwrap_or_else(|| failed_one.get()));
-    let amplification =
-        Signal::derive(move || spread().map(|t| t.amplification).unwrap_or_else(|| amplification_one.get()));
-    let outage = Signal::derive(move || spread().map(|t| t.outage).unwrap_or_else(|| outage_one.get()));
+    let peak = either(peak, |t| t.peak.clone());
+    let recovery = either(recovery, |t| t.recovery.clone());
+    let failed = either(failed, |t| t.lost.clone());
+    let amplification = either(amplification, |t| t.amplification.clone());
+    let outage = either(outage, |t| t.outage.clone());
     // What a screen reader hears once the figures settle after a change (nothing at load).
     let announcement = RwSignal::new(String::new());
     let pending = StoredValue::new(None::<TimeoutHandle>);

@@ -165,12 +165,12 @@ pub fn follow_link(lab: Lab, view: &[(String, String)], params: &Params, query: 
     if lab.seeds.get_untracked() != seeds {
         lab.seeds.set(seeds);
     }
-    let Some(text) = get("pin") else {
+    let unpin = move || {
         if lab.pinned.with_untracked(Option::is_some) {
             lab.pinned.set(None);
         }
-        return;
     };
+    let Some(text) = get("pin") else { return unpin() };
     let preset = lab.preset.get_untracked();
     let (pinned, pinned_preset, bad) = read_pin(&text, params, preset, sim_core::share::version_of(query));
     // A pin whose every setting was bad pins nothing (an empty `pin=` pins the run itself).
@@ -178,9 +178,7 @@ pub fn follow_link(lab: Lab, view: &[(String, String)], params: &Params, query: 
     problems.extend(bad.into_iter().map(|b| format!("pinned run: {b}")));
     if nothing {
         problems.push("pin: nothing could be read, so no run is pinned".into());
-        if lab.pinned.with_untracked(Option::is_some) {
-            lab.pinned.set(None);
-        }
+        unpin();
     } else if lab.pinned.with_untracked(|p| p.as_ref().is_none_or(|p| *p.params != pinned || p.preset != pinned_preset))
     {
         pin::pin_params(lab, pinned, pinned_preset);

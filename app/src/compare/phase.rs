@@ -347,6 +347,12 @@ pub fn PhaseDiagram() -> impl IntoView {
         pool::cancel_all(&tickets.get_value());
         tickets.set_value(Vec::new());
     };
+    // The sweep shown from now on; the previous one's cells are no longer shown, and go.
+    let show = move |next: Option<Sweep>| {
+        let old = current.get_untracked();
+        current.set(next);
+        old.into_iter().flat_map(|o| o.cells).for_each(|c| c.dispose());
+    };
     // A restart waiting for the changes to stop (see below): a start now makes it needless.
     let restart = StoredValue::new(None::<TimeoutHandle>);
     let start = move || {
@@ -390,13 +396,7 @@ pub fn PhaseDiagram() -> impl IntoView {
         };
         let cells = StoredValue::new(sweep.cells.clone());
         let runs = sweep.runs;
-        // The previous sweep's cells are no longer shown.
-        if let Some(old) = current.get_untracked() {
-            for c in old.cells {
-                c.dispose();
-            }
-        }
-        current.set(Some(sweep));
+        show(Some(sweep));
         done.set(0);
         finished_ms.set(None);
         stopped.set(false);
@@ -491,10 +491,9 @@ pub fn PhaseDiagram() -> impl IntoView {
             h.clear();
         }
         if stopped.get_untracked() {
-            if let Some(old) = current.get_untracked() {
-                current.set(None);
+            if current.with_untracked(Option::is_some) {
+                show(None);
                 done.set(0);
-                old.cells.into_iter().for_each(|c| c.dispose());
             }
         } else {
             restart.set_value(set_timeout_with_handle(start, RESTART_AFTER).ok());

@@ -70,18 +70,24 @@ pub fn delta_lost(now: f64, pinned: f64) -> String {
     }
 }
 
+/// A run's figures the differences are taken between: peak failure rate, recovery time (`None`:
+/// did not recover), requests lost in real-world requests.
+type Figures = (f64, Option<f64>, f64);
+
+/// The three differences, `now` minus `pinned`.
+fn rows(now: Figures, pinned: Figures) -> [(&'static str, &'static str, String); 3] {
+    [
+        ("Δ peak failure rate", "delta-peak", delta_peak(now.0, pinned.0)),
+        ("Δ recovery time", "delta-recovery", delta_recovery(now.1, pinned.1)),
+        ("Δ requests lost", "delta-lost", delta_lost(now.2, pinned.2)),
+    ]
+}
+
 /// The three differences, current run minus pinned run (each run's simulated requests stand for
 /// `scale.0` and `scale.1` real ones).
 pub fn deltas(now: &Summary, pinned: &Summary, scale: (f64, f64)) -> [(&'static str, &'static str, String); 3] {
-    [
-        ("Δ peak failure rate", "delta-peak", delta_peak(now.peak_failure_rate, pinned.peak_failure_rate)),
-        ("Δ recovery time", "delta-recovery", delta_recovery(now.recovery_time_s, pinned.recovery_time_s)),
-        (
-            "Δ requests lost",
-            "delta-lost",
-            delta_lost(now.failed_requests as f64 * scale.0, pinned.failed_requests as f64 * scale.1),
-        ),
-    ]
+    let figures = |s: &Summary, scale: f64| (s.peak_failure_rate, s.recovery_time_s, s.failed_requests as f64 * scale);
+    rows(figures(now, scale.0), figures(pinned, scale.1))
 }
 
 /// The three differences between the medians over several seeds, current minus pinned (a median
@@ -91,24 +97,11 @@ pub fn median_deltas(
     pinned: &EnsembleSummary,
     scale: (f64, f64),
 ) -> [(&'static str, &'static str, String); 3] {
-    let finite = |x: f64| Some(x).filter(|x| x.is_finite());
-    [
-        (
-            "Δ peak failure rate",
-            "delta-peak",
-            delta_peak(now.peak_failure_rate.median, pinned.peak_failure_rate.median),
-        ),
-        (
-            "Δ recovery time",
-            "delta-recovery",
-            delta_recovery(finite(now.recovery_time_s.median), finite(pinned.recovery_time_s.median)),
-        ),
-        (
-            "Δ requests lost",
-            "delta-lost",
-            delta_lost(now.failed_requests.median * scale.0, pinned.failed_requests.median * scale.1),
-        ),
-    ]
+    let figures = |e: &EnsembleSummary, scale: f64| {
+        let recovery = Some(e.recovery_time_s.median).filter(|x| x.is_finite());
+        (e.peak_failure_rate.median, recovery, e.failed_requests.median * scale)
+    };
+    rows(figures(now, scale.0), figures(pinned, scale.1))
 }
 
 /// The pin and unpin buttons, and the differences from the pinned run.

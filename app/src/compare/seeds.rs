@@ -58,6 +58,7 @@ fn outage_text(s: f64) -> String {
 }
 
 /// The figures over several seeds, for the page.
+#[derive(Clone, Debug, PartialEq)]
 pub struct Texts {
     /// Peak failure rate, median (10–90 %).
     pub peak: String,
@@ -85,89 +86,103 @@ pub fn texts(e: &EnsembleSummary, scale: f64) -> Texts {
     }
 }
 
-/// Runs `p` over seeds `p.seed … p.seed+n−1` in the workers, counting them in `progress`; `done`
-/// gets their figures and band once all are in. Replies that come when `live` says no are
-/// dropped. Returns the tickets, to cancel the runs with.
-fn run_seeds(
-    p: &sim_core::Params,
-    n: u64,
-    live: impl Fn() -> bool + Copy + 'static,
+/// Runs over several seeds of which only the latest count: starting new ones cancels those under
+/// way and drops their replies.
+#[derive(Clone, Copy)]
+struct Latest {
+    tickets: StoredValue<Vec<Ticket>>,
+    generation: StoredValue<u64>,
+    /// Runs finished, of how many.
     progress: RwSignal<(usize, usize)>,
-    done: impl Fn(Arc<SeedRuns>) + Copy + 'static,
-) -> Vec<Ticket> {
-    let seeds = ensemble::seeds(p.seed, n);
-    let outlines = StoredValue::new(vec![None::<Outline>; seeds.len()]);
-    progress.set((0, seeds.len()));
-    let mut tickets = Vec::new();
-    for (k, &seed) in seeds.iter().enumerate() {
-        let mut q = p.clone();
-        q.seed = seed;
-        let seeds = seeds.clone();
-        tickets.push(pool::submit(Job::Outline { params: q }, Priority::Interactive, move |outcome| {
-            if !live() {
-                return;
-            }
-            let Ok((Output::Outline { outline }, _)) = outcome else {
-                // Invalid parameters show in the lab's own notice; a failed worker in the pool's.
-                progress.set((0, 0));
-                return;
-            };
-            outlines.update_value(|o| o[k] = Some(*outline));
-            let finished: Vec<Outline> = outlines.with_value(|o| o.iter().flatten().cloned().collect());
-            progress.set((finished.len(), seeds.len()));
-            if finished.len() == seeds.len() {
-                let summary = EnsembleSummary::of(finished.iter().map(|o| &o.summary));
-                let band = Band::of(&finished);
-                done(Arc::new(SeedRuns { seeds: seeds.clone(), summary, band }));
-            }
-        }));
+}
+
+impl Latest {
+    fn new() -> Latest {
+        Latest {
+            tickets: StoredValue::new(Vec::new()),
+            generation: StoredValue::new(0),
+            progress: RwSignal::new((0, 0)),
+        }
     }
-    tickets
+
+    /// Cancels the runs under way.
+    fn cancel(self) {
+        self.generation.update_value(|g| *g += 1);
+        pool::cancel_all(&self.tickets.get_value());
+        self.tickets.set_value(Vec::new());
+        self.progress.set((0, 0));
+    }
+
+    /// In place of the runs under way, runs `p` over seeds `p.seed … p.seed+n−1` in the workers;
+    /// `done` gets their figures and band once all are in.
+    fn run(self, p: &sim_core::Params, n: u64, done: impl Fn(Arc<SeedRuns>) + Copy + 'static) {
+        self.cancel();
+        let this = self.generation.get_value();
+        let Latest { generation, progress, .. } = self;
+        let seeds = ensemble::seeds(p.seed, n);
+        let outlines = StoredValue::new(vec![None::<Outline>; seeds.len()]);
+        progress.set((0, seeds.len()));
+        let mut tickets = Vec::new();
+        for (k, &seed) in seeds.iter().enumerate() {
+            let mut q = p.clone();
+            q.seed = seed;
+            let seeds = seeds.clone();
+            tickets.push(pool::submit(Job::Outline { params: q }, Priority::Interactive, move |outcome| {
+                if generation.try_get_value() != Some(this) {
+                    return;
+                }
+                let Ok((Output::Outline { outline }, _)) = outcome else {
+                    // Invalid parameters show in the lab's own notice; a failed worker in the pool's.
+                    progress.set((0, 0));
+                    return;
+                };
+                outlines.update_value(|o| o[k] = Some(*outline));
+                let finished: Vec<Outline> = outlines.with_value(|o| o.iter().flatten().cloned().collect());
+                progress.set((finished.len(), seeds.len()));
+                if finished.len() == seeds.len() {
+                    let summary = EnsembleSummary::of(finished.iter().map(|o| &o.summary));
+                    let band = Band::of(&finished);
+                    done(Arc::new(SeedRuns { seeds: seeds.clone(), summary, band }));
+                }
+            }));
+        }
+        self.tickets.set_value(tickets);
+    }
 }
 
 /// The seeds control, and the runs it asks for.
 #[component]
 pub fn SeedsControl() -> impl IntoView {
     let lab = use_lab();
-    let tickets = StoredValue::new(Vec::<Ticket>::new());
-    let generation = StoredValue::new(0u64);
-    let progress = RwSignal::new((0usize, 0usize));
+    let runs = Latest::new();
+    let progress = runs.progress;
     Effect::new(move |_| {
         let n = lab.seeds.get();
         let p = lab.params.get();
-        generation.update_value(|g| *g += 1);
-        let this = generation.get_value();
-        pool::cancel_all(&tickets.get_value());
-        tickets.set_value(Vec::new());
         if n <= 1 {
+            runs.cancel();
             lab.seed_runs.set(None);
-            progress.set((0, 0));
-            return;
+        } else {
+            runs.run(&p, n, move |r| lab.seed_runs.set(Some(r)));
         }
-        let live = move || generation.try_get_value() == Some(this);
-        tickets.set_value(run_seeds(&p, n, live, progress, move |runs| lab.seed_runs.set(Some(runs))));
     });
     // The pinned run over as many seeds, so that its differences are between medians too. Only when
     // its parameters change (not when its own run comes in).
     let pinned_params = Memo::new(move |_| lab.pinned.with(|p| p.as_ref().map(|p| p.params.clone())));
-    let pin_tickets = StoredValue::new(Vec::<Ticket>::new());
-    let pin_generation = StoredValue::new(0u64);
-    let pin_progress = RwSignal::new((0usize, 0usize));
+    let pinned_runs = Latest::new();
     Effect::new(move |_| {
         let n = lab.seeds.get();
         let pinned = pinned_params.get();
-        pin_generation.update_value(|g| *g += 1);
-        let this = pin_generation.get_value();
-        pool::cancel_all(&pin_tickets.get_value());
-        pin_tickets.set_value(Vec::new());
+        pinned_runs.cancel();
         lab.pinned_seed_runs.set(None);
-        let Some(p) = pinned.filter(|_| n > 1) else { return };
-        let live = move || pin_generation.try_get_value() == Some(this);
-        pin_tickets.set_value(run_seeds(&p, n, live, pin_progress, move |runs| lab.pinned_seed_runs.set(Some(runs))));
+        if let Some(p) = pinned.filter(|_| n > 1) {
+            pinned_runs.run(&p, n, move |r| lab.pinned_seed_runs.set(Some(r)));
+        }
     });
     on_cleanup(move || {
-        pool::cancel_all(&tickets.try_get_value().unwrap_or_default());
-        pool::cancel_all(&pin_tickets.try_get_value().unwrap_or_default());
+        for r in [runs, pinned_runs] {
+            pool::cancel_all(&r.tickets.try_get_value().unwrap_or_default());
+        }
     });
     let summary = move || {
         let runs = lab.seed_runs.get()?;
