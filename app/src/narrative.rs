@@ -1,5 +1,6 @@
 //! The page's prose, kept apart from the widgets it places.
 
+use crate::chapters::content::{LAB, READING, SOURCES};
 use crate::charts::ChartKind;
 use crate::compare::curve::RecoveryCurve;
 use crate::compare::phase::PhaseDiagram;
@@ -89,14 +90,9 @@ fn LinkProblemsHere(anchor: &'static str) -> impl IntoView {
 pub fn LabSection() -> impl IntoView {
     view! {
         <section class="lab" id="lab" data-testid="lab" aria-labelledby="lab-title">
-            <h2 id="lab-title">"The lab"</h2>
+            <h2 id="lab-title">{LAB.title}</h2>
             <LinkProblemsHere anchor="lab" />
-            <p class="lab-intro">
-                "Pick a scenario, then move anything. In the core cascade requests arrive at random, 60,000 a
-                second on average; one minute in, the Redis primary drops for the failover time you choose (orange
-                band). Each request checks its rate limit in Redis; when Redis does not answer within 2 s, the API
-                asks PostgreSQL instead, at twice the cost of a normal query."
-            </p>
+            <div class="lab-intro" inner_html=LAB.lead></div>
             <ArchitectureDiagram />
             <div class="lab-grid">
                 <div class="lab-main">
@@ -130,13 +126,9 @@ pub fn LabSection() -> impl IntoView {
 fn Explore() -> impl IntoView {
     view! {
         <div class="explore" id="explore" data-testid="explore">
-            <h3 id="explore-title">"Where is the tipping point?"</h3>
+            <h3 id="explore-title">{LAB.parts[0].title}</h3>
             <LinkProblemsHere anchor="explore" />
-            <p>
-                "One run says what happens with these settings. The chart below runs the same scenario over the whole
-                range of one setting, so you can see where recovery turns into no recovery — and, as you move the other
-                sliders, how that point moves. The phase diagram does the same for two settings at once."
-            </p>
+            <div class="explore-intro" inner_html=LAB.parts[0].html></div>
             <WhenNear height=420.0>
                 <RecoveryCurve />
             </WhenNear>
@@ -168,90 +160,39 @@ fn Patterns() -> impl IntoView {
     }
 }
 
-/// How to read the lab, and what to try.
+/// How to read the figures (`content/reading.md`): one entry per figure.
 #[component]
 pub fn Reading() -> impl IntoView {
     view! {
-        <section class="prose">
-            <h2>"How to read the figures"</h2>
+        <section class="prose reading" id="reading" aria-labelledby="reading-title">
+            <h2 id="reading-title">{READING.title}</h2>
             <dl>
-                <dt>"Failure rate"</dt>
-                <dd>
-                    "Failed attempts ÷ attempts that ended in that interval (5 seconds; 30 in the replay), retries
-                    included. An attempt fails when the client's timeout (30 seconds unless you change it) expires, when it waits too long for
-                    a database connection, when a breaker rejects it, when its rate limit cannot be checked, when it is
-                    shed, throttled by the client itself, or cannot reach the edge."
-                </dd>
-                <dt>"Recovery after the fault ends"</dt>
-                <dd>
-                    "Time from the end of the last fault to the start of the final stretch in which every interval's
-                    failure rate is below 1%, provided that stretch lasts at least 60 seconds. If the run ends
-                    while still failing, it did not recover."
-                </dd>
-                <dt>"Users affected for"</dt>
-                <dd>
-                    "From the start of the first fault to that same moment of recovery. It counts failing requests; a
-                    user whose WebSocket is down makes none. So with the gateway on, a line under it says when every
-                    user who has not given up is connected again (99% of them, for good), counted from the fault's end."
-                </dd>
-                <dt>"Attempts per request"</dt>
-                <dd>
-                    "All attempts ÷ user requests: 1.00 means nobody retried; 4.00 means every request used all four
-                    attempts. On the chart, per interval, it can go higher: retries of requests that arrived earlier
-                    land in later intervals."
-                </dd>
-                <dt>"Requests lost"</dt>
-                <dd>
-                    "Requests whose every attempt failed. A failure rate of 100% for a while can still lose no
-                    request, if the retries succeed later."
-                </dd>
-                <dt>"Units"</dt>
-                <dd>
-                    "Each simulated request stands for several thousand real ones (5,000 in the core cascade) and
-                    each simulated user for many real users, so counts of requests, messages and users are shown
-                    multiplied. Times, rates and the database's own figures (connections, query times) are the
-                    model's own."
-                </dd>
+                {READING
+                    .parts
+                    .iter()
+                    .map(|p| view! { <dt>{p.title}</dt><dd inner_html=p.html></dd> })
+                    .collect_view()}
             </dl>
         </section>
     }
 }
 
-/// What is public record and what is our reconstruction.
+/// What is public record and what is our reconstruction (`content/sources.md`): the first two parts
+/// side by side, then what the lessons rest on.
 #[component]
 pub fn Provenance() -> impl IntoView {
+    let [record, reconstruction, lessons] = SOURCES.parts else {
+        unreachable!("content/sources.md has three parts (checked at build time)")
+    };
     view! {
-        <section class="prose provenance" id="sources" data-testid="provenance">
-            <h2>"What is known, and what is our reconstruction"</h2>
+        <section class="prose provenance" id="sources" aria-labelledby="sources-title" data-testid="provenance">
+            <h2 id="sources-title">{SOURCES.title}</h2>
             <div class="two-col">
-                <div>
-                    <h3>"Public record"</h3>
-                    <ul>
-                        <li>"Discord's API had a long outage on Wednesday 26 January 2022; press reports quoting the status page put its start around 19:49 UTC."</li>
-                        <li>"The status page said the underlying API issue had been found but that Discord was \"dealing with a secondary issue on one of our database clusters\"."</li>
-                        <li>"Logins were rate-limited while the database was repaired, and the limits were raised step by step once it was healthy; parts of the slash-command system were turned down to cut database load."</li>
-                        <li>"Similar mechanics appear in Discord's other public incidents: Redis cache nodes and a thundering herd on the data store (February 2019), features kept off during recovery (March 2022), load shedding letting users back in stages (November 2023)."</li>
-                    </ul>
-                </div>
-                <div>
-                    <h3>"Reconstruction"</h3>
-                    <ul>
-                        <li>"The chain shown here — Redis primary failover as trigger, rate-limit checks falling back to PostgreSQL, 30-second timeouts, the exhausted pool — comes from a third-party write-up of the incident, not from a Discord postmortem. No public source confirms it."</li>
-                        <li>"That write-up's timeline runs 14:30–18:53 UTC, which does not match the press reports' clock; where this site replays it, it uses the write-up's clock and says so."</li>
-                        <li>"All numbers in the model (traffic, pool size, query costs) are chosen to reproduce the shape of the story, not measured at Discord."</li>
-                    </ul>
-                </div>
+                <div><h3>{record.title}</h3><div inner_html=record.html></div></div>
+                <div><h3>{reconstruction.title}</h3><div inner_html=reconstruction.html></div></div>
             </div>
-            <h3>"What the lessons rest on"</h3>
-            <p>
-                "The behaviour itself is well documented. Bronson and colleagues (HotOS 2021) named "
-                <em>"metastable failures"</em>
-                ": a trigger pushes an open system into a bad state that persists after the trigger is gone,
-                held there by a sustaining effect such as retries. Huang and colleagues (OSDI 2022) found retries
-                to be the most common sustaining effect across 22 incidents. Google's SRE book and the AWS
-                Builders' Library describe the defences shown here: circuit breakers, backoff with jitter, retry
-                budgets, adaptive throttling, load shedding."
-            </p>
+            <h3>{lessons.title}</h3>
+            <div inner_html=lessons.html></div>
         </section>
     }
 }

@@ -43,19 +43,29 @@ pub fn compile_site() -> Result<Site, Vec<String>> {
     compile::compile_dir(&root.join("content"), &known)
 }
 
-/// The placeholder class of a chapter widget: its controls sit two to a row (`widget_height` in
-/// `app/src/chapters/widget.rs`).
-fn widget_class(w: &Widget) -> String {
-    format!("ph-widget-{}", w.knobs.len().div_ceil(2).clamp(1, 2))
+/// A placeholder as tall as the app's own before it mounts (`WhenNear`): a base height and one row
+/// per pair of a widget's controls (`widget_height` in `app/src/chapters/widget.rs`) or per control of
+/// an exercise (`ExerciseCard` in `app/src/exercises/mod.rs`). The heights are in
+/// `style/teaching.css` (the static page has no inline style).
+fn placeholder_rows(class: &str, rows: usize) -> String {
+    format!(
+        "<div class=\"lazy-placeholder {class}\" aria-hidden=\"true\">{}</div>",
+        "<span class=\"ph-row\"></span>".repeat(rows)
+    )
 }
 
-/// The placeholder class of an exercise, by its number of controls (`ExerciseCard`).
-fn exercise_class(controls: usize) -> String {
-    format!("ph-exercise-{}", controls.clamp(1, 4))
+/// A chapter widget's placeholder: its controls sit two to a row.
+fn widget_placeholder(w: &Widget) -> String {
+    placeholder_rows("ph-widget", w.knobs.len().div_ceil(2))
+}
+
+/// An exercise's placeholder: a row per control.
+fn exercise_placeholder(controls: usize) -> String {
+    placeholder_rows("ph-exercise", controls)
 }
 
 fn placeholder(class: &str) -> String {
-    format!("<div class=\"lazy-placeholder {class}\" aria-hidden=\"true\"></div>")
+    placeholder_rows(class, 0)
 }
 
 /// The static HTML of the whole text, in a `<div id="static-page">`.
@@ -76,7 +86,9 @@ pub fn render(site: &Site) -> String {
     }
     o.push_str("</header>");
     // The contents (chapters/mod.rs: Contents).
-    o.push_str("<nav class=\"toc\" aria-labelledby=\"toc-title\"><h2 id=\"toc-title\">Contents</h2><ol>");
+    o.push_str(
+        "<nav class=\"toc\" id=\"contents\" aria-labelledby=\"toc-title\"><h2 id=\"toc-title\">Contents</h2><ol>",
+    );
     for c in &site.chapters {
         let _ = write!(o, "<li><a href=\"#{}\">{}</a></li>", c.id, escape(&c.title));
     }
@@ -106,7 +118,7 @@ pub fn render(site: &Site) -> String {
                         o,
                         "<figure class=\"widget\" data-source=\"{}\">{}<figcaption class=\"widget-caption\">{}</figcaption></figure>",
                         escape(&w.source),
-                        placeholder(&widget_class(w)),
+                        widget_placeholder(w),
                         w.caption
                     );
                 }
@@ -130,8 +142,9 @@ pub fn render(site: &Site) -> String {
                     for e in sim_core::exercises::all().iter().filter(|e| e.chapter == c.id) {
                         let _ = write!(
                             o,
-                            "<article class=\"exercise\">{}</article>",
-                            placeholder(&exercise_class(e.controls.len()))
+                            "<article class=\"exercise\" id=\"exercise-{}\">{}</article>",
+                            e.id,
+                            exercise_placeholder(e.controls.len())
                         );
                     }
                     o.push_str("</div>");
@@ -148,6 +161,65 @@ pub fn render(site: &Site) -> String {
         }
         o.push_str("</nav></section>");
     }
+    // The exercises' index (exercises/mod.rs: AllExercises). The student's progress is the app's:
+    // here a line's room for it, and each exercise's badge as a fresh visitor sees it.
+    let _ = write!(
+        o,
+        "<section class=\"prose exercises-index\" id=\"exercises\" aria-labelledby=\"exercises-title\"><h2 \
+         id=\"exercises-title\">{}</h2><div>{}</div><p class=\"js-only\" aria-hidden=\"true\">&nbsp;</p><ol \
+         class=\"exercise-list\">",
+        escape(&site.exercises.title),
+        site.exercises.lead
+    );
+    for e in sim_core::exercises::all() {
+        let _ = write!(
+            o,
+            "<li><a href=\"#exercise-{}\">{}</a> — {} <span class=\"badge js-only\">not met yet</span></li>",
+            e.id,
+            escape(e.title),
+            escape(&e.goal_text())
+        );
+    }
+    o.push_str("</ol></section>");
+    // The lab (narrative.rs: LabSection, Explore): its words, and room for what the app puts there.
+    let lab = &site.lab;
+    let _ = write!(
+        o,
+        "<section class=\"lab\" id=\"lab\" aria-labelledby=\"lab-title\"><h2 id=\"lab-title\">{}</h2><div \
+         class=\"lab-intro\">{}</div><p class=\"nojs-only\">The lab runs its simulations in your browser: it needs \
+         JavaScript and WebAssembly.</p>{}<div class=\"explore\" id=\"explore\"><h3 id=\"explore-title\">{}</h3><div \
+         class=\"explore-intro\">{}</div>{}</div>{}</section>",
+        escape(&lab.title),
+        lab.lead,
+        placeholder("ph-lab"),
+        escape(&lab.parts[0].title),
+        lab.parts[0].html,
+        placeholder("ph-explore"),
+        placeholder("ph-lab-end"),
+    );
+    // How to read the figures, and what is known (narrative.rs: Reading, Provenance).
+    let r = &site.reading;
+    let _ = write!(
+        o,
+        "<section class=\"prose reading\" id=\"reading\" aria-labelledby=\"reading-title\"><h2 \
+         id=\"reading-title\">{}</h2><dl>",
+        escape(&r.title)
+    );
+    for p in &r.parts {
+        let _ = write!(o, "<dt>{}</dt><dd>{}</dd>", escape(&p.title), p.html);
+    }
+    o.push_str("</dl></section>");
+    let src = &site.sources;
+    let _ = write!(
+        o,
+        "<section class=\"prose provenance\" id=\"sources\" aria-labelledby=\"sources-title\"><h2 \
+         id=\"sources-title\">{}</h2><div class=\"two-col\">",
+        escape(&src.title)
+    );
+    for p in &src.parts[..2] {
+        let _ = write!(o, "<div><h3>{}</h3><div>{}</div></div>", escape(&p.title), p.html);
+    }
+    let _ = write!(o, "</div><h3>{}</h3><div>{}</div></section>", escape(&src.parts[2].title), src.parts[2].html);
     // The glossary and references (chapters/mod.rs: Glossary, References).
     o.push_str(
         "<section class=\"prose glossary\" id=\"glossary\" aria-labelledby=\"glossary-title\"><h2 \
@@ -252,6 +324,34 @@ mod tests {
             assert!(seen.insert(id.to_string()), "the id `{id}` is there twice");
         }
         assert_eq!(seen.len(), ids);
+    }
+
+    #[test]
+    fn every_link_within_the_page_has_its_target_and_every_section_is_there() {
+        let (site, html) = page();
+        let ids: std::collections::HashSet<&str> =
+            html.split(" id=\"").skip(1).map(|p| &p[..p.find('"').unwrap()]).collect();
+        let mut n = 0;
+        for part in html.split("href=\"#").skip(1) {
+            let target = &part[..part.find('"').unwrap()];
+            assert!(ids.contains(target), "a link to #{target}, which the static page lacks");
+            n += 1;
+        }
+        assert!(n > 30, "{n} links within the page");
+        for id in ["contents", "exercises", "lab", "explore", "reading", "sources", "glossary", "references"] {
+            assert!(ids.contains(id), "#{id}");
+        }
+        for e in sim_core::exercises::all() {
+            assert!(html.contains(&format!("<a href=\"#exercise-{}\">{}</a>", e.id, escape(e.title))), "{}", e.id);
+        }
+        // The words of the sections around the lab come from content/, as the app's do.
+        for page in [&site.lab, &site.exercises, &site.reading, &site.sources] {
+            assert!(html.contains(&escape(&page.title)) && html.contains(&page.lead), "{}", page.title);
+            for p in &page.parts {
+                assert!(html.contains(&escape(&p.title)) && html.contains(&p.html), "{}", p.title);
+            }
+        }
+        assert!(html.contains("No public source confirms it."), "what is reconstruction reads without JavaScript");
     }
 
     #[test]

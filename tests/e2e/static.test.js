@@ -47,6 +47,19 @@ test("with JavaScript off, the headline, every chapter and its prose are there t
   // Nothing waits for the simulation: the placeholders take no room when scripts cannot run.
   const blank = await page.locator("#static-page .lazy-placeholder").evaluateAll((els) => els.filter((e) => e.offsetHeight > 0).length);
   assert.equal(blank, 0, "no empty boxes without JavaScript");
+  // Every link within the page has its target, and the sections after the chapters are there to
+  // read: the exercises' goals, what the lab needs, how to read the figures, what is known.
+  const missing = await page.evaluate(() =>
+    [...document.querySelectorAll('a[href^="#"]')].map((a) => a.getAttribute("href").slice(1)).filter((id) => !document.getElementById(id)),
+  );
+  assert.deepEqual([...new Set(missing)], [], "links to targets the static page lacks");
+  for (const id of ["contents", "exercises", "lab", "explore", "reading", "sources", "glossary"]) {
+    assert.ok(await page.locator(`#${id}`).isVisible(), `#${id} shows`);
+  }
+  assert.ok((await page.locator("#exercises .exercise-list li").count()) >= 10, "the exercises' goals");
+  assert.ok(await page.locator("#lab .nojs-only").isVisible(), "the lab says what it needs");
+  assert.ok(await page.locator("#sources", { hasText: "No public source confirms it" }).isVisible(), "what is reconstruction");
+  assert.ok(await page.locator("#reading dt", { hasText: "Requests lost" }).isVisible(), "how to read the figures");
   // A link in the contents goes to its chapter.
   await page.locator(`.toc a[href="#${CHAPTERS[3].id}"]`).click();
   await page.waitForFunction((id) => Math.abs(document.getElementById(id).getBoundingClientRect().top) < 20, CHAPTERS[3].id);
@@ -72,6 +85,10 @@ test("with JavaScript on, the app replaces the static page: every id once, and t
   assert.equal(await lab.page.locator("h1").count(), 1);
   assert.equal(await lab.page.locator("h1").textContent(), HEADLINE, "the live headline is the static one");
   assert.equal(await lab.page.locator("#glossary").count(), 1);
+  const missing = await lab.page.evaluate(() =>
+    [...document.querySelectorAll('a[href^="#"]')].map((a) => a.getAttribute("href").slice(1)).filter((id) => !document.getElementById(id)),
+  );
+  assert.deepEqual([...new Set(missing)], [], "links to targets the live page lacks");
   assert.ok(await lab.byTestId("peak-failure").first().isVisible(), "a lab figure shows");
   assert.ok(await lab.draws("chart-failure-rate") > 0);
   assert.deepEqual(lab.consoleErrors, []);
@@ -119,4 +136,34 @@ test("the text paints before the wasm arrives, and stays put when the app takes 
   assert.ok(withStatic.headline < delay, `the headline showed at ${withStatic.headline} ms, before the wasm (${delay} ms)`);
   assert.ok(without.headline >= delay, `without the static page the headline waits for the wasm (${without.headline} ms)`);
   assert.ok(Math.abs(withStatic.after - withStatic.before) < 2, `chapter 1's heading stays put (${withStatic.before} → ${withStatic.after})`);
+});
+
+/// The top of each section of the page (chapters, exercises, lab, Explore, how to read the figures,
+/// what is known, glossary, references), in CSS pixels from the top of the page: of the static page
+/// (the wasm held back) or of the live page as it first mounts.
+async function sectionTops(width, live) {
+  const page = await newPage(h.browser, { viewport: { width, height: 800 } });
+  if (!live) await page.route(/\.wasm$/, (route) => route.abort());
+  await page.goto(`${h.server.origin}/`);
+  if (live) await page.locator('[data-testid="peak-failure"]').first().waitFor();
+  else await page.locator("#static-page").waitFor();
+  const ids = [...CHAPTERS.map((c) => c.id), "exercises", "lab", "explore", "reading", "sources", "glossary", "references"];
+  const tops = await page.evaluate(
+    (ids) => Object.fromEntries(ids.map((id) => [id, Math.round(document.getElementById(id).getBoundingClientRect().top + scrollY)])),
+    ids,
+  );
+  await page.context().close();
+  return tops;
+}
+
+test("text far down the page stays put too when the app takes over (within 60 px at 1280 and 375 px)", async () => {
+  // A reader who has scrolled on while the wasm loads (a slow phone) must not lose their place:
+  // the static placeholders are as tall as the live page's before anything in it mounts.
+  for (const width of [1280, 375]) {
+    const before = await sectionTops(width, false);
+    const after = await sectionTops(width, true);
+    const moved = Object.fromEntries(Object.keys(before).map((id) => [id, after[id] - before[id]]));
+    console.log(`${width} px: ${JSON.stringify(moved)}`);
+    for (const [id, d] of Object.entries(moved)) assert.ok(Math.abs(d) <= 60, `#${id} moves ${d} px at ${width} px`);
+  }
 });

@@ -127,11 +127,41 @@ pub struct Intro {
     pub paragraphs: Vec<String>,
 }
 
+/// A part of a page: a `## heading` and what follows it, up to the next.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Part {
+    /// The heading.
+    pub title: String,
+    /// What follows it, as HTML.
+    pub html: String,
+}
+
+/// A page section written in prose around the app's widgets (`lab.md`, `exercises.md`,
+/// `reading.md`, `sources.md`): a title, a lead and parts. Where the parts go (a definition list, two
+/// columns, a sub-heading) is the page's layout, the same in the app and in the static page.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Page {
+    /// The section's heading.
+    pub title: String,
+    /// The text before the first part, as HTML.
+    pub lead: String,
+    /// The parts, in order.
+    pub parts: Vec<Part>,
+}
+
 /// Everything the content folder holds.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Site {
     /// The masthead.
     pub intro: Intro,
+    /// The lab's introduction, and Explore's as its part.
+    pub lab: Page,
+    /// The exercises' index: its introduction.
+    pub exercises: Page,
+    /// "How to read the figures": one part per figure.
+    pub reading: Page,
+    /// What is public record and what is reconstruction: one part each, then what the lessons rest on.
+    pub sources: Page,
     /// Chapters in file-name order.
     pub chapters: Vec<Chapter>,
     /// Glossary entries, alphabetical.
@@ -342,6 +372,62 @@ pub fn parse_intro(text: &str, file: &str) -> Result<Intro, Vec<String>> {
     }
     if errors.is_empty() {
         Ok(intro)
+    } else {
+        Err(errors)
+    }
+}
+
+/// Reads a page section: front matter with `title:`, a lead, then `## heading` parts. `parts` is how
+/// many parts the page's layout places (0 for none, `None` for any number of at least one).
+pub fn parse_page(text: &str, file: &str, parts: Option<usize>) -> Result<Page, Vec<String>> {
+    let mut errors = Vec::new();
+    let mut page = Page::default();
+    let lines: Vec<&str> = text.lines().collect();
+    let mut i = 0;
+    if lines.first().map(|l| l.trim()) == Some("---") {
+        i = 1;
+        while i < lines.len() && lines[i].trim() != "---" {
+            match lines[i].split_once(':') {
+                Some(("title", v)) => page.title = v.trim().to_string(),
+                _ => errors.push(format!("{file}:{}: front matter holds only `title:`", i + 1)),
+            }
+            i += 1;
+        }
+        i += 1;
+    } else {
+        errors.push(format!("{file}:1: the file starts with front matter (`---`, `title:`, `---`)"));
+    }
+    if page.title.is_empty() {
+        errors.push(format!("{file}:1: the file needs a `title:` (its section's heading)"));
+    }
+    let mut lead = String::new();
+    let mut found: Vec<(String, String)> = Vec::new();
+    for line in lines.get(i..).unwrap_or_default() {
+        if let Some(t) = line.strip_prefix("## ") {
+            found.push((t.trim().to_string(), String::new()));
+        } else {
+            let into = found.last_mut().map_or(&mut lead, |p| &mut p.1);
+            into.push_str(line);
+            into.push('\n');
+        }
+    }
+    let mut none = HashSet::new();
+    page.lead = to_html(&lead, &[], &mut none);
+    for (title, body) in found {
+        if body.trim().is_empty() {
+            errors.push(format!("{file}: the part `{title}` has no text"));
+        }
+        page.parts.push(Part { html: to_html(&body, &[], &mut none), title });
+    }
+    match parts {
+        Some(n) if page.parts.len() != n => {
+            errors.push(format!("{file}: the page places {n} `## ` part(s); the file has {}", page.parts.len()))
+        }
+        None if page.parts.is_empty() => errors.push(format!("{file}: the file has no `## ` part")),
+        _ => {}
+    }
+    if errors.is_empty() {
+        Ok(page)
     } else {
         Err(errors)
     }
@@ -576,10 +662,32 @@ pub fn compile_dir(dir: &Path, known: &Known) -> Result<Site, Vec<String>> {
     let mut errors = Vec::new();
     let glossary = load(dir, "glossary.md", &mut errors, parse_glossary);
     let intro = load(dir, "intro.md", &mut errors, parse_intro);
+    // How many parts each page's layout places (see `Site`).
+    let lab = load(dir, "lab.md", &mut errors, |t, f| parse_page(t, f, Some(1)));
+    let exercises = load(dir, "exercises.md", &mut errors, |t, f| parse_page(t, f, Some(0)));
+    let reading = load(dir, "reading.md", &mut errors, |t, f| parse_page(t, f, None));
+    let sources = load(dir, "sources.md", &mut errors, |t, f| parse_page(t, f, Some(3)));
     let mut names: Vec<String> = std::fs::read_dir(dir)
         .map(|d| d.filter_map(|e| e.ok()?.file_name().into_string().ok()).collect())
         .unwrap_or_default();
     names.retain(|n| n.ends_with(".md") && n.chars().next().is_some_and(|c| c.is_ascii_digit()));
+    // The fixed files are read by name above: any other Markdown file is a mistake (a chapter without
+    // its number would otherwise be left out without a word).
+    let fixed = ["intro.md", "glossary.md", "references.md", "lab.md", "exercises.md", "reading.md", "sources.md"];
+    if let Ok(d) = std::fs::read_dir(dir) {
+        let mut others: Vec<String> = d
+            .filter_map(|e| e.ok()?.file_name().into_string().ok())
+            .filter(|n| n.ends_with(".md") && !n.starts_with(['.', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9']))
+            .filter(|n| !fixed.contains(&n.as_str()))
+            .collect();
+        others.sort();
+        for n in others {
+            errors.push(format!(
+                "content/{n}: not a file the site reads (chapters are NN-name.md; the others are {})",
+                fixed.join(", ")
+            ));
+        }
+    }
     names.sort();
     if names.is_empty() {
         errors.push(format!("{}: no chapter files (NN-name.md)", dir.display()));
@@ -610,7 +718,7 @@ pub fn compile_dir(dir: &Path, known: &Known) -> Result<Site, Vec<String>> {
         }
     };
     if errors.is_empty() {
-        Ok(Site { intro, chapters, glossary, references })
+        Ok(Site { intro, lab, exercises, reading, sources, chapters, glossary, references })
     } else {
         Err(errors)
     }
@@ -675,6 +783,22 @@ impl Site {
             let _ = writeln!(out, "    Term {{ id: {}, term: {}, html: {} }},", lit(&t.id), lit(&t.term), lit(&t.html));
         }
         let _ = writeln!(out, "];\n\npub static REFERENCES: &str = {};", lit(&self.references));
+        for (name, page) in
+            [("LAB", &self.lab), ("EXERCISES", &self.exercises), ("READING", &self.reading), ("SOURCES", &self.sources)]
+        {
+            let parts: Vec<String> = page
+                .parts
+                .iter()
+                .map(|p| format!("Part {{ title: {}, html: {} }}", lit(&p.title), lit(&p.html)))
+                .collect();
+            let _ = writeln!(
+                out,
+                "pub static {name}: Page = Page {{ title: {}, lead: {}, parts: &[{}] }};",
+                lit(&page.title),
+                lit(&page.lead),
+                parts.join(", ")
+            );
+        }
         out
     }
 }

@@ -1,4 +1,4 @@
-//! The masthead, chapters, glossary and references as data, compiled from `content/` by the build script
+//! The masthead, chapters, page sections, glossary and references as data, compiled from `content/` by the build script
 //! (`compile.rs`). Prose arrives as HTML made from the project's own Markdown at build time.
 
 /// A live widget: a scenario and the few controls and charts that make one point.
@@ -73,6 +73,27 @@ pub struct Term {
     pub term: &'static str,
     /// Definition (HTML).
     pub html: &'static str,
+}
+
+/// A part of a page section: a heading and its text.
+#[derive(Debug)]
+pub struct Part {
+    /// The heading.
+    pub title: &'static str,
+    /// Its text (HTML).
+    pub html: &'static str,
+}
+
+/// A page section around the app's widgets (`content/lab.md`, `exercises.md`, `reading.md`,
+/// `sources.md`): the static page shows the same words in the same markup.
+#[derive(Debug)]
+pub struct Page {
+    /// The section's heading.
+    pub title: &'static str,
+    /// The text before the first part (HTML).
+    pub lead: &'static str,
+    /// The parts.
+    pub parts: &'static [Part],
 }
 
 include!(concat!(env!("OUT_DIR"), "/content.rs"));

@@ -16,7 +16,7 @@ pub use widget::{ArchitectureWidget, ChapterWidget};
 #[component]
 pub fn Contents() -> impl IntoView {
     view! {
-        <nav class="toc" aria-labelledby="toc-title" data-testid="toc">
+        <nav class="toc" id="contents" aria-labelledby="toc-title" data-testid="toc">
             <h2 id="toc-title">"Contents"</h2>
             <ol>
                 {CHAPTERS
@@ -139,8 +139,8 @@ pub fn scroll_to_hash() {
 
 #[cfg(test)]
 mod tests {
-    use super::compile::{compile_dir, parse_chapter, parse_glossary, parse_intro, Known, CHART_IDS};
-    use super::content::{Block, CHAPTERS, GLOSSARY, INTRO};
+    use super::compile::{compile_dir, parse_chapter, parse_glossary, parse_intro, parse_page, Known, CHART_IDS};
+    use super::content::{Block, CHAPTERS, GLOSSARY, INTRO, LAB, SOURCES};
     use crate::charts::ChartKind;
     use crate::knobs;
     use std::collections::HashSet;
@@ -265,5 +265,49 @@ mod tests {
         let c = parse_chapter(text, "x.md", &known(), &[], &mut linked).unwrap();
         let super::compile::Block::Prose(html) = &c.blocks[0] else { panic!() };
         assert!(!html.contains("<script"), "{html}");
+    }
+
+    #[test]
+    fn the_sections_around_the_lab_come_from_content() {
+        assert_eq!(LAB.title, "The lab");
+        assert_eq!(LAB.parts.len(), 1, "Explore's introduction");
+        assert!(SOURCES.parts[1].html.contains("No public source confirms it."));
+        let page =
+            parse_page("---\ntitle: T\n---\nLead *a*.\n\n## One\nFirst.\n## Two\n- b\n", "p.md", Some(2)).unwrap();
+        assert_eq!(page.title, "T");
+        assert_eq!(page.lead.trim(), "<p>Lead <em>a</em>.</p>");
+        assert_eq!(page.parts.iter().map(|p| p.title.as_str()).collect::<Vec<_>>(), ["One", "Two"]);
+        assert_eq!(page.parts[1].html.trim(), "<ul>\n<li>b</li>\n</ul>");
+        let e = parse_page("---\ntitle: T\n---\n## One\nx\n", "content/sources.md", Some(3)).unwrap_err();
+        assert_eq!(e, ["content/sources.md: the page places 3 `## ` part(s); the file has 1"]);
+        let e = parse_page("---\nname: T\n---\n## Empty\n", "r.md", None).unwrap_err();
+        assert!(e.iter().any(|m| m.starts_with("r.md:2: front matter holds only `title:`")), "{e:?}");
+        assert!(e.iter().any(|m| m.contains("needs a `title:`")), "{e:?}");
+        assert!(e.iter().any(|m| m == "r.md: the part `Empty` has no text"), "{e:?}");
+    }
+
+    #[test]
+    fn a_markdown_file_the_site_does_not_read_fails_the_build() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../content");
+        let dir = std::env::temp_dir().join(format!("cascade-content-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        for f in std::fs::read_dir(&root).unwrap() {
+            let f = f.unwrap();
+            std::fs::copy(f.path(), dir.join(f.file_name())).unwrap();
+        }
+        let known = Known {
+            control: &knobs::exists,
+            claim_source: std::fs::read_to_string(root.join("../sim-core/tests/chapters.rs")).unwrap(),
+        };
+        assert!(compile_dir(&dir, &known).is_ok(), "a copy of content/ compiles");
+        std::fs::write(dir.join("retry-budgets.md"), "---\nid: rb\ntitle: Retry budgets\n---\nText.\n").unwrap();
+        std::fs::write(dir.join(".notes.md"), "editor's scratch").unwrap();
+        let e = compile_dir(&dir, &known).unwrap_err();
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert!(
+            e[0].starts_with("content/retry-budgets.md: not a file the site reads (chapters are NN-name.md"),
+            "{e:?}"
+        );
     }
 }

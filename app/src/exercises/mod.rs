@@ -5,6 +5,7 @@
 
 pub mod progress;
 
+use crate::chapters::content::EXERCISES as EXERCISES_PAGE;
 use crate::charts::ChartKind;
 use crate::controls::{unique_id, PathSlider, Pick, Switch};
 use crate::knobs::{self, SliderSpec};
@@ -312,14 +313,8 @@ pub fn AllExercises() -> impl IntoView {
     };
     view! {
         <section class="prose exercises-index" id="exercises" aria-labelledby="exercises-title" data-testid="exercises">
-            <h2 id="exercises-title">"Exercises"</h2>
-            <p>
-                "Each chapter ends with exercises. Move the controls until the status says "<em>"met"</em>
-                ". Every check runs your settings on several seeds and needs all of them to meet the goal.
-                Your answers are saved in this browser; \"Copy my answer\" gives a link your teacher can open
-                to see your settings and whether they meet the goal. Teachers: the "
-                <a href="?instructor=1">"instructor view"</a>" has the goals, solutions and discussion questions."
-            </p>
+            <h2 id="exercises-title">{EXERCISES_PAGE.title}</h2>
+            <div inner_html=EXERCISES_PAGE.lead></div>
             <p data-testid="exercise-progress">{move || format!("You have met {} of {} goals.", done(), exercises::all().len())}</p>
             {move || {
                 let notes = store.notes.get();
