@@ -104,6 +104,14 @@ pub fn Figures() -> impl IntoView {
         Signal::derive(with_trace(|t| format!("{:.2}×", t.summary.retry_amplification), "—".to_string()));
     let failed =
         Signal::derive(with_trace(|t| format::count(t.summary.failed_requests as f64 * t.scale), "—".to_string()));
+    // Attempts failed yet no request was lost: say why, where the two figures seem to disagree.
+    let lost_none = with_trace(
+        |t| {
+            (t.summary.failed_requests == 0 && t.summary.peak_failure_rate > 0.0)
+                .then(|| "every request got through, on a retry".to_string())
+        },
+        None,
+    );
     // With several seeds: the median with its 10–90 % range, and how many seeds recovered.
     let lab = use_lab();
     // The texts over the seeds, once per change (every figure reads them).
@@ -120,6 +128,8 @@ pub fn Figures() -> impl IntoView {
     let failed = either(failed, |t| t.lost.clone());
     let amplification = either(amplification, |t| t.amplification.clone());
     let outage = either(outage, |t| t.outage.clone());
+    // One run's note; over several seeds the figure is a median and the note would be one seed's.
+    let lost_note = Signal::derive(move || if spread.with(Option::is_some) { None } else { lost_none() });
     // What a screen reader hears once the figures settle after a change (nothing at load).
     let announcement = RwSignal::new(String::new());
     let pending = StoredValue::new(None::<TimeoutHandle>);
@@ -146,7 +156,7 @@ pub fn Figures() -> impl IntoView {
             <Figure label="Recovery after the fault ends" testid="recovery-time" value=recovery class=verdict />
             <Figure label="Users affected for" testid="outage" value=outage note=reconnected />
             <Figure label="Attempts per request" testid="amplification" value=amplification />
-            <Figure label="Requests lost" testid="failed-requests" value=failed />
+            <Figure label="Requests lost" testid="failed-requests" value=failed note=lost_note />
         </div>
         <p class="visually-hidden" role="status" aria-live="polite" data-testid="figures-announcement">
             {move || announcement.get()}

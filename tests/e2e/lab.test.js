@@ -49,6 +49,26 @@ test("moving the failover slider from short to long raises the peak and redraws 
   assert.deepEqual(lab.consoleErrors, []);
 });
 
+test("when attempts fail but no request is lost, the figure says the retries got through", async () => {
+  const lab = new LabPage(await newPage(h.browser));
+  await lab.open(`${h.server.origin}/`);
+  // A one-minute failover: almost half the attempts fail at the worst, every request succeeds on a
+  // retry (cascade run --preset failover --set 'faults[0].duration_s=60': 44.9 %, 0 failed).
+  await lab.setSlider("failover", 60);
+  assert.ok((await lab.peakFailure()) > 20, "attempts fail");
+  assert.equal(await lab.text("failed-requests"), "0");
+  assert.equal(await lab.text("failed-requests-note"), "every request got through, on a retry");
+  // Nothing failed at all: nothing to explain.
+  await lab.setSlider("failover", 10);
+  assert.equal(await lab.peakFailure(), 0);
+  assert.equal(await lab.byTestId("failed-requests-note").count(), 0);
+  // Requests lost: no note.
+  await lab.setSlider("failover", 240);
+  assert.notEqual(await lab.text("failed-requests"), "0");
+  assert.equal(await lab.byTestId("failed-requests-note").count(), 0);
+  await lab.page.context().close();
+});
+
 test("the circuit breaker brings the long failover back", async () => {
   const lab = new LabPage(await newPage(h.browser));
   await lab.open(`${h.server.origin}/`);
