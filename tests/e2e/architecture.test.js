@@ -76,6 +76,25 @@ test("the diagram shows the worst moment, and the scrubber moves it and the char
   assert.deepEqual(lab.consoleErrors, []);
 });
 
+test("a run in which nothing fails has no worst moment to mark", async () => {
+  const lab = new LabPage(await newPage(h.browser));
+  await lab.open(`${h.server.origin}/`);
+  await lab.setSlider("failover", 10);
+  assert.equal(await lab.peakFailure(), 0);
+  await frames(lab.page);
+  const time = lab.byTestId("scrub-time");
+  assert.doesNotMatch(await time.textContent(), /worst/);
+  assert.equal(await time.evaluate((e) => e.classList.contains("worst")), false, "not in red");
+  const caption = await lab.byTestId("architecture").locator("figcaption").textContent();
+  assert.match(caption, /No attempt fails in this run, so it has no worst moment/);
+  assert.doesNotMatch(caption, /opens at the worst moment/);
+  // A failing run has one again.
+  await lab.setSlider("failover", 240);
+  await frames(lab.page);
+  assert.match(await time.textContent(), /worst moment/);
+  await lab.page.context().close();
+});
+
 test("the diagram follows the parameters: the replay shows every part", async () => {
   const lab = new LabPage(await newPage(h.browser));
   await lab.open(`${h.server.origin}/`);

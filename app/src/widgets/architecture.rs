@@ -861,6 +861,10 @@ pub fn ArchitectureDiagram() -> impl IntoView {
     let intervals =
         Memo::new(move |_| lab.run.with(|r| r.trace.as_ref().as_ref().map(|t| t.series.len()).unwrap_or(0)));
     let worst = Memo::new(move |_| lab.run.with(|r| r.trace.as_ref().as_ref().map(worst_interval).unwrap_or(0)));
+    // A run in which no attempt fails has no worst moment to show (or to mark in red).
+    let calm = Memo::new(move |_| {
+        lab.run.with(|r| r.trace.as_ref().as_ref().is_ok_and(|t| t.series.failure_rate.iter().all(|&v| v <= 0.0)))
+    });
     let current = Memo::new(move |_| {
         let i = index.get();
         lab.run.with(|r| r.trace.as_ref().as_ref().ok().map(|t| states(t, &r.params, i)))
@@ -877,9 +881,11 @@ pub fn ArchitectureDiagram() -> impl IntoView {
         player.token.try_update_value(|t| *t += 1);
     });
 
-    let is_worst = move || lab.cursor.get().is_none() || index.get() == worst.get();
+    let is_worst = move || !calm.get() && (lab.cursor.get().is_none() || index.get() == worst.get());
     let caption = move || {
-        let moment = if lab.cursor.get().is_none() {
+        let moment = if calm.get() {
+            when.get()
+        } else if lab.cursor.get().is_none() {
             format!("the worst moment of the run, {} (the highest failure rate)", when.get())
         } else if index.get() == worst.get() {
             format!("{}, the worst moment of the run", when.get())
@@ -893,11 +899,17 @@ pub fn ArchitectureDiagram() -> impl IntoView {
         } else {
             String::new()
         };
+        let how = if calm.get() {
+            "No attempt fails in this run, so it has no worst moment: drag the slider or press Play to move \
+             through it."
+        } else {
+            "The diagram opens at the worst moment so the cascade is in view: drag the slider or press Play \
+             to watch it spread, and whether it recovers."
+        };
         format!(
             "The system at {moment}. Each box is a part of the system, coloured and marked by its health \
              (✓ ok, ! degraded, ✕ failing); arrows are calls, coloured by the health of the part they reach. \
-             The diagram opens at the worst moment so the cascade is in view: drag the slider or press Play \
-             to watch it spread, and whether it recovers.{one_run}"
+             {how}{one_run}"
         )
     };
     let label = move || current.get().map(|s| summary(&s, &when.get())).unwrap_or_default();
