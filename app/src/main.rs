@@ -95,7 +95,7 @@ fn App() -> impl IntoView {
             <Glossary />
             <References />
             <footer class="site-footer">
-                <p>"Cascade Lab · a simulation for teaching; numbers are the model's, not Discord's."</p>
+                <p>{chapters::content::INTRO.footer}</p>
             </footer>
         </main>
     }

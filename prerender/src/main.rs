@@ -235,6 +235,9 @@ pub fn render(site: &Site) -> String {
          id=\"references-title\">References</h2><div>{}</div></section>",
         site.references
     );
+    if !i.footer.is_empty() {
+        let _ = write!(o, "<footer class=\"site-footer\"><p>{}</p></footer>", escape(&i.footer));
+    }
     o.push_str("</main></div>");
     // The end-to-end tests find elements by `data-testid`: only the live page's, never these.
     o.replace(" data-testid=\"term-link\"", "")

@@ -62,6 +62,8 @@ pub struct Intro {
     pub title: &'static str,
     /// Paragraphs (inline HTML): the first is the lede.
     pub paragraphs: &'static [&'static str],
+    /// The line at the foot of the page.
+    pub footer: &'static str,
 }
 
 /// A glossary entry.

@@ -255,6 +255,7 @@ mod tests {
         assert_eq!(intro.paragraphs, ["One <em>a</em>\nline.", "Two."]);
         let e = parse_intro("---\nheadline: T\n---\n", "content/intro.md").unwrap_err();
         assert!(e.iter().any(|m| m.starts_with("content/intro.md:2: front matter holds only")), "{e:?}");
+        assert!(INTRO.footer.contains("numbers are the model's"), "{}", INTRO.footer);
         assert!(e.iter().any(|m| m.contains("needs a `title:`")), "{e:?}");
     }
 
