@@ -119,7 +119,7 @@ pub static KNOBS: &[SliderSpec] = &[
         "Connection pool",
         "connections",
         "Connections from the API to PostgreSQL: the most API queries that run at once.",
-        4.0,
+        1.0,
         120.0,
         1.0,
         1.0,

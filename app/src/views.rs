@@ -26,15 +26,16 @@ where
 }
 
 /// When every user is connected again, for a run with the gateway on in which some were not
-/// (`None` otherwise): "all reconnected 5 min 20 s after the fault".
+/// (`None` otherwise): "WebSockets all reconnected 5 min 20 s after the fault". It says WebSockets:
+/// users can be connected again while their requests still fail.
 pub fn reconnect_note(m: &sim_core::Summary) -> Option<String> {
     if m.min_connected_share >= 1.0 {
         return None;
     }
     Some(match m.reconnect_time_s {
-        Some(s) if s >= 1.0 => format!("all reconnected {} after the fault", format::duration(s)),
-        Some(_) => "all reconnected as the fault ends".to_string(),
-        None => "not all reconnected by the end".to_string(),
+        Some(s) if s >= 1.0 => format!("WebSockets all reconnected {} after the fault", format::duration(s)),
+        Some(_) => "WebSockets all reconnected as the fault ends".to_string(),
+        None => "WebSockets not all reconnected by the end".to_string(),
     })
 }
 

@@ -619,6 +619,45 @@ pub fn find(id: &str) -> Option<&'static Exercise> {
     EXERCISES.iter().find(|e| e.id == id)
 }
 
+/// A student's answer link ("Copy my answer"), read and checked: what a teacher pastes into the
+/// instructor view.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Answer {
+    /// The exercise the link names.
+    pub exercise: &'static Exercise,
+    /// The link's query string (without `?` and `#…`), to open it on this site.
+    pub query: String,
+    /// Parts of the link that could not be read (each was skipped).
+    pub link_problems: Vec<String>,
+    /// The verdict on the link's parameters, on [`CHECK_SEEDS`].
+    pub check: Check,
+}
+
+/// Reads an answer link (the whole address, or only what follows its `?`) and checks it. Errors
+/// say, for a teacher, why it is not an answer link.
+pub fn check_answer_link(link: &str) -> Result<Answer, String> {
+    let link = link.trim();
+    let query = match link.split_once('?') {
+        Some((_, q)) => q,
+        None if link.contains("exercise=") => link,
+        None => {
+            return Err("That is not an answer link: an answer link has settings after a `?` and ends in \
+                        `exercise=…`, as \"Copy my answer\" gives it."
+                .into())
+        }
+    };
+    let query = query.split('#').next().unwrap_or("").to_string();
+    let decoded = crate::share::decode(&query);
+    let Some((_, id)) = decoded.view.iter().find(|(k, _)| k == "exercise") else {
+        return Err("This link names no exercise: it may be a link to the lab or a chapter. An answer link \
+                    ends in `exercise=…`, as \"Copy my answer\" gives it."
+            .into());
+    };
+    let exercise = find(id).ok_or_else(|| format!("There is no exercise called \"{}\".", crate::share::quote(id)))?;
+    let check = exercise.check(&decoded.params);
+    Ok(Answer { exercise, query, link_problems: decoded.problems, check })
+}
+
 use Cmp::*;
 use Metric::*;
 
@@ -646,7 +685,8 @@ static EXERCISES: &[Exercise] = &[
                model), that the system still carries without a single unhealthy interval — one step more and it \
                falls over and stays down.",
         hint: "Nothing is wrong with Redis, so every request costs one 120 ms query on a 4-core database. Start \
-               from what 4 cores can do in theory, then watch the pool chart as you approach it.",
+               from what 4 cores can do in theory, then come towards it a step at a time and watch the failure \
+               rate: the real ceiling is lower than the theory.",
         solution: &[("traffic.rate_per_s", "27")],
         solution_text: "27 requests a second in the model (135,000 real) is the last healthy step; at 28 the \
                         database saturates, the pool fills, queries slow each other down (contention) and the \
@@ -944,11 +984,12 @@ static EXERCISES: &[Exercise] = &[
                Redis coming back.",
         hint: "Clients refuse requests locally once they send more than K times what the backend accepts. Try \
                the book's K = 2, then see what happens as you make K smaller.",
-        solution: &[("defences.throttle.enabled", "true"), ("defences.throttle.k", "2.5")],
-        solution_text: "When most attempts fail, each client refuses most new attempts itself instead of sending \
-                        them, so the database gets room to clear its backlog and the system recovers in about \
-                        3 minutes. K = 2.5 or 3 throttles enough; K near 1 throttles so hard that the locally \
-                        refused requests keep the failure rate high and the system never counts as recovered.",
+        solution: &[("defences.throttle.enabled", "true"), ("defences.throttle.k", "2")],
+        solution_text: "Switch throttling on: the book's K = 2 is enough, and so are 2.5 and 3. When most \
+                        attempts fail, each client refuses most new attempts itself instead of sending them, so \
+                        the database gets room to clear its backlog and the system recovers in about 3 minutes. \
+                        K = 1.5 recovers too slowly, and K near 1 throttles so hard that the locally refused \
+                        requests keep the failure rate high and the system never counts as recovered.",
         instructor_notes: "Throttling on seeds 1–5: K = 2 recovers in 155–205 s, 2.5 in 160–190 s, 3 in 160–180 s, \
                            1.5 in 260–340 s, and K = 1 never. The slow recovery is the point: a client-side \
                            throttle reacts to the failure it sees over a 2-minute window, so it lets go slowly.",

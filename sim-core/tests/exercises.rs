@@ -264,3 +264,81 @@ fn the_paths_of_a_link_and_of_a_control_are_the_same() {
     assert!(decoded.problems.is_empty());
     assert!(ex.problems(&decoded.params).is_empty());
 }
+
+/// The exercise `id` with its controls set to `values` (path, JSON), checked on seeds 1–5.
+fn check_with(id: &str, values: &[(&str, &str)]) -> Check {
+    let ex = exercises::find(id).unwrap_or_else(|| panic!("no exercise {id}"));
+    let mut p = ex.start_params();
+    for (path, v) in values {
+        set_path(&mut p, path, parse_value(v)).unwrap();
+    }
+    ex.check_seeds(&p, &SEEDS)
+}
+
+#[test]
+fn adaptive_throttling_as_its_solution_and_notes_say() {
+    // "the book's K = 2 is enough, and so are 2.5 and 3 … K = 1.5 recovers too slowly, and K near 1 …
+    // never counts as recovered" (and the instructor notes' figures on seeds 1–5).
+    for k in ["2", "2.5", "3"] {
+        let c = check_with("adaptive-throttling", &[("defences.throttle.enabled", "true"), ("defences.throttle.k", k)]);
+        assert!(c.met, "K = {k}:\n{}", show("K", &c));
+    }
+    for k in ["1", "1.5"] {
+        let c = check_with("adaptive-throttling", &[("defences.throttle.enabled", "true"), ("defences.throttle.k", k)]);
+        assert!(c.seeds.iter().all(|s| !s.met), "K = {k} meets the goal on some seed:\n{}", show("K", &c));
+    }
+}
+
+#[test]
+fn the_busy_day_pool_as_its_notes_say() {
+    // "Pools of 4 to 12 are healthy on seeds 1–5; 16 collapses on seed 5, 20 and more on every seed;
+    // 2 and 3 are too few" — and the question "Why does a pool of 3 fail when 4 is fine?".
+    for pool in ["4", "8", "12"] {
+        let c = check_with("busy-day-pool", &[("db.pool_size", pool)]);
+        assert!(c.met, "pool {pool}:\n{}", show("pool", &c));
+    }
+    for pool in ["2", "3", "20", "40"] {
+        let c = check_with("busy-day-pool", &[("db.pool_size", pool)]);
+        assert!(c.seeds.iter().all(|s| !s.met), "pool {pool} is healthy on some seed:\n{}", show("pool", &c));
+    }
+    let c = check_with("busy-day-pool", &[("db.pool_size", "16")]);
+    assert_eq!(c.seeds.iter().filter(|s| !s.met).map(|s| s.seed).collect::<Vec<_>>(), [5], "{}", show("16", &c));
+}
+
+#[test]
+fn an_answer_link_pasted_by_a_teacher_is_read_and_checked() {
+    let ex = exercises::find("busy-day-pool").unwrap();
+    let link = |p: &Params| {
+        format!(
+            "https://example.org/cascade/?{}#exercise-{}",
+            sim_core::share::encode(Some(ex.preset), p, &[("exercise", ex.id.to_string())]),
+            ex.id
+        )
+    };
+    let met = exercises::check_answer_link(&link(&ex.solution_params())).unwrap();
+    assert_eq!(met.exercise.id, ex.id);
+    assert!(met.check.met && met.link_problems.is_empty(), "{met:?}");
+    assert!(!met.query.contains('#') && met.query.contains("exercise=busy-day-pool"), "{}", met.query);
+    // The query alone works too; the start does not meet the goal.
+    let start = link(&ex.start_params());
+    let (_, query) = start.split_once('?').unwrap();
+    let not_met = exercises::check_answer_link(query).unwrap();
+    assert!(!not_met.check.met && not_met.check.problems.is_empty());
+    // A setting the exercise does not allow is a problem; a key that cannot be read is reported.
+    let mut p = ex.solution_params();
+    p.traffic.rate_per_s = 5.0;
+    assert!(!exercises::check_answer_link(&link(&p)).unwrap().check.problems.is_empty());
+    let odd = exercises::check_answer_link(&format!(
+        "{}&db.pool_size=lots",
+        link(&ex.solution_params()).split('#').next().unwrap()
+    ))
+    .unwrap();
+    assert!(odd.link_problems.iter().any(|m| m.contains("pool_size")), "{:?}", odd.link_problems);
+    // Not answer links: each says why.
+    let e = exercises::check_answer_link("https://example.org/cascade/?p=failover#lab").unwrap_err();
+    assert!(e.starts_with("This link names no exercise"), "{e}");
+    let e = exercises::check_answer_link("hello").unwrap_err();
+    assert!(e.starts_with("That is not an answer link"), "{e}");
+    let e = exercises::check_answer_link("?exercise=fly-to-the-moon").unwrap_err();
+    assert_eq!(e, "There is no exercise called \"fly-to-the-moon\".");
+}

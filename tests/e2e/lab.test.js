@@ -85,7 +85,7 @@ test("with the gateway on, the figures say when every user is connected again", 
   const lab = new LabPage(await newPage(h.browser));
   await lab.open(`${h.server.origin}/?v=2&p=reconnect-herd#lab`);
   // Requests succeed again at once, but users come back over minutes: the figure says both.
-  assert.match(await lab.text("outage-note"), /^all reconnected (\d+ min )?\d+ s after the fault$/);
+  assert.match(await lab.text("outage-note"), /^WebSockets all reconnected (\d+ min )?\d+ s after the fault$/);
   await lab.open(`${h.server.origin}/?v=2&p=failover#lab`);
   assert.equal(await lab.byTestId("outage-note").count(), 0, "no gateway, no line");
   assert.deepEqual(lab.consoleErrors, []);

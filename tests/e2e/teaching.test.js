@@ -98,6 +98,44 @@ test("a chapter widget redraws its chart when its slider moves, and leaves the l
   assert.deepEqual(lab.consoleErrors, []);
 });
 
+/// "412 k" → 412000, "1.2 M" → 1200000.
+function count(text) {
+  const m = text.trim().match(/^([\d.]+)(?: ([kMG]))?$/);
+  assert.ok(m, `a count: ${text}`);
+  return Number(m[1]) * { undefined: 1, k: 1e3, M: 1e6, G: 1e9 }[m[2]];
+}
+
+test("chapter 3's widget counts the wasted queries its prompt speaks of", async () => {
+  // "Raise the client timeout to 45 seconds … the count of wasted queries above the charts falls more
+  // than tenfold, and the failover heals" (backed natively by a_timeout_longer_than_the_queue_heals).
+  const lab = new LabPage(await newPage(h.browser));
+  await lab.open(`${h.server.origin}/#pool-exhaustion`);
+  const widget = lab.page.locator('#pool-exhaustion [data-testid="widget"]').filter({ has: lab.page.locator('[data-testid="slider-timeout"]') }).first();
+  await widget.scrollIntoViewIfNeeded();
+  const wasted = widget.locator('[data-testid="wasted-queries"]');
+  await wasted.waitFor();
+  const before = await wasted.textContent();
+  const at30 = count(before);
+  await drag(widget, "timeout", 45);
+  // The widget's new run: its count changes (or goes, if nothing was wasted).
+  await widget.evaluate(
+    (w, b) =>
+      new Promise((ok) => {
+        const check = () => {
+          const el = w.querySelector('[data-testid="wasted-queries"]');
+          if (!el || el.textContent !== b) ok();
+          else requestAnimationFrame(check);
+        };
+        check();
+      }),
+    before,
+  );
+  const at45 = (await wasted.count()) ? count(await wasted.textContent()) : 0;
+  assert.ok(at45 * 10 < at30, `wasted queries ${at30} at 30 s, ${at45} at 45 s`);
+  assert.doesNotMatch(await widget.locator('[data-testid="recovery-time"]').textContent(), /did not recover/);
+  await lab.page.context().close();
+});
+
 test("deep links open the right chapter, also from a sub-path, and keep the anchor", async () => {
   for (const base of ["/", "/cascade/"]) {
     const page = await newPage(h.browser);
@@ -209,6 +247,36 @@ test("the instructor view lists every exercise with its solution and figures, an
   }
   await page.pdf({ path: join(ARTIFACTS, "instructor.pdf"), format: "A4", printBackground: true });
   assert.deepEqual(lab.consoleErrors, []);
+});
+
+test("a teacher pastes a student's answer link into the instructor view and sees whether it meets the goal", async () => {
+  const page = await newPage(h.browser);
+  const lab = new LabPage(page);
+  await page.goto(`${h.server.origin}/cascade/?instructor=1`);
+  const input = page.locator('[data-testid="check-answer-link"]');
+  await input.waitFor();
+  // As "Copy my answer" writes it (here from another host: the checker opens it on this site).
+  const answer = (rate) =>
+    `https://school.example/cascade/?v=2&p=failover&faults=%5B%5D&traffic.rate_per_s=${rate}&exercise=normal-day-capacity#exercise-normal-day-capacity`;
+  await input.fill(answer(27));
+  const verdict = page.locator('[data-testid="check-answer-verdict"]');
+  assert.equal(await verdict.textContent(), "Met on every seed (1, 2, 3).");
+  assert.match(await page.locator('[data-testid="check-answer-result"]').textContent(), /How busy can a normal day get\?/);
+  const open = await page.locator('[data-testid="check-answer-open"]').getAttribute("href");
+  assert.ok(open.startsWith(`${h.server.origin}/cascade/?`) && open.endsWith("#exercise-normal-day-capacity"), open);
+  await input.fill(answer(28));
+  assert.match(await verdict.textContent(), /^Not met on 3 of 3 seeds/);
+  await input.fill(`${h.server.origin}/cascade/?p=failover#lab`);
+  assert.match(await page.locator('[data-testid="check-answer-error"]').textContent(), /^This link names no exercise/);
+  await input.fill("");
+  assert.equal(await page.locator('[data-testid="check-answer-error"], [data-testid="check-answer-result"]').count(), 0);
+  // The link opens the exercise with the student's settings.
+  await page.goto(open);
+  const card = page.locator("#exercise-normal-day-capacity");
+  await card.locator('[data-testid="exercise-status"]').waitFor();
+  assert.equal((await card.locator('[data-testid="exercise-status"]').textContent()).trim(), "met");
+  assert.deepEqual(lab.consoleErrors, []);
+  await page.context().close();
 });
 
 test("a chart stays sharp when the chart beside it goes (a subsystem switched off)", async () => {

@@ -34,7 +34,7 @@ pub fn open_in_lab(lab: Lab) {
     });
 }
 
-/// Peak failure rate and recovery of the widget's run.
+/// Peak failure rate, recovery and wasted queries of the widget's run.
 #[component]
 pub fn WidgetFigures() -> impl IntoView {
     let lab = use_lab();
@@ -59,12 +59,20 @@ pub fn WidgetFigures() -> impl IntoView {
                 // With a gateway, users can be disconnected while every request that is made succeeds:
                 // say when they are all back (the reconnect herd).
                 match crate::views::reconnect_note(m) {
-                    Some(users) => format!("{requests}; users {users}"),
+                    Some(users) => format!("{requests}; {users}"),
                     None => requests,
                 }
             }
             Err(_) if !r.ready() => "simulating…".into(),
             Err(e) => format!("cannot run: {e}"),
+        })
+    };
+    // Queries the database finished for clients that had already given up (chapter 3), when there
+    // were any: in real queries, as the lab counts requests.
+    let wasted = move || {
+        lab.run.with(|r| match r.trace.as_ref() {
+            Ok(t) if t.summary.wasted_queries > 0 => Some(format::count(t.summary.wasted_queries as f64 * t.scale)),
+            _ => None,
         })
     };
     let notice = move || {
@@ -81,6 +89,7 @@ pub fn WidgetFigures() -> impl IntoView {
         <p class="widget-figures" role="status" aria-live="polite">
             "Peak failure rate "<b data-testid="peak-failure">{peak}</b>" · "
             <b data-testid="recovery-time" class:bad=move || !recovered()>{recovery}</b>
+            {move || wasted().map(|n| view! { " · wasted queries "<b data-testid="wasted-queries">{n}</b> })}
             {move || notice().map(|n| view! { <span class="notice-inline" data-testid="run-notice">{n}</span> })}
         </p>
     }

@@ -404,6 +404,69 @@ fn InstructorCard(ex: &'static Exercise) -> impl IntoView {
     }
 }
 
+/// A student's answer link, pasted and checked here: which exercise, met or not on each check seed,
+/// and a way to open it (on this site, whatever address it was pasted with).
+#[component]
+fn CheckAnswer() -> impl IntoView {
+    let text = RwSignal::new(String::new());
+    let answer = Memo::new(move |_| {
+        text.with(|t| (!t.trim().is_empty()).then(|| exercises::check_answer_link(t).map_err(|e| e.to_string())))
+    });
+    let result = move || {
+        answer.get().map(|r| match r {
+            Err(e) => view! { <p class="error" data-testid="check-answer-error">{e}</p> }.into_any(),
+            Ok(a) => {
+                let ex = a.exercise;
+                let seeds: Vec<String> = exercises::CHECK_SEEDS.iter().map(u64::to_string).collect();
+                let verdict = if a.check.met {
+                    format!("Met on every seed ({}).", seeds.join(", "))
+                } else if !a.check.problems.is_empty() {
+                    "Not met: the link changes what the exercise does not allow.".to_string()
+                } else {
+                    let missed: Vec<String> =
+                        a.check.seeds.iter().filter(|s| !s.met).map(|s| s.seed.to_string()).collect();
+                    format!("Not met on {} of {} seeds ({}).", missed.len(), seeds.len(), missed.join(", "))
+                };
+                let open = format!("{}?{}#exercise-{}", base_url(), a.query, ex.id);
+                view! {
+                    <div class="check-answer-result" data-testid="check-answer-result" data-met=a.check.met.to_string()>
+                        <p><strong>{ex.title}</strong>" — "{ex.goal_text()}</p>
+                        <p class="verdict" class:met=a.check.met data-testid="check-answer-verdict">{verdict}</p>
+                        <ul>
+                            {a.check.problems.iter().map(|p| view! { <li>{p.clone()}</li> }).collect_view()}
+                            {a.check
+                                .seeds
+                                .iter()
+                                .map(|s| view! { <li>{format!("seed {}: {} ({})", s.seed, if s.met { "met" } else { "not met" }, s.figures)}</li> })
+                                .collect_view()}
+                            {a.link_problems.iter().map(|p| view! { <li>{format!("not read from the link: {p}")}</li> }).collect_view()}
+                        </ul>
+                        <p><a href=open data-testid="check-answer-open">"Open it as the student sees it"</a></p>
+                    </div>
+                }
+                .into_any()
+            }
+        })
+    };
+    view! {
+        <section class="check-answer no-print" data-testid="check-answer" aria-labelledby="check-answer-title">
+            <h2 id="check-answer-title">"Check a student's answer"</h2>
+            <label for="check-answer-link">"Paste the link a student sent you (\"Copy my answer\")"</label>
+            <input
+                id="check-answer-link"
+                type="text"
+                inputmode="url"
+                spellcheck="false"
+                autocomplete="off"
+                data-testid="check-answer-link"
+                prop:value=text
+                on:input=move |ev| text.set(event_target_value(&ev))
+            />
+            <div role="status" aria-live="polite">{result}</div>
+        </section>
+    }
+}
+
 /// The instructor view (`?instructor=1`): every exercise's goal, solution, expected figures and
 /// discussion questions, laid out for printing.
 #[component]
@@ -417,8 +480,8 @@ pub fn InstructorView() -> impl IntoView {
                 <p class="lede">
                     "Each exercise gives students a scenario and a few controls with limits. The page checks the goal
                     on seeds 1, 2 and 3 and calls it met only if all three runs meet it. Students can send you their
-                    answer as a link: opening it shows their settings and whether they meet the goal. To grade a
-                    batch of links or files, use the command line: "
+                    answer as a link: paste it below, or open it, to see their settings and whether they meet the
+                    goal. To grade a batch of links or files, use the command line: "
                     <code>"cascade exercise check ID --link URL"</code>
                     " (exit code 0 met, 1 not met, 2 bad input; "<code>"cascade"</code>" is this project's command-line
                     tool: from its source, "<code>"cargo run --release -p cascade -- exercise check …"</code>", as its
@@ -429,6 +492,7 @@ pub fn InstructorView() -> impl IntoView {
                     <button type="button" class="print-button" on:click=move |_| { let _ = window().print(); }>"Print"</button>
                 </p>
             </header>
+            <CheckAnswer />
             {exercises::all().iter().map(|e| view! { <InstructorCard ex=e /> }).collect_view()}
         </main>
     }
@@ -465,5 +529,35 @@ mod tests {
             }
         }
         assert!(exercises::all().len() >= 8);
+    }
+
+    #[test]
+    fn an_exercises_limits_are_its_sliders_range() {
+        // The instructor view states each control's limits: the student's slider must reach them, or
+        // a question about a value outside the slider ("why does a pool of 3 fail?") cannot be tried.
+        for ex in exercises::all() {
+            for c in ex.controls {
+                let Some(k) = knobs::knob(c.knob) else { continue };
+                let s = limited(k.clone(), c.min, c.max);
+                if let Some(m) = c.min {
+                    assert!(
+                        (s.min - m * k.scale).abs() < 1e-9,
+                        "{}: {} starts at {} on the slider, not {m}",
+                        ex.id,
+                        c.knob,
+                        s.min / k.scale
+                    );
+                }
+                if let Some(m) = c.max {
+                    assert!(
+                        (s.max - m * k.scale).abs() < 1e-9,
+                        "{}: {} ends at {} on the slider, not {m}",
+                        ex.id,
+                        c.knob,
+                        s.max / k.scale
+                    );
+                }
+            }
+        }
     }
 }

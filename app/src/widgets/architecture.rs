@@ -718,8 +718,12 @@ fn prefers_reduced_motion() -> bool {
         .unwrap_or(false)
 }
 
-/// How long Play takes for the whole run, in milliseconds.
-const PLAY_MS: f64 = 6_000.0;
+/// How long Play takes for the whole run, in milliseconds: six seconds, or 30 ms per interval for a
+/// long run, so that the replay's 580 intervals (4 h 50 min) take about 17 s and the failover at its
+/// start can still be seen going wrong.
+fn play_ms(intervals: usize) -> f64 {
+    (intervals as f64 * 30.0).max(6_000.0)
+}
 /// With reduced motion, Play moves in this many jumps, one a second.
 const REDUCED_MOTION_STEPS: usize = 6;
 
@@ -757,8 +761,8 @@ impl Player {
     }
 
     /// Plays from the scrubbed moment to the end of the run (from the start when nothing was
-    /// scrubbed yet or the cursor is at the end): the whole run takes about six seconds, one
-    /// interval per animation frame at most.
+    /// scrubbed yet or the cursor is at the end): the whole run takes [`play_ms`], one interval per
+    /// animation frame at most.
     ///
     /// With `prefers-reduced-motion: reduce` it does not animate: it moves in six jumps, one a
     /// second, so the story is still told in steps a reader can follow, without motion.
@@ -787,7 +791,7 @@ impl Player {
             if n == 0 {
                 return self.stop();
             }
-            let pos = from as f64 + (now_ms() - t0) / PLAY_MS * n as f64;
+            let pos = from as f64 + (now_ms() - t0) / play_ms(n) * n as f64;
             let i = (pos.max(0.0) as usize).min(n - 1);
             self.show(i, dt);
             if i + 1 >= n {
@@ -1009,6 +1013,14 @@ mod tests {
 
     fn health(states: &[ComponentState], name: &str) -> Health {
         get(states, name).health
+    }
+
+    #[test]
+    fn play_takes_six_seconds_for_the_core_cascade_and_longer_for_the_replay() {
+        let intervals = |p: Preset| sim_core::run(&p.params()).unwrap().series.len();
+        assert_eq!(play_ms(intervals(Preset::Failover)), 6_000.0);
+        let replay = play_ms(intervals(Preset::AsItHappened));
+        assert!((15_000.0..20_000.0).contains(&replay), "{replay} ms");
     }
 
     #[test]
