@@ -344,29 +344,46 @@ pub fn parse_glossary(text: &str, file: &str) -> Result<Vec<Term>, Vec<String>> 
     }
 }
 
-/// Reads the masthead file: front matter with `kicker:` and `title:`, then Markdown paragraphs.
-pub fn parse_intro(text: &str, file: &str) -> Result<Intro, Vec<String>> {
-    let mut errors = Vec::new();
-    let mut intro = Intro::default();
-    let lines: Vec<&str> = text.lines().collect();
-    let mut i = 0;
-    if lines.first().map(|l| l.trim()) == Some("---") {
-        i = 1;
-        while i < lines.len() && lines[i].trim() != "---" {
-            match lines[i].split_once(':') {
-                Some(("kicker", v)) => intro.kicker = v.trim().to_string(),
-                Some(("title", v)) => intro.title = v.trim().to_string(),
-                Some(("footer", v)) => intro.footer = v.trim().to_string(),
-                _ => {
-                    errors.push(format!("{file}:{}: front matter holds only `kicker:`, `title:` and `footer:`", i + 1))
-                }
+/// Reads front matter (`---`, `key: value` lines, `---`) at the top of `lines`: the values of `keys`
+/// (empty when absent) and the index of the first line after it. `what` names the file in messages.
+fn front_matter<const N: usize>(
+    lines: &[&str],
+    file: &str,
+    keys: [&str; N],
+    what: &str,
+    errors: &mut Vec<String>,
+) -> ([String; N], usize) {
+    let mut values: [String; N] = std::array::from_fn(|_| String::new());
+    let names: Vec<String> = keys.iter().map(|k| format!("`{k}:`")).collect();
+    if lines.first().map(|l| l.trim()) != Some("---") {
+        errors.push(format!("{file}:1: {what} starts with front matter (`---`, {}, `---`)", names.join(", ")));
+        return (values, 0);
+    }
+    let mut i = 1;
+    while i < lines.len() && lines[i].trim() != "---" {
+        match lines[i].split_once(':').and_then(|(k, v)| Some((keys.iter().position(|x| *x == k)?, v))) {
+            Some((n, v)) => values[n] = v.trim().to_string(),
+            None => {
+                let only = match names.split_last() {
+                    Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+                    _ => names.join(""),
+                };
+                errors.push(format!("{file}:{}: front matter holds only {only}", i + 1));
             }
-            i += 1;
         }
         i += 1;
-    } else {
-        errors.push(format!("{file}:1: the introduction starts with front matter (`---`, `kicker:`, `title:`, `---`)"));
     }
+    (values, i + 1)
+}
+
+/// Reads the masthead file: front matter with `kicker:`, `title:` and `footer:`, then Markdown
+/// paragraphs.
+pub fn parse_intro(text: &str, file: &str) -> Result<Intro, Vec<String>> {
+    let mut errors = Vec::new();
+    let lines: Vec<&str> = text.lines().collect();
+    let ([kicker, title, footer], i) =
+        front_matter(&lines, file, ["kicker", "title", "footer"], "the introduction", &mut errors);
+    let mut intro = Intro { kicker, title, footer, ..Intro::default() };
     if intro.title.is_empty() {
         errors.push(format!("{file}:1: the introduction needs a `title:` (the page's headline)"));
     }
@@ -386,22 +403,9 @@ pub fn parse_intro(text: &str, file: &str) -> Result<Intro, Vec<String>> {
 /// many parts the page's layout places (0 for none, `None` for any number of at least one).
 pub fn parse_page(text: &str, file: &str, parts: Option<usize>) -> Result<Page, Vec<String>> {
     let mut errors = Vec::new();
-    let mut page = Page::default();
     let lines: Vec<&str> = text.lines().collect();
-    let mut i = 0;
-    if lines.first().map(|l| l.trim()) == Some("---") {
-        i = 1;
-        while i < lines.len() && lines[i].trim() != "---" {
-            match lines[i].split_once(':') {
-                Some(("title", v)) => page.title = v.trim().to_string(),
-                _ => errors.push(format!("{file}:{}: front matter holds only `title:`", i + 1)),
-            }
-            i += 1;
-        }
-        i += 1;
-    } else {
-        errors.push(format!("{file}:1: the file starts with front matter (`---`, `title:`, `---`)"));
-    }
+    let ([title], i) = front_matter(&lines, file, ["title"], "the file", &mut errors);
+    let mut page = Page { title, ..Page::default() };
     if page.title.is_empty() {
         errors.push(format!("{file}:1: the file needs a `title:` (its section's heading)"));
     }
