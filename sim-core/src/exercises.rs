@@ -756,8 +756,8 @@ static EXERCISES: &[Exercise] = &[
                         breaker alone lets the system recover but rejects most requests while it is open (peak \
                         100%).",
         instructor_notes: "Local rate limiting gives a peak of 0–3% on seeds 1–5; failing open gives 0% too, \
-                           failing closed 100%, breakers 100% (but they recover in about 35 s). Discuss why \
-                           failing open is tempting and what it gives up.",
+                           failing closed 100%, breakers 100% (but one breaker recovers in 30–35 s, breakers \
+                           per feature in 40–50 s). Discuss why failing open is tempting and what it gives up.",
         questions: &[
             "Failing open also meets the goal. What risk does it take that local rate limiting does not?",
             "Why does the breaker, which ends the outage, not meet this goal?",
@@ -782,7 +782,8 @@ static EXERCISES: &[Exercise] = &[
                         their 30 s timeouts, there is no retry wave, and the system recovers within about 30 s of \
                         Redis returning.",
         instructor_notes: "Pools of 4–8 recover on seeds 1–5 within 30 s, 10–12 within 100 s; from 16 some seeds \
-                           never recover and from 24 none do. Students usually try a bigger pool first: let them.",
+                           never recover and from 28 none do (at 24–27 seed 4 still recovers). Students usually try a \
+                           bigger pool first: let them.",
         questions: &[
             "Why does a bigger pool make the outage worse instead of better?",
             "The smaller pool makes requests wait in the pool's queue. Why is that wait less harmful than \
@@ -815,11 +816,11 @@ static EXERCISES: &[Exercise] = &[
         solution_text: "Around a minute. Shorter failovers leave a backlog the database can clear before clients \
                         time out; past the tipping point the 30 s timeouts and retries add more work than the \
                         database can do, and the overload sustains itself after Redis is back (a metastable \
-                        failure). On seeds 1–5 the tipping point lies between 56 and 68 s, so 70 s stays down on \
+                        failure). On seeds 1–5 the tipping point lies between 55 and 68 s, so 70 s stays down on \
                         all of them and 50 s heals on all of them.",
-        instructor_notes: "At 60,000 requests a second (the page's default) the tipping point varies from 76 s to \
+        instructor_notes: "At 60,000 requests a second (the page's default) the tipping point varies from 75 s to \
                            106 s over seeds 1–5 — too fuzzy for one answer — so this exercise runs at 70,000, \
-                           where it lies between 56 and 68 s. Answers from 65 to 75 s pass on the check seeds. \
+                           where it lies between 55 and 68 s. Answers from 64 to 74 s pass on the check seeds. \
                            Use the spread itself for discussion: a system near its tipping point is at the mercy \
                            of chance.",
         questions: &[
@@ -880,8 +881,9 @@ static EXERCISES: &[Exercise] = &[
         solution: &[("defences.degraded_mode", "true")],
         solution_text: "Degraded mode switches off the non-essential features (20% of requests), and with them \
                         their re-authentications: the database carries the essential ones, and no interval \
-                        goes above 10%. Breakers end the outage sooner but fail 10–15% of all requests on the \
-                        way.",
+                        goes above 10%. On seeds 1, 2, 3 and 5 breakers end the outage sooner but fail 10–13% of \
+                        all requests on the way (7–9% with a breaker per feature); where the start recovers, it \
+                        fails none.",
         instructor_notes: "The start peaks at 75–100% on seeds 1, 2, 3 and 5 (seed 4 is lucky at 4%), and seed 3 \
                            never recovers. Degraded mode gives a peak of 0% on every seed. The lesson: fixing the \
                            first dependency on Redis moves the outage to the next one.",
@@ -924,8 +926,9 @@ static EXERCISES: &[Exercise] = &[
         solution: &[("breaker.enabled", "true")],
         solution_text: "The breaker sees most database calls fail or run slow, opens, and rejects calls at once for \
                         30 s. The database drains its backlog meanwhile; the trial calls after that succeed and \
-                        the breaker closes, about 35 s after Redis returns.",
-        instructor_notes: "Many answers pass: a breaker (30–35 s on seeds 1–5), a retry budget (40 s), load \
+                        the breaker closes, 30–35 s after Redis returns.",
+        instructor_notes: "Many answers pass: a breaker (30–35 s on seeds 1–5), a retry budget (40 s on the \
+                           check seeds, 30–45 s on seeds 1–5), load \
                            shedding with its default queue limit (15–20 s on the check seeds). Collect the students' answers and compare their failed-request shares, \
                            not only their recovery times.",
         questions: &[
@@ -959,10 +962,12 @@ static EXERCISES: &[Exercise] = &[
         solution_text: "A retry budget lets clients retry only as long as retries stay below 10% of first \
                         attempts. During the failover the budget runs dry within seconds, so the database sees \
                         about one attempt per request instead of three; the backlog clears and the system \
-                        recovers about 30 s after Redis returns.",
-        instructor_notes: "The start never recovers, with about 3.3 attempts per request. The budget recovers in \
-                           30–40 s with 1.01 attempts per request; two attempts instead of four also meet the goal \
-                           (65–80 s, 1.08); exponential backoff alone does not (seeds 1–3 never recover).",
+                        recovers 30–40 s after Redis returns.",
+        instructor_notes: "The start never recovers on seeds 1–3, with about 3.3 attempts per request (seeds 4 \
+                           and 5 recover after 30 s and 195 s). The budget recovers in 30–40 s with 1.00–1.01 \
+                           attempts per request; two attempts instead of four also meet the goal (65–80 s and \
+                           1.07–1.10 attempts on seeds 1, 2, 3 and 5; 30 s on seed 4); exponential backoff alone \
+                           does not (seeds 1–3 never recover).",
         questions: &[
             "Why does backoff alone not help, when it spaces the retries out?",
             "A budget and \"fewer attempts\" both work. What does a budget keep that fewer attempts lose?",
