@@ -249,7 +249,7 @@ test("the instructor view lists every exercise with its solution and figures, an
   assert.deepEqual(lab.consoleErrors, []);
 });
 
-test("a teacher pastes a student's answer link into the instructor view and sees whether it meets the goal", async () => {
+test("a teacher pastes students' answer links into the instructor view and sees whether each meets its goal", async () => {
   const page = await newPage(h.browser);
   const lab = new LabPage(page);
   await page.goto(`${h.server.origin}/cascade/?instructor=1`);
@@ -267,7 +267,13 @@ test("a teacher pastes a student's answer link into the instructor view and sees
   await input.fill(answer(28));
   assert.match(await verdict.textContent(), /^Not met on 3 of 3 seeds/);
   await input.fill(`${h.server.origin}/cascade/?p=failover#lab`);
-  assert.match(await page.locator('[data-testid="check-answer-error"]').textContent(), /^This link names no exercise/);
+  assert.match(await page.locator('[data-testid="check-answer-error"]').textContent(), /^1\. This link names no exercise/);
+  // A class's links at once, one per line: each checked in turn, with a count of those met.
+  await input.fill([answer(27), "", answer(28), `${h.server.origin}/cascade/?p=failover#lab`, answer(27)].join("\n"));
+  await page.locator('[data-testid="check-answer-summary"]').filter({ hasText: "2 of 4 links meet their goal." }).waitFor();
+  assert.equal(await page.locator('[data-testid="check-answer-pending"]').count(), 0);
+  assert.deepEqual(await page.locator('[data-testid="check-answer-result"]').evaluateAll((els) => els.map((e) => e.dataset.met)), ["true", "false", "true"]);
+  assert.equal(await page.locator('[data-testid="check-answer-error"]').count(), 1);
   await input.fill("");
   assert.equal(await page.locator('[data-testid="check-answer-error"], [data-testid="check-answer-result"]').count(), 0);
   // The link opens the exercise with the student's settings.

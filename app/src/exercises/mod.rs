@@ -404,65 +404,139 @@ fn InstructorCard(ex: &'static Exercise) -> impl IntoView {
     }
 }
 
-/// A student's answer link, pasted and checked here: which exercise, met or not on each check seed,
-/// and a way to open it (on this site, whatever address it was pasted with).
-#[component]
-fn CheckAnswer() -> impl IntoView {
-    let text = RwSignal::new(String::new());
-    let answer = Memo::new(move |_| {
-        text.with(|t| (!t.trim().is_empty()).then(|| exercises::check_answer_link(t).map_err(|e| e.to_string())))
-    });
-    let result = move || {
-        answer.get().map(|r| match r {
-            Err(e) => view! { <p class="error" data-testid="check-answer-error">{e}</p> }.into_any(),
-            Ok(a) => {
-                let ex = a.exercise;
-                let seeds: Vec<String> = exercises::CHECK_SEEDS.iter().map(u64::to_string).collect();
-                let verdict = if a.check.met {
-                    format!("Met on every seed ({}).", seeds.join(", "))
-                } else if !a.check.problems.is_empty() {
-                    "Not met: the link changes what the exercise does not allow.".to_string()
-                } else {
-                    let missed: Vec<String> =
-                        a.check.seeds.iter().filter(|s| !s.met).map(|s| s.seed.to_string()).collect();
-                    format!("Not met on {} of {} seeds ({}).", missed.len(), seeds.len(), missed.join(", "))
-                };
-                let open = format!("{}?{}#exercise-{}", base_url(), a.query, ex.id);
-                view! {
-                    <div class="check-answer-result" data-testid="check-answer-result" data-met=a.check.met.to_string()>
-                        <p><strong>{ex.title}</strong>" — "{ex.goal_text()}</p>
-                        <p class="verdict" class:met=a.check.met data-testid="check-answer-verdict">{verdict}</p>
+/// At most this many pasted links are checked at once.
+const MAX_ANSWERS: usize = 200;
+
+/// The pasted links checked so far, by line.
+type Checked = RwSignal<std::collections::HashMap<String, Result<exercises::Answer, String>>>;
+
+/// One checked answer link as the instructor view shows it: which exercise, met or not on each check
+/// seed, and a way to open it (on this site, whatever address it was pasted with). Its figures are
+/// folded away when several links are shown.
+fn answer_view(number: usize, result: Result<exercises::Answer, String>, unfold: bool) -> AnyView {
+    match result {
+        Err(e) => view! { <p class="error" data-testid="check-answer-error">{format!("{number}. {e}")}</p> }.into_any(),
+        Ok(a) => {
+            let ex = a.exercise;
+            let seeds: Vec<String> = exercises::CHECK_SEEDS.iter().map(u64::to_string).collect();
+            let verdict = if a.check.met {
+                format!("Met on every seed ({}).", seeds.join(", "))
+            } else if !a.check.problems.is_empty() {
+                "Not met: the link changes what the exercise does not allow.".to_string()
+            } else {
+                let missed: Vec<String> = a.check.seeds.iter().filter(|s| !s.met).map(|s| s.seed.to_string()).collect();
+                format!("Not met on {} of {} seeds ({}).", missed.len(), seeds.len(), missed.join(", "))
+            };
+            let open = format!("{}?{}#exercise-{}", base_url(), a.query, ex.id);
+            let seed_lines = a
+                .check
+                .seeds
+                .iter()
+                .map(|s| format!("seed {}: {} ({})", s.seed, if s.met { "met" } else { "not met" }, s.figures));
+            view! {
+                <div class="check-answer-result" data-testid="check-answer-result" data-met=a.check.met.to_string()>
+                    <p class="answer-line">
+                        {format!("{number}. ")}<strong>{ex.title}</strong>" "
+                        <span class="verdict" class:met=a.check.met data-testid="check-answer-verdict">{verdict}</span>" "
+                        <a href=open data-testid="check-answer-open">"Open it"</a>
+                    </p>
+                    <details open=unfold>
+                        <summary>"Goal and figures"</summary>
+                        <p>{ex.goal_text()}</p>
                         <ul>
-                            {a.check.problems.iter().map(|p| view! { <li>{p.clone()}</li> }).collect_view()}
-                            {a.check
-                                .seeds
-                                .iter()
-                                .map(|s| view! { <li>{format!("seed {}: {} ({})", s.seed, if s.met { "met" } else { "not met" }, s.figures)}</li> })
-                                .collect_view()}
-                            {a.link_problems.iter().map(|p| view! { <li>{format!("not read from the link: {p}")}</li> }).collect_view()}
+                            {a.check.problems.into_iter().map(|p| view! { <li>{p}</li> }).collect_view()}
+                            {seed_lines.map(|l| view! { <li>{l}</li> }).collect_view()}
+                            {a.link_problems.into_iter().map(|p| view! { <li>{format!("not read from the link: {p}")}</li> }).collect_view()}
                         </ul>
-                        <p><a href=open data-testid="check-answer-open">"Open it as the student sees it"</a></p>
-                    </div>
+                    </details>
+                </div>
+            }
+            .into_any()
+        }
+    }
+}
+
+/// Students' answer links, pasted (one per line) and checked here. Each link runs its exercise on
+/// the check seeds, one link per task so that a class's worth of links never freezes the page; a
+/// line already checked is not run again while the text is edited.
+#[component]
+fn CheckAnswers() -> impl IntoView {
+    let text = RwSignal::new(String::new());
+    let lines = Memo::new(move |_| {
+        text.with(|t| t.lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_string).collect::<Vec<_>>())
+    });
+    let checked: Checked = RwSignal::new(Default::default());
+    let busy = StoredValue::new(false);
+    // Checks the first line without a result, then (in a task of its own) the next.
+    fn next(lines: Memo<Vec<String>>, checked: Checked, busy: StoredValue<bool>) {
+        let todo = lines.with_untracked(|ls| {
+            ls.iter().take(MAX_ANSWERS).find(|l| checked.with_untracked(|c| !c.contains_key(*l))).cloned()
+        });
+        let Some(line) = todo else {
+            busy.set_value(false);
+            return;
+        };
+        busy.set_value(true);
+        set_timeout(
+            move || {
+                let result = exercises::check_answer_link(&line);
+                if checked.try_update(|c| c.insert(line, result)).is_some() {
+                    next(lines, checked, busy);
                 }
-                .into_any()
+            },
+            std::time::Duration::ZERO,
+        );
+    }
+    Effect::new(move |_| {
+        lines.track();
+        if !busy.get_value() {
+            next(lines, checked, busy);
+        }
+    });
+    let shown =
+        Memo::new(move |_| lines.with(|ls| ls.iter().take(MAX_ANSWERS).cloned().enumerate().collect::<Vec<_>>()));
+    let row = move |(i, line): (usize, String)| {
+        let result = Memo::new(move |_| checked.with(|c| c.get(&line).cloned()));
+        move || match result.get() {
+            Some(r) => answer_view(i + 1, r, shown.with(Vec::len) == 1),
+            None => view! { <p class="checking" data-testid="check-answer-pending">"Checking…"</p> }.into_any(),
+        }
+    };
+    let summary = move || {
+        let n = lines.with(Vec::len);
+        let met = shown.with(|ls| {
+            checked.with(|c| {
+                ls.iter().filter(|(_, l)| c.get(l).is_some_and(|r| r.as_ref().is_ok_and(|a| a.check.met))).count()
+            })
+        });
+        let cut = (n > MAX_ANSWERS).then(|| format!(" Only the first {MAX_ANSWERS} of {n} links are checked."));
+        (n > 1).then(|| {
+            view! {
+                <p data-testid="check-answer-summary">
+                    {format!("{met} of {} links meet their goal.{}", n.min(MAX_ANSWERS), cut.unwrap_or_default())}
+                </p>
             }
         })
     };
     view! {
         <section class="check-answer no-print" data-testid="check-answer" aria-labelledby="check-answer-title">
-            <h2 id="check-answer-title">"Check a student's answer"</h2>
-            <label for="check-answer-link">"Paste the link a student sent you (\"Copy my answer\")"</label>
-            <input
+            <h2 id="check-answer-title">"Check students' answers"</h2>
+            <label for="check-answer-link">
+                "Paste the links students sent you (\"Copy my answer\"), one per line"
+            </label>
+            <textarea
                 id="check-answer-link"
-                type="text"
-                inputmode="url"
+                rows="3"
                 spellcheck="false"
                 autocomplete="off"
                 data-testid="check-answer-link"
                 prop:value=text
                 on:input=move |ev| text.set(event_target_value(&ev))
-            />
-            <div role="status" aria-live="polite">{result}</div>
+            ></textarea>
+            <div role="status" aria-live="polite">
+                {summary}
+                <For each=move || shown.get() key=|k| k.clone() children=row />
+            </div>
         </section>
     }
 }
@@ -480,8 +554,9 @@ pub fn InstructorView() -> impl IntoView {
                 <p class="lede">
                     "Each exercise gives students a scenario and a few controls with limits. The page checks the goal
                     on seeds 1, 2 and 3 and calls it met only if all three runs meet it. Students can send you their
-                    answer as a link: paste it below, or open it, to see their settings and whether they meet the
-                    goal. To grade a batch of links or files, use the command line: "
+                    answer as a link: paste their links below (a class's at once), or open one, to see their
+                    settings and whether they meet the goal. To grade links or scenario files from a script, use
+                    the command line: "
                     <code>"cascade exercise check ID --link URL"</code>
                     " (exit code 0 met, 1 not met, 2 bad input; "<code>"cascade"</code>" is this project's command-line
                     tool: from its source, "<code>"cargo run --release -p cascade -- exercise check …"</code>", as its
@@ -492,7 +567,7 @@ pub fn InstructorView() -> impl IntoView {
                     <button type="button" class="print-button" on:click=move |_| { let _ = window().print(); }>"Print"</button>
                 </p>
             </header>
-            <CheckAnswer />
+            <CheckAnswers />
             {exercises::all().iter().map(|e| view! { <InstructorCard ex=e /> }).collect_view()}
         </main>
     }
