@@ -51,6 +51,8 @@ fn App() -> impl IntoView {
             ));
         }
     }
+    // A class's link hides the exercises' solutions (the instructor view offers it).
+    provide_context(share::ClassLink::from_view(&decoded.view, &mut problems));
     let query = window().location().search().unwrap_or_default();
     compare::follow_link(lab, &decoded.view, &params, &query, &mut problems);
     provide_context(compare::Compare::from_view(&decoded.view, &params, &mut problems));

@@ -87,7 +87,7 @@ fn sync_url_from(keep: Vec<(&'static str, String)>, now: bool) {
     let lab = use_lab();
     let pending = StoredValue::new(None::<TimeoutHandle>);
     Effect::new(move |first: Option<()>| {
-        let mut keys = crate::compare::link_keys(lab);
+        let mut keys = page_keys(lab);
         keys.extend(keep.iter().cloned());
         let query = lab.params.with(|p| share::encode(lab.preset.get(), p, &keys));
         let write = move || {
@@ -111,6 +111,42 @@ fn sync_url_from(keep: Vec<(&'static str, String)>, now: bool) {
     });
 }
 
+/// A class's link (`solutions=hide`, which the instructor view offers): the exercises show no
+/// solution, and every address the page writes keeps the key, so a reload or a link shared on keeps
+/// them hidden. It hides, it does not secure: without the key they show again.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct ClassLink {
+    /// The exercises' solutions are not shown.
+    pub hide_solutions: bool,
+}
+
+impl ClassLink {
+    /// Reads the link's `solutions` key; a value other than `hide` is a problem, and they show.
+    pub fn from_view(view: &[(String, String)], problems: &mut Vec<String>) -> ClassLink {
+        let hide_solutions = match view.iter().find(|(k, _)| k == "solutions") {
+            None => false,
+            Some((_, v)) if v == "hide" => true,
+            Some((_, v)) => {
+                problems.push(format!(
+                    "solutions: only `solutions=hide` is understood, not \"{}\"; the solutions show",
+                    share::quote(v)
+                ));
+                false
+            }
+        };
+        ClassLink { hide_solutions }
+    }
+}
+
+/// The view keys every address the page writes carries: the comparisons', and a class's link.
+fn page_keys(lab: Lab) -> Vec<(&'static str, String)> {
+    let mut keys = crate::compare::link_keys(lab);
+    if use_context::<ClassLink>().is_some_and(|c| c.hide_solutions) {
+        keys.push(("solutions", "hide".to_string()));
+    }
+    keys
+}
+
 /// The full link to the current state, optionally with view keys.
 pub fn link(view: &[(&str, String)]) -> String {
     link_of(use_lab(), view)
@@ -118,7 +154,7 @@ pub fn link(view: &[(&str, String)]) -> String {
 
 /// The full link to the state of `lab`, optionally with view keys.
 fn link_of(lab: Lab, view: &[(&str, String)]) -> String {
-    let mut keys: Vec<(&str, String)> = untrack(|| crate::compare::link_keys(lab));
+    let mut keys: Vec<(&str, String)> = untrack(|| page_keys(lab));
     keys.extend(view.iter().cloned());
     let query = lab.params.with_untracked(|p| share::encode(lab.preset.get_untracked(), p, &keys));
     format!("{}?{}", base_url(), query)

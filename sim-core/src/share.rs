@@ -16,7 +16,7 @@ pub const LINK_VERSION: u32 = 2;
 
 /// Keys of a link that are not parameters.
 pub const VIEW_KEYS: &[&str] =
-    &["embed", "charts", "knobs", "view", "instructor", "exercise", "pin", "seeds", "curve", "sweep"];
+    &["embed", "charts", "knobs", "view", "instructor", "exercise", "pin", "seeds", "curve", "sweep", "solutions"];
 
 /// How a parameter path of an older link format maps to today's paths.
 pub struct Migration {

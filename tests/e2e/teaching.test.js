@@ -285,6 +285,33 @@ test("a teacher pastes students' answer links into the instructor view and sees 
   await page.context().close();
 });
 
+test("a class's link hides the exercises' solutions, and keeps hiding them as the page rewrites its address", async () => {
+  const page = await newPage(h.browser);
+  const lab = new LabPage(page);
+  await page.goto(`${h.server.origin}/cascade/?instructor=1`);
+  const classLink = await page.locator('[data-testid="class-link"] a').getAttribute("href");
+  assert.equal(classLink, `${h.server.origin}/cascade/?solutions=hide#exercises`);
+  await lab.open(classLink);
+  const card = page.locator("#exercise-normal-day-capacity");
+  await card.scrollIntoViewIfNeeded();
+  await card.locator('[data-testid="exercise-solution-hidden"]').waitFor();
+  assert.equal(await card.locator('[data-testid="exercise-reveal"]').count(), 0, "no solution to reveal");
+  // The lab moved: the address the page writes keeps the key, so a reload keeps them hidden.
+  await lab.setSlider("failover", 60);
+  await page.waitForFunction(() => /duration_s/.test(decodeURIComponent(location.search)));
+  assert.match(page.url(), /solutions=hide/);
+  await page.reload();
+  await lab.byTestId("peak-failure").first().waitFor(); // the app, not the static page before it
+  await page.locator("#exercise-normal-day-capacity").scrollIntoViewIfNeeded();
+  await page.locator('#exercise-normal-day-capacity [data-testid="exercise-solution-hidden"]').waitFor();
+  // Without the key the solutions show; a value it does not know is said and ignored.
+  await lab.open(`${h.server.origin}/cascade/?solutions=later#exercise-normal-day-capacity`);
+  await page.locator('#exercise-normal-day-capacity [data-testid="exercise-reveal"]').waitFor();
+  assert.match(await lab.text("link-problems"), /solutions: only `solutions=hide` is understood/);
+  assert.deepEqual(lab.consoleErrors, []);
+  await page.context().close();
+});
+
 test("a chart stays sharp when the chart beside it goes (a subsystem switched off)", async () => {
   const page = await newPage(h.browser, { viewport: { width: 1280, height: 900 } });
   const lab = new LabPage(page);

@@ -10,7 +10,7 @@ use crate::charts::ChartKind;
 use crate::controls::{unique_id, PathSlider, Pick, Switch};
 use crate::knobs::{self, SliderSpec};
 use crate::lab::{use_lab, widget_lab};
-use crate::share::{base_url, copy_to_clipboard};
+use crate::share::{base_url, copy_to_clipboard, ClassLink};
 use crate::views::ChartCard;
 use crate::widgets::lazy::WhenNear;
 use leptos::context::Provider;
@@ -187,6 +187,7 @@ fn ExerciseBody(ex: &'static Exercise, start: Params) -> impl IntoView {
     let seeds = CHECK_SEEDS.iter().map(|s| s.to_string()).collect::<Vec<_>>().join(", ");
     let link = RwSignal::new(None::<String>);
     let solution_start = start.clone();
+    let hidden = use_context::<ClassLink>().is_some_and(|c| c.hide_solutions);
     let reset_start = start.clone();
     let params_now = lab.params.get_untracked();
     let link_id = unique_id(&format!("answer-{}", ex.id));
@@ -226,17 +227,23 @@ fn ExerciseBody(ex: &'static Exercise, start: Params) -> impl IntoView {
             <summary>"Hint"</summary>
             <p>{ex.hint}</p>
         </details>
-        <details class="exercise-solution">
-            <summary data-testid="exercise-reveal">"Solution"</summary>
-            <p>{ex.solution_text}</p>
-            <button type="button" data-testid="exercise-apply-solution" on:click=move |_| {
-                let mut p = solution_start.clone();
-                for (path, value) in ex.solution {
-                    let _ = sim_core::scenario::set_path(&mut p, path, sim_core::scenario::parse_value(value));
-                }
-                lab.update(|q| *q = p);
-            }>"Apply the solution"</button>
-        </details>
+        {if hidden {
+            view! { <p class="exercise-solution-hidden" data-testid="exercise-solution-hidden">"Solutions are hidden in this class's link."</p> }.into_any()
+        } else {
+            view! {
+                <details class="exercise-solution">
+                    <summary data-testid="exercise-reveal">"Solution"</summary>
+                    <p>{ex.solution_text}</p>
+                    <button type="button" data-testid="exercise-apply-solution" on:click=move |_| {
+                        let mut p = solution_start.clone();
+                        for (path, value) in ex.solution {
+                            let _ = sim_core::scenario::set_path(&mut p, path, sim_core::scenario::parse_value(value));
+                        }
+                        lab.update(|q| *q = p);
+                    }>"Apply the solution"</button>
+                </details>
+            }.into_any()
+        }}
         <div class="exercise-actions">
             <button type="button" data-testid="exercise-reset" on:click=move |_| {
                 let p = reset_start.clone();
@@ -546,6 +553,7 @@ fn CheckAnswers() -> impl IntoView {
 #[component]
 pub fn InstructorView() -> impl IntoView {
     let main_page = base_url();
+    let class_link = format!("{main_page}?solutions=hide#exercises");
     view! {
         <main class="instructor" data-testid="instructor">
             <header class="masthead">
@@ -561,6 +569,11 @@ pub fn InstructorView() -> impl IntoView {
                     " (exit code 0 met, 1 not met, 2 bad input; "<code>"cascade"</code>" is this project's command-line
                     tool: from its source, "<code>"cargo run --release -p cascade -- exercise check …"</code>", as its
                     README says). The figures below were computed by this page just now."
+                </p>
+                <p class="no-print" data-testid="class-link">
+                    "For a class that should work the exercises out for themselves, send this link: it hides the
+                    solutions (a student who removes "<code>"solutions=hide"</code>" sees them again): "
+                    <a href=class_link.clone()>{class_link.clone()}</a>
                 </p>
                 <p class="no-print">
                     <a href=main_page>"← Back to the chapters"</a>" · "
