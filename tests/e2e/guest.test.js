@@ -140,7 +140,7 @@ test("a slider given a value it cannot take is clamped, and the page keeps worki
     const shown = await lab.text("value-pool");
     assert.match(shown, /^\d+$/, `${v} shows ${shown}`);
     const n = Number(shown);
-    assert.ok(n >= 4 && n <= 120, `${v} → ${n}`);
+    assert.ok(n >= 1 && n <= 120, `${v} → ${n}`);
   }
   assert.match(await lab.text("peak-failure"), /%$/);
   assert.deepEqual(lab.consoleErrors, []);
