@@ -414,8 +414,8 @@ fn InstructorCard(ex: &'static Exercise) -> impl IntoView {
 /// At most this many pasted links are checked at once.
 const MAX_ANSWERS: usize = 200;
 
-/// The pasted links checked so far, by line.
-type Checked = RwSignal<std::collections::HashMap<String, Result<exercises::Answer, String>>>;
+/// The pasted links checked so far: (line, result).
+type Checked = RwSignal<Vec<(String, Result<exercises::Answer, String>)>>;
 
 /// One checked answer link as the instructor view shows it: which exercise, met or not on each check
 /// seed, and a way to open it (on this site, whatever address it was pasted with). Its figures are
@@ -464,20 +464,21 @@ fn answer_view(number: usize, result: Result<exercises::Answer, String>, unfold:
 }
 
 /// Students' answer links, pasted (one per line) and checked here. Each link runs its exercise on
-/// the check seeds, one link per task so that a class's worth of links never freezes the page; a
-/// line already checked is not run again while the text is edited.
+/// the check seeds, one link per task so that a class's worth of links never freezes the page, and
+/// the results show together once all are in; a line already checked is not run again while the
+/// text is edited.
 #[component]
 fn CheckAnswers() -> impl IntoView {
     let text = RwSignal::new(String::new());
     let lines = Memo::new(move |_| {
         text.with(|t| t.lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_string).collect::<Vec<_>>())
     });
-    let checked: Checked = RwSignal::new(Default::default());
+    let checked: Checked = RwSignal::new(Vec::new());
     let busy = StoredValue::new(false);
     // Checks the first line without a result, then (in a task of its own) the next.
     fn next(lines: Memo<Vec<String>>, checked: Checked, busy: StoredValue<bool>) {
         let todo = lines.with_untracked(|ls| {
-            ls.iter().take(MAX_ANSWERS).find(|l| checked.with_untracked(|c| !c.contains_key(*l))).cloned()
+            checked.with_untracked(|c| ls.iter().take(MAX_ANSWERS).find(|l| !c.iter().any(|(k, _)| k == *l)).cloned())
         });
         let Some(line) = todo else {
             busy.set_value(false);
@@ -487,7 +488,12 @@ fn CheckAnswers() -> impl IntoView {
         set_timeout(
             move || {
                 let result = exercises::check_answer_link(&line);
-                if checked.try_update(|c| c.insert(line, result)).is_some() {
+                let kept = checked.try_update(|c| {
+                    // Forget lines no longer there, so that the list stays as long as the text.
+                    lines.with_untracked(|ls| c.retain(|(k, _)| ls.contains(k)));
+                    c.push((line, result));
+                });
+                if kept.is_some() {
                     next(lines, checked, busy);
                 }
             },
@@ -500,30 +506,28 @@ fn CheckAnswers() -> impl IntoView {
             next(lines, checked, busy);
         }
     });
-    let shown =
-        Memo::new(move |_| lines.with(|ls| ls.iter().take(MAX_ANSWERS).cloned().enumerate().collect::<Vec<_>>()));
-    let row = move |(i, line): (usize, String)| {
-        let result = Memo::new(move |_| checked.with(|c| c.get(&line).cloned()));
-        move || match result.get() {
-            Some(r) => answer_view(i + 1, r, shown.with(Vec::len) == 1),
-            None => view! { <p class="checking" data-testid="check-answer-pending">"Checking…"</p> }.into_any(),
-        }
-    };
-    let summary = move || {
+    let results = move || {
         let n = lines.with(Vec::len);
-        let met = shown.with(|ls| {
-            checked.with(|c| {
-                ls.iter().filter(|(_, l)| c.get(l).is_some_and(|r| r.as_ref().is_ok_and(|a| a.check.met))).count()
-            })
-        });
+        let shown: Vec<String> = lines.with(|ls| ls.iter().take(MAX_ANSWERS).cloned().collect());
+        let found: Vec<Option<Result<exercises::Answer, String>>> =
+            checked.with(|c| shown.iter().map(|l| c.iter().find(|(k, _)| k == l).map(|(_, r)| r.clone())).collect());
+        let done = found.iter().flatten().count();
+        if done < shown.len() {
+            let text = format!("Checking {done} of {} links…", shown.len());
+            return view! { <p class="checking" data-testid="check-answer-pending">{text}</p> }.into_any();
+        }
+        let met = found.iter().flatten().filter(|r| r.as_ref().is_ok_and(|a| a.check.met)).count();
         let cut = (n > MAX_ANSWERS).then(|| format!(" Only the first {MAX_ANSWERS} of {n} links are checked."));
-        (n > 1).then(|| {
+        let summary = (n > 1).then(|| {
             view! {
                 <p data-testid="check-answer-summary">
-                    {format!("{met} of {} links meet their goal.{}", n.min(MAX_ANSWERS), cut.unwrap_or_default())}
+                    {format!("{met} of {} links meet their goal.{}", shown.len(), cut.unwrap_or_default())}
                 </p>
             }
-        })
+        });
+        let one = shown.len() == 1;
+        let rows = found.into_iter().flatten().enumerate().map(|(i, r)| answer_view(i + 1, r, one)).collect_view();
+        view! { {summary}{rows} }.into_any()
     };
     view! {
         <section class="check-answer no-print" data-testid="check-answer" aria-labelledby="check-answer-title">
@@ -540,10 +544,7 @@ fn CheckAnswers() -> impl IntoView {
                 prop:value=text
                 on:input=move |ev| text.set(event_target_value(&ev))
             ></textarea>
-            <div role="status" aria-live="polite">
-                {summary}
-                <For each=move || shown.get() key=|k| k.clone() children=row />
-            </div>
+            <div role="status" aria-live="polite">{results}</div>
         </section>
     }
 }
