@@ -513,7 +513,10 @@ fn CheckAnswers() -> impl IntoView {
             checked.with(|c| shown.iter().map(|l| c.iter().find(|(k, _)| k == l).map(|(_, r)| r.clone())).collect());
         let done = found.iter().flatten().count();
         if done < shown.len() {
-            let text = format!("Checking {done} of {} links…", shown.len());
+            let text = match shown.len() {
+                1 => "Checking…".to_string(),
+                n => format!("Checking {done} of {n} links…"),
+            };
             return view! { <p class="checking" data-testid="check-answer-pending">{text}</p> }.into_any();
         }
         let met = found.iter().flatten().filter(|r| r.as_ref().is_ok_and(|a| a.check.met)).count();
