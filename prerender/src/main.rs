@@ -43,29 +43,31 @@ pub fn compile_site() -> Result<Site, Vec<String>> {
     compile::compile_dir(&root.join("content"), &known)
 }
 
-/// A placeholder as tall as the app's own before it mounts (`WhenNear`): a base height and one row
-/// per pair of a widget's controls (`widget_height` in `app/src/chapters/widget.rs`) or per control of
-/// an exercise (`ExerciseCard` in `app/src/exercises/mod.rs`). The heights are in
-/// `style/teaching.css` (the static page has no inline style).
-fn placeholder_rows(class: &str, rows: usize) -> String {
+/// A placeholder as the app draws it before a widget mounts (`Shape` in `app/src/widgets/lazy.rs`):
+/// a class and a cell per control and per chart, laid out by `style/teaching.css` in the same grids
+/// as the live figure, so that it is about as tall as the figure at any width (the static page has no
+/// inline style).
+fn placeholder_shape(class: &str, controls: usize, charts: usize) -> String {
     format!(
-        "<div class=\"lazy-placeholder {class}\" aria-hidden=\"true\">{}</div>",
-        "<span class=\"ph-row\"></span>".repeat(rows)
+        "<div class=\"lazy-placeholder {class}\" aria-hidden=\"true\"><span class=\"ph-controls\">{}</span><span \
+         class=\"ph-charts\">{}</span></div>",
+        "<i></i>".repeat(controls),
+        "<i></i>".repeat(charts)
     )
 }
 
-/// A chapter widget's placeholder: its controls sit two to a row.
+/// A chapter widget's placeholder.
 fn widget_placeholder(w: &Widget) -> String {
-    placeholder_rows("ph-widget", w.knobs.len().div_ceil(2))
+    placeholder_shape("ph-widget", w.knobs.len(), w.charts.len())
 }
 
-/// An exercise's placeholder: a row per control.
+/// An exercise's placeholder.
 fn exercise_placeholder(controls: usize) -> String {
-    placeholder_rows("ph-exercise", controls)
+    placeholder_shape("ph-exercise", controls, 0)
 }
 
 fn placeholder(class: &str) -> String {
-    placeholder_rows(class, 0)
+    placeholder_shape(class, 0, 0)
 }
 
 /// The static HTML of the whole text, in a `<div id="static-page">`.

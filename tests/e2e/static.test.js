@@ -167,3 +167,41 @@ test("text far down the page stays put too when the app takes over (within 60 px
     for (const [id, d] of Object.entries(moved)) assert.ok(Math.abs(d) <= 60, `#${id} moves ${d} px at ${width} px`);
   }
 });
+
+test("a reader who scrolled on while the wasm loaded keeps their place when the app takes over", async () => {
+  // On a slow connection the reader is somewhere in the chapters when the app replaces the static
+  // page, and the widgets near them mount at once: the placeholders (the same boxes on both pages)
+  // are about as tall as those widgets, so the text stays about where it was.
+  const spots = [
+    ["#normal-day", "What healthy looks like"],
+    ["#pool-exhaustion", "Fewer connections, more done"],
+    ["#retry-storm", "The tipping point"],
+  ];
+  for (const width of [375, 1280]) {
+    for (const [chapter, heading] of spots) {
+      const page = await newPage(h.browser, { viewport: { width, height: 800 } });
+      let release;
+      const held = new Promise((ok) => (release = ok));
+      await page.route(/\.wasm$/, async (route) => {
+        await held;
+        await route.continue();
+      });
+      await page.goto(`${h.server.origin}/`);
+      await page.locator("#static-page").waitFor();
+      const title = page.locator(`${chapter} h3`, { hasText: heading }).first();
+      await title.evaluate((el) => {
+        el.scrollIntoView();
+        window.scrollBy(0, -120);
+      });
+      const before = await title.evaluate((el) => el.getBoundingClientRect().top);
+      release();
+      await page.locator('[data-testid="peak-failure"]').first().waitFor();
+      // The widgets near the reader mount and draw.
+      await page.waitForTimeout(1500);
+      const after = await page.locator(`${chapter} h3`, { hasText: heading }).first().evaluate((el) => el.getBoundingClientRect().top);
+      console.log(`${width} px, ${heading}: ${Math.round(before)} → ${Math.round(after)} px from the top`);
+      assert.ok(Math.abs(after - before) <= 160, `"${heading}" moved ${Math.round(after - before)} px at ${width} px`);
+      await page.context().close();
+    }
+  }
+});

@@ -8,7 +8,7 @@ use crate::controls::Control;
 use crate::format;
 use crate::lab::{use_lab, widget_lab, Lab, MainLab};
 use crate::views::ChartCard;
-use crate::widgets::lazy::WhenNear;
+use crate::widgets::lazy::{Shape, WhenNear};
 use leptos::context::Provider;
 use leptos::prelude::*;
 use sim_core::{scenario, Params, Preset};
@@ -124,12 +124,6 @@ fn WidgetBody(spec: &'static WidgetSpec, start: Params) -> impl IntoView {
     }
 }
 
-/// About the height a widget will take, for its placeholder.
-fn widget_height(spec: &WidgetSpec) -> f64 {
-    let controls = (spec.knobs.len() as f64 / 2.0).ceil() * 75.0;
-    controls + 380.0
-}
-
 /// A widget placed in a chapter.
 #[component]
 pub fn ChapterWidget(spec: &'static WidgetSpec) -> impl IntoView {
@@ -138,7 +132,7 @@ pub fn ChapterWidget(spec: &'static WidgetSpec) -> impl IntoView {
     let params = StoredValue::new(params);
     view! {
         <figure class="widget" data-testid="widget" data-source=spec.source>
-            <WhenNear height=widget_height(spec)>
+            <WhenNear shape=Shape { class: "ph-widget", controls: spec.knobs.len(), charts: spec.charts.len() }>
                 <Provider value=lab>
                     <WidgetBody spec=spec start=params.get_value() />
                 </Provider>
@@ -156,7 +150,7 @@ pub fn ArchitectureWidget(spec: &'static WidgetSpec) -> impl IntoView {
     let lab = widget_lab(params, preset);
     view! {
         <div class="widget widget-architecture" data-source=spec.source>
-            <WhenNear height=900.0>
+            <WhenNear shape=Shape { class: "ph-architecture", controls: 0, charts: 0 }>
                 <Provider value=lab>
                     <crate::widgets::architecture::ArchitectureDiagram />
                     <WidgetFigures />

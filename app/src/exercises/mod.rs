@@ -12,7 +12,7 @@ use crate::knobs::{self, SliderSpec};
 use crate::lab::{use_lab, widget_lab};
 use crate::share::{base_url, copy_to_clipboard, ClassLink};
 use crate::views::ChartCard;
-use crate::widgets::lazy::WhenNear;
+use crate::widgets::lazy::{Shape, WhenNear};
 use leptos::context::Provider;
 use leptos::prelude::*;
 use progress::{Entry, Progress};
@@ -280,7 +280,7 @@ pub fn ExerciseCard(ex: &'static Exercise, #[prop(optional)] opened: Option<Para
     let start = StoredValue::new(start);
     view! {
         <article class="exercise" id=format!("exercise-{}", ex.id) data-testid="exercise" data-exercise=ex.id>
-            <WhenNear height=620.0 + 70.0 * ex.controls.len() as f64>
+            <WhenNear shape=Shape { class: "ph-exercise", controls: ex.controls.len(), charts: 0 }>
                 <Provider value=lab>
                     <ExerciseBody ex=ex start=start.get_value() />
                 </Provider>

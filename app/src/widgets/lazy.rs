@@ -8,12 +8,30 @@ use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
+/// The shape of a placeholder that `style/teaching.css` sizes: a class (`ph-widget`, `ph-exercise`,
+/// `ph-architecture`) with one cell per control and per chart, laid out in the same grids as the
+/// live figure's, so that it is about as tall as what replaces it at any width. The static page
+/// (`prerender/`) writes the same markup.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Shape {
+    /// The placeholder's class.
+    pub class: &'static str,
+    /// Its controls.
+    pub controls: usize,
+    /// Its charts.
+    pub charts: usize,
+}
+
 /// Shows `children` once the placeholder comes within about a screen of the viewport (at once
 /// where the browser has no `IntersectionObserver`).
 #[component]
 pub fn WhenNear(
-    /// Height the placeholder reserves, in CSS pixels.
+    /// Height the placeholder reserves, in CSS pixels (when it has no `shape`).
+    #[prop(optional)]
     height: f64,
+    /// The placeholder's shape, sized by the style sheet.
+    #[prop(optional)]
+    shape: Option<Shape>,
     children: ChildrenFn,
 ) -> impl IntoView {
     let near = RwSignal::new(false);
@@ -48,7 +66,19 @@ pub fn WhenNear(
     view! {
         <Show
             when=move || near.get()
-            fallback=move || view! { <div class="lazy-placeholder" node_ref=node style:min-height=format!("{height}px") aria-hidden="true"></div> }
+            fallback=move || match shape {
+                Some(Shape { class, controls, charts }) => view! {
+                    <div class=format!("lazy-placeholder {class}") node_ref=node aria-hidden="true">
+                        <span class="ph-controls">{(0..controls).map(|_| view! { <i></i> }).collect_view()}</span>
+                        <span class="ph-charts">{(0..charts).map(|_| view! { <i></i> }).collect_view()}</span>
+                    </div>
+                }
+                .into_any(),
+                None => view! {
+                    <div class="lazy-placeholder" node_ref=node style:min-height=format!("{height}px") aria-hidden="true"></div>
+                }
+                .into_any(),
+            }
         >
             {children()}
         </Show>
