@@ -142,10 +142,19 @@ pub fn render(site: &Site) -> String {
                 Block::Exercises => {
                     o.push_str("<div class=\"chapter-exercises\">");
                     for e in sim_core::exercises::all().iter().filter(|e| e.chapter == c.id) {
+                        // Without JavaScript the exercise's text reads on its own (nothing can be
+                        // checked); with it, the placeholder holds the place until the app is there.
+                        let number = sim_core::exercises::all().iter().position(|x| x.id == e.id).unwrap_or(0) + 1;
                         let _ = write!(
                             o,
-                            "<article class=\"exercise\" id=\"exercise-{}\">{}</article>",
+                            "<article class=\"exercise\" id=\"exercise-{}\"><div class=\"nojs-only\"><h3>Exercise \
+                             {number}: {}</h3><p class=\"exercise-task\">{}</p><p><strong>Goal:</strong> {}</p><p \
+                             class=\"exercise-nojs\">Checking an answer runs the simulation in your browser: it needs \
+                             JavaScript.</p></div>{}</article>",
                             e.id,
+                            escape(e.title),
+                            escape(e.task),
+                            escape(&e.goal_text()),
                             exercise_placeholder(e.controls.len())
                         );
                     }
@@ -168,11 +177,14 @@ pub fn render(site: &Site) -> String {
     let _ = write!(
         o,
         "<section class=\"prose exercises-index\" id=\"exercises\" aria-labelledby=\"exercises-title\"><h2 \
-         id=\"exercises-title\">{}</h2><div>{}</div><p class=\"js-only\" aria-hidden=\"true\">&nbsp;</p><ol \
-         class=\"exercise-list\">",
+         id=\"exercises-title\">{}</h2><div>{}</div>",
         escape(&site.exercises.title),
-        site.exercises.lead
+        site.exercises.lead,
     );
+    for p in &site.exercises.parts {
+        let _ = write!(o, "<h3>{}</h3><div>{}</div>", escape(&p.title), p.html);
+    }
+    o.push_str("<p class=\"js-only\" aria-hidden=\"true\">&nbsp;</p><ol class=\"exercise-list\">");
     for e in sim_core::exercises::all() {
         let _ = write!(
             o,

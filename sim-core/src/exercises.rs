@@ -641,19 +641,22 @@ pub fn check_answer_link(link: &str) -> Result<Answer, String> {
         Some((_, q)) => q,
         None if link.contains("exercise=") => link,
         None => {
-            return Err("That is not an answer link: an answer link has settings after a `?` and ends in \
-                        `exercise=…`, as \"Copy my answer\" gives it."
+            return Err("That is not an answer link. \"Copy my answer\" gives one like \
+                        …/?v=2&p=failover&…&exercise=normal-day-capacity#exercise-normal-day-capacity."
                 .into())
         }
     };
     let query = query.split('#').next().unwrap_or("").to_string();
     let decoded = crate::share::decode(&query);
     let Some((_, id)) = decoded.view.iter().find(|(k, _)| k == "exercise") else {
-        return Err("This link names no exercise: it may be a link to the lab or a chapter. An answer link \
-                    ends in `exercise=…`, as \"Copy my answer\" gives it."
+        return Err("This link names no exercise: it may be a link to the lab or a chapter. An answer link, \
+                    as \"Copy my answer\" gives it, has exercise=… near its end."
             .into());
     };
-    let exercise = find(id).ok_or_else(|| format!("There is no exercise called \"{}\".", crate::share::quote(id)))?;
+    let exercise = find(id).ok_or_else(|| {
+        let ids: Vec<&str> = EXERCISES.iter().map(|e| e.id).collect();
+        format!("There is no exercise called \"{}\" (there are {}).", crate::share::quote(id), ids.join(", "))
+    })?;
     let check = exercise.check(&decoded.params);
     Ok(Answer { exercise, query, link_problems: decoded.problems, check })
 }

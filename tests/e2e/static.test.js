@@ -57,6 +57,12 @@ test("with JavaScript off, the headline, every chapter and its prose are there t
     assert.ok(await page.locator(`#${id}`).isVisible(), `#${id} shows`);
   }
   assert.ok((await page.locator("#exercises .exercise-list li").count()) >= 10, "the exercises' goals");
+  // An exercise's link lands on its text, which reads without the app.
+  await page.locator('#exercises a[href="#exercise-normal-day-capacity"]').click();
+  const exercise = page.locator("#exercise-normal-day-capacity h3");
+  assert.ok(await exercise.isVisible(), "the exercise's heading");
+  await page.waitForFunction(() => Math.abs(document.querySelector("#exercise-normal-day-capacity").getBoundingClientRect().top) < 20);
+  assert.match(await page.locator("#exercise-normal-day-capacity").textContent(), /Goal:.*needs JavaScript/s);
   assert.ok(await page.locator("#lab .nojs-only").isVisible(), "the lab says what it needs");
   assert.ok(await page.locator("#sources", { hasText: "No public source confirms it" }).isVisible(), "what is reconstruction");
   assert.ok(await page.locator("#reading dt", { hasText: "Requests lost" }).isVisible(), "how to read the figures");

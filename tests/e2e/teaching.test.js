@@ -274,6 +274,7 @@ test("a teacher pastes students' answer links into the instructor view and sees 
   assert.equal(await page.locator('[data-testid="check-answer-pending"]').count(), 0);
   assert.deepEqual(await page.locator('[data-testid="check-answer-result"]').evaluateAll((els) => els.map((e) => e.dataset.met)), ["true", "false", "true"]);
   assert.equal(await page.locator('[data-testid="check-answer-error"]').count(), 1);
+  assert.equal(await page.locator('[data-testid="check-answer-again"]').textContent(), " (the same link as no. 1)");
   await input.fill("");
   assert.equal(await page.locator('[data-testid="check-answer-error"], [data-testid="check-answer-result"]').count(), 0);
   // The link opens the exercise with the student's settings.
@@ -296,6 +297,8 @@ test("a class's link hides the exercises' solutions, and keeps hiding them as th
   await card.scrollIntoViewIfNeeded();
   await card.locator('[data-testid="exercise-solution-hidden"]').waitFor();
   assert.equal(await card.locator('[data-testid="exercise-reveal"]').count(), 0, "no solution to reveal");
+  assert.equal(await lab.byTestId("instructor-link").count(), 0, "no link to the instructor view in the contents");
+  assert.doesNotMatch(await lab.byTestId("exercises").textContent(), /instructor view/);
   // The lab moved: the address the page writes keeps the key, so a reload keeps them hidden.
   await lab.setSlider("failover", 60);
   await page.waitForFunction(() => /duration_s/.test(decodeURIComponent(location.search)));

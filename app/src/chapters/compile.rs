@@ -158,7 +158,7 @@ pub struct Site {
     pub intro: Intro,
     /// The lab's introduction, and Explore's as its part.
     pub lab: Page,
-    /// The exercises' index: its introduction.
+    /// The exercises' index: its introduction, and a part for teachers (which a class's link leaves out).
     pub exercises: Page,
     /// "How to read the figures": one part per figure.
     pub reading: Page,
@@ -673,7 +673,7 @@ pub fn compile_dir(dir: &Path, known: &Known) -> Result<Site, Vec<String>> {
     let intro = load(dir, "intro.md", &mut errors, parse_intro);
     // How many parts each page's layout places (see `Site`).
     let lab = load(dir, "lab.md", &mut errors, |t, f| parse_page(t, f, Some(1)));
-    let exercises = load(dir, "exercises.md", &mut errors, |t, f| parse_page(t, f, Some(0)));
+    let exercises = load(dir, "exercises.md", &mut errors, |t, f| parse_page(t, f, Some(1)));
     let reading = load(dir, "reading.md", &mut errors, |t, f| parse_page(t, f, None));
     let sources = load(dir, "sources.md", &mut errors, |t, f| parse_page(t, f, Some(3)));
     let mut names: Vec<String> = std::fs::read_dir(dir)

@@ -29,7 +29,9 @@ pub fn Contents() -> impl IntoView {
                 " · "<a href="#exercises">"All exercises"</a>
                 " · "<a href="#glossary">"Glossary"</a>
                 " · "<a href="#sources">"What is known"</a>
-                " · "<a href="?instructor=1" data-testid="instructor-link">"For instructors"</a>
+                {(!use_context::<crate::share::ClassLink>().unwrap_or_default().hide_solutions).then(|| {
+                    view! { " · "<a href="?instructor=1" data-testid="instructor-link">"For instructors"</a> }
+                })}
             </p>
         </nav>
     }

@@ -315,6 +315,7 @@ pub fn ChapterExercises(chapter: &'static str) -> impl IntoView {
 #[component]
 pub fn AllExercises() -> impl IntoView {
     let store = use_store();
+    let class_link = use_context::<ClassLink>().unwrap_or_default();
     let done = move || {
         store.progress.with(|p| exercises::all().iter().filter(|e| p.entries.get(e.id).is_some_and(|x| x.met)).count())
     };
@@ -322,6 +323,10 @@ pub fn AllExercises() -> impl IntoView {
         <section class="prose exercises-index" id="exercises" aria-labelledby="exercises-title" data-testid="exercises">
             <h2 id="exercises-title">{EXERCISES_PAGE.title}</h2>
             <div inner_html=EXERCISES_PAGE.lead></div>
+            {(!class_link.hide_solutions).then(|| {
+                let teachers = &EXERCISES_PAGE.parts[0];
+                view! { <h3>{teachers.title}</h3><div inner_html=teachers.html></div> }
+            })}
             <p data-testid="exercise-progress">{move || format!("You have met {} of {} goals.", done(), exercises::all().len())}</p>
             {move || {
                 let notes = store.notes.get();
@@ -420,9 +425,17 @@ type Checked = RwSignal<Vec<(String, Result<exercises::Answer, String>)>>;
 /// One checked answer link as the instructor view shows it: which exercise, met or not on each check
 /// seed, and a way to open it (on this site, whatever address it was pasted with). Its figures are
 /// folded away when several links are shown.
-fn answer_view(number: usize, result: Result<exercises::Answer, String>, unfold: bool) -> AnyView {
+fn answer_view(
+    number: usize,
+    result: Result<exercises::Answer, String>,
+    unfold: bool,
+    same_as: Option<usize>,
+) -> AnyView {
+    let again = same_as.map(|n| view! { <span class="answer-again" data-testid="check-answer-again">{format!(" (the same link as no. {n})")}</span> });
     match result {
-        Err(e) => view! { <p class="error" data-testid="check-answer-error">{format!("{number}. {e}")}</p> }.into_any(),
+        Err(e) => {
+            view! { <p class="error" data-testid="check-answer-error">{format!("{number}. {e}")}{again}</p> }.into_any()
+        }
         Ok(a) => {
             let ex = a.exercise;
             let seeds: Vec<String> = exercises::CHECK_SEEDS.iter().map(u64::to_string).collect();
@@ -446,6 +459,7 @@ fn answer_view(number: usize, result: Result<exercises::Answer, String>, unfold:
                         {format!("{number}. ")}<strong>{ex.title}</strong>" "
                         <span class="verdict" class:met=a.check.met data-testid="check-answer-verdict">{verdict}</span>" "
                         <a href=open data-testid="check-answer-open">"Open it"</a>
+                        {again}
                     </p>
                     <details open=unfold>
                         <summary>"Goal and figures"</summary>
@@ -529,7 +543,16 @@ fn CheckAnswers() -> impl IntoView {
             }
         });
         let one = shown.len() == 1;
-        let rows = found.into_iter().flatten().enumerate().map(|(i, r)| answer_view(i + 1, r, one)).collect_view();
+        let rows = found
+            .into_iter()
+            .flatten()
+            .enumerate()
+            .map(|(i, r)| {
+                // A link pasted twice (a student who sent it twice) is said to be one.
+                let same_as = shown[..i].iter().position(|l| *l == shown[i]).map(|j| j + 1);
+                answer_view(i + 1, r, one, same_as)
+            })
+            .collect_view();
         view! { {summary}{rows} }.into_any()
     };
     view! {
