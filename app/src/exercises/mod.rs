@@ -654,23 +654,11 @@ mod tests {
             for c in ex.controls {
                 let Some(k) = knobs::knob(c.knob) else { continue };
                 let s = limited(k.clone(), c.min, c.max);
-                if let Some(m) = c.min {
-                    assert!(
-                        (s.min - m * k.scale).abs() < 1e-9,
-                        "{}: {} starts at {} on the slider, not {m}",
-                        ex.id,
-                        c.knob,
-                        s.min / k.scale
-                    );
-                }
-                if let Some(m) = c.max {
-                    assert!(
-                        (s.max - m * k.scale).abs() < 1e-9,
-                        "{}: {} ends at {} on the slider, not {m}",
-                        ex.id,
-                        c.knob,
-                        s.max / k.scale
-                    );
+                for (limit, on_slider, end) in [(c.min, s.min, "starts"), (c.max, s.max, "ends")] {
+                    if let Some(m) = limit {
+                        let at = on_slider / k.scale;
+                        assert!((at - m).abs() < 1e-9, "{}: {} {end} at {at} on the slider, not {m}", ex.id, c.knob);
+                    }
                 }
             }
         }
