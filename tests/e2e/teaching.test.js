@@ -275,6 +275,10 @@ test("a teacher pastes students' answer links into the instructor view and sees 
   assert.deepEqual(await page.locator('[data-testid="check-answer-result"]').evaluateAll((els) => els.map((e) => e.dataset.met)), ["true", "false", "true"]);
   assert.equal(await page.locator('[data-testid="check-answer-error"]').count(), 1);
   assert.equal(await page.locator('[data-testid="check-answer-again"]').textContent(), " (the same link as no. 1)");
+  // A reload of the tab keeps what was pasted, and checks it again.
+  await page.reload();
+  await page.locator('[data-testid="check-answer-summary"]').filter({ hasText: "2 of 4 links meet their goal." }).waitFor();
+  assert.match(await input.inputValue(), /rate_per_s=28/);
   await input.fill("");
   assert.equal(await page.locator('[data-testid="check-answer-error"], [data-testid="check-answer-result"]').count(), 0);
   // The link opens the exercise with the student's settings.

@@ -483,7 +483,18 @@ fn answer_view(
 /// text is edited.
 #[component]
 fn CheckAnswers() -> impl IntoView {
-    let text = RwSignal::new(String::new());
+    // What the teacher pasted survives a reload of this tab (sessionStorage; nothing if it is unavailable).
+    const KEY: &str = "cascade-lab:answer-links";
+    let storage = || web_sys::window().and_then(|w| w.session_storage().ok().flatten());
+    let text = RwSignal::new(storage().and_then(|s| s.get_item(KEY).ok().flatten()).unwrap_or_default());
+    Effect::new(move |first: Option<()>| {
+        let t = text.get();
+        if first.is_some() {
+            if let Some(s) = storage() {
+                let _ = s.set_item(KEY, &t);
+            }
+        }
+    });
     let lines = Memo::new(move |_| {
         text.with(|t| t.lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_string).collect::<Vec<_>>())
     });
