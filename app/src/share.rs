@@ -288,8 +288,16 @@ pub fn file_name(what: &str, ext: &str) -> String {
 
 /// Copies text to the clipboard when the browser allows it; the text is also shown on the page.
 pub fn copy_to_clipboard(text: &str) {
-    let clipboard = window().navigator().clipboard();
-    let _ = clipboard.write_text(text);
+    copy_to_clipboard_then(text, |_| {});
+}
+
+/// Copies `text` to the clipboard, then calls `done` with whether the browser let it (a page not
+/// focused, or a browser without the permission, refuses).
+pub fn copy_to_clipboard_then(text: &str, done: impl FnOnce(bool) + 'static) {
+    let promise = window().navigator().clipboard().write_text(text);
+    wasm_bindgen_futures::spawn_local(async move {
+        done(wasm_bindgen_futures::JsFuture::from(promise).await.is_ok());
+    });
 }
 
 /// Copy-link, scenario files and CSV.

@@ -192,6 +192,11 @@ test("an exercise turns met when the solution's value is entered, stays met afte
   const link = await ex.locator('[data-testid="exercise-answer-link"]').inputValue();
   assert.match(link, /exercise=pool-that-heals/);
   assert.match(link, /db\.pool_size=8/);
+  // Whether the browser let the page copy it is said, not assumed (this context has no clipboard
+  // permission, so headless Chromium refuses).
+  const label = ex.locator(".answer-link label");
+  await page.waitForFunction((el) => /\((copied|select it)/.test(el.textContent), await label.elementHandle());
+  console.log(`copy: ${await label.textContent()}`);
   const teacher = new LabPage(await newPage(h.browser));
   await teacher.open(link);
   const seen = teacher.page.locator('[data-testid="exercise"][data-exercise="pool-that-heals"]');

@@ -10,7 +10,7 @@ use crate::charts::ChartKind;
 use crate::controls::{unique_id, PathSlider, Pick, Switch};
 use crate::knobs::{self, SliderSpec};
 use crate::lab::{use_lab, widget_lab};
-use crate::share::{base_url, copy_to_clipboard, ClassLink};
+use crate::share::{base_url, copy_to_clipboard_then, ClassLink};
 use crate::views::ChartCard;
 use crate::widgets::lazy::{Shape, WhenNear};
 use leptos::context::Provider;
@@ -186,6 +186,8 @@ fn ExerciseBody(ex: &'static Exercise, start: Params) -> impl IntoView {
     });
     let seeds = CHECK_SEEDS.iter().map(|s| s.to_string()).collect::<Vec<_>>().join(", ");
     let link = RwSignal::new(None::<String>);
+    // Whether the browser let the page copy the link (None while it is asked).
+    let copied = RwSignal::new(None::<bool>);
     let solution_start = start.clone();
     let hidden = use_context::<ClassLink>().is_some_and(|c| c.hide_solutions);
     let reset_start = start.clone();
@@ -251,13 +253,22 @@ fn ExerciseBody(ex: &'static Exercise, start: Params) -> impl IntoView {
             }>"Start again"</button>
             <button type="button" data-testid="exercise-copy" on:click=move |_| {
                 let l = lab.params.with_untracked(|p| answer_link(ex, p));
-                copy_to_clipboard(&l);
+                copied.set(None);
+                copy_to_clipboard_then(&l, move |ok| {
+                    let _ = copied.try_set(Some(ok));
+                });
                 link.set(Some(l));
             }>"Copy my answer"</button>
         </div>
         {move || link.get().map(|l| view! {
             <p class="answer-link">
-                <label for=link_id.clone()>"Link to your answer (copied): "</label>
+                <label for=link_id.clone()>
+                    {move || match copied.get() {
+                        Some(true) => "Link to your answer (copied): ",
+                        Some(false) => "Link to your answer (select it and copy it: the browser did not let the page copy it): ",
+                        None => "Link to your answer: ",
+                    }}
+                </label>
                 <input id=link_id.clone() type="text" readonly data-testid="exercise-answer-link" prop:value=l />
             </p>
         })}
