@@ -1,6 +1,7 @@
 //! The figures that the exercises' instructor notes and solution texts teach, checked on the seeds
 //! they name (seeds 1–5 unless the text says otherwise). One test per exercise; each quotes the
-//! claims it backs. Busy-day-pool and adaptive-throttling are covered in `exercises.rs`.
+//! claims it backs. Busy-day-pool is covered in `exercises.rs`, as is which K meets adaptive-throttling's
+//! goal; its recovery times are here.
 //!
 //! Wording is read as loosely as it is written: "about X" is within 10% of X; a range of seconds
 //! "A–B s" gets a second of slack either side (recovery times fall on 5-s interval bounds); a
@@ -454,4 +455,17 @@ fn cache_warm_up_ramp_default_short_half_and_long_ramps_on_seeds_1_to_5() {
     long.all("recovery", |m| m.recovered);
     // "about 5%": 5.1–5.6% (seeds 3 and 5 at 5.55%, a hair past 10% of 5%).
     long.fails_in(0.05, 0.056);
+}
+
+#[test]
+fn adaptive_throttling_recovery_times_for_each_k_on_seeds_1_to_5() {
+    // Notes: "Throttling on seeds 1–5: K = 2 recovers in 155–205 s, 2.5 in 160–190 s, 3 in 160–180 s,
+    // 1.5 in 260–340 s, and K = 1 never." Solution: "the system recovers in about 3 minutes".
+    let id = "adaptive-throttling";
+    let k = |k: &str| runs(id, &[("defences.throttle.enabled", "true"), ("defences.throttle.k", k)]);
+    k("2").recovers_in(155.0, 205.0);
+    k("2.5").recovers_in(160.0, 190.0);
+    k("3").recovers_in(160.0, 180.0);
+    k("1.5").recovers_in(260.0, 340.0);
+    k("1").never_recovers();
 }
