@@ -257,12 +257,11 @@ fn execute(command: Command) -> Result<ExitCode, CliError> {
 /// The query string of a share link: what follows `?` (up to a `#`), or the whole text if it has no
 /// `?`; without the `exercise` key an exercise link from the page carries.
 fn link_query(link: &str) -> String {
-    let q = match link.split_once('?') {
-        Some((_, q)) => q,
-        None => link,
-    };
-    let q = q.split('#').next().unwrap_or("");
-    q.split('&').filter(|kv| !kv.is_empty() && kv.split('=').next() != Some("exercise")).collect::<Vec<_>>().join("&")
+    sim_core::share::query_of(link)
+        .split('&')
+        .filter(|kv| !kv.is_empty() && kv.split('=').next() != Some("exercise"))
+        .collect::<Vec<_>>()
+        .join("&")
 }
 
 fn exercise(command: ExerciseCommand) -> Result<ExitCode, CliError> {

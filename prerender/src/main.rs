@@ -144,7 +144,7 @@ pub fn render(site: &Site) -> String {
                     for e in sim_core::exercises::all().iter().filter(|e| e.chapter == c.id) {
                         // Without JavaScript the exercise's text reads on its own (nothing can be
                         // checked); with it, the placeholder holds the place until the app is there.
-                        let number = sim_core::exercises::all().iter().position(|x| x.id == e.id).unwrap_or(0) + 1;
+                        let number = e.number();
                         let _ = write!(
                             o,
                             "<article class=\"exercise\" id=\"exercise-{}\"><div class=\"nojs-only\"><h3>Exercise \

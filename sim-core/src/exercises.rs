@@ -477,6 +477,11 @@ impl Exercise {
         self.goal.text()
     }
 
+    /// The exercise's number on the page and in the instructor view: 1, 2, … in [`all`]'s order.
+    pub fn number(&self) -> usize {
+        EXERCISES.iter().position(|e| e.id == self.id).map_or(0, |i| i + 1)
+    }
+
     /// The control that sets `path`, if any (`faults.0.x` and `faults[0].x` are the same path).
     pub fn control_for(&self, path: &str) -> Option<&'static Control> {
         let k = key(path);
@@ -637,16 +642,12 @@ pub struct Answer {
 /// say, for a teacher, why it is not an answer link.
 pub fn check_answer_link(link: &str) -> Result<Answer, String> {
     let link = link.trim();
-    let query = match link.split_once('?') {
-        Some((_, q)) => q,
-        None if link.contains("exercise=") => link,
-        None => {
-            return Err("That is not an answer link. \"Copy my answer\" gives one like \
-                        …/?v=2&p=failover&…&exercise=normal-day-capacity#exercise-normal-day-capacity."
-                .into())
-        }
-    };
-    let query = query.split('#').next().unwrap_or("").to_string();
+    if !link.contains('?') && !link.contains("exercise=") {
+        return Err("That is not an answer link. \"Copy my answer\" gives one like \
+                    …/?v=2&p=failover&…&exercise=normal-day-capacity#exercise-normal-day-capacity."
+            .into());
+    }
+    let query = crate::share::query_of(link).to_string();
     let decoded = crate::share::decode(&query);
     let Some((_, id)) = decoded.view.iter().find(|(k, _)| k == "exercise") else {
         return Err("This link names no exercise: it may be a link to the lab or a chapter. An answer link, \

@@ -249,6 +249,13 @@ pub fn decode(query: &str) -> Decoded {
     Decoded { preset: preset.or(Some(Preset::Failover)), params, view, problems }
 }
 
+/// The query string of a link (the page's whole address, or only its query): what follows `?`, up
+/// to a `#`; the whole text when it has no `?`.
+pub fn query_of(link: &str) -> &str {
+    let q = link.split_once('?').map_or(link, |(_, q)| q);
+    q.split('#').next().unwrap_or("")
+}
+
 /// At most this many characters of a value are quoted back in a message.
 const QUOTE_MAX: usize = 40;
 

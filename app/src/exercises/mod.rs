@@ -72,11 +72,6 @@ fn use_store() -> Store {
     expect_context::<Store>()
 }
 
-/// The number of an exercise (1-based, in the order of `sim_core::exercises::all`).
-fn number(ex: &Exercise) -> usize {
-    exercises::all().iter().position(|e| e.id == ex.id).map(|i| i + 1).unwrap_or(0)
-}
-
 /// A slider of the registry narrowed to the exercise's limits.
 fn limited(spec: SliderSpec, min: Option<f64>, max: Option<f64>) -> SliderSpec {
     let mut s = spec;
@@ -198,7 +193,7 @@ fn ExerciseBody(ex: &'static Exercise, start: Params) -> impl IntoView {
     let showing_answer = Memo::new(move |_| answer.as_ref().is_some_and(|a| lab.params.with(|p| p == a)));
     view! {
         <header class="exercise-head">
-            <h3>{format!("Exercise {}: {}", number(ex), ex.title)}</h3>
+            <h3>{format!("Exercise {}: {}", ex.number(), ex.title)}</h3>
             <span
                 class="exercise-status"
                 class:met=move || met.get()
@@ -402,7 +397,7 @@ fn InstructorCard(ex: &'static Exercise) -> impl IntoView {
     let start_link = answer_link(ex, &ex.start_params());
     view! {
         <article class="instructor-card" data-testid="instructor-exercise">
-            <h2>{format!("{}. {}", number(ex), ex.title)}</h2>
+            <h2>{format!("{}. {}", ex.number(), ex.title)}</h2>
             <p class="meta">{format!("Chapter: {} · scenario: {} · id: {}", chapter_title(ex.chapter), ex.preset.title(), ex.id)}</p>
             <p><strong>"Task. "</strong>{ex.task}</p>
             <p><strong>"Goal. "</strong>{ex.goal_text()}{format!(" (checked on seeds {}; all must meet it).", CHECK_SEEDS.iter().map(|s| s.to_string()).collect::<Vec<_>>().join(", "))}</p>

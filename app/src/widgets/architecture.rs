@@ -865,9 +865,10 @@ pub fn ArchitectureDiagram() -> impl IntoView {
     let intervals =
         Memo::new(move |_| lab.run.with(|r| r.trace.as_ref().as_ref().map(|t| t.series.len()).unwrap_or(0)));
     let worst = Memo::new(move |_| lab.run.with(|r| r.trace.as_ref().as_ref().map(worst_interval).unwrap_or(0)));
-    // A run in which no attempt fails has no worst moment to show (or to mark in red).
+    // A run in which no attempt fails (its peak failure rate, the highest interval's, is 0) has no
+    // worst moment to show (or to mark in red).
     let calm = Memo::new(move |_| {
-        lab.run.with(|r| r.trace.as_ref().as_ref().is_ok_and(|t| t.series.failure_rate.iter().all(|&v| v <= 0.0)))
+        lab.run.with(|r| r.trace.as_ref().as_ref().is_ok_and(|t| t.summary.peak_failure_rate <= 0.0))
     });
     let current = Memo::new(move |_| {
         let i = index.get();
