@@ -31,7 +31,18 @@ use narrative::{Intro, LabSection, LinkProblems, Provenance, Reading};
 fn App() -> impl IntoView {
     let decoded = share::from_location();
     let view = share::View::from_pairs(&decoded.view);
-    let instructor = decoded.view.iter().any(|(k, v)| k == "instructor" && (v == "1" || v == "true"));
+    let mut problems = decoded.problems;
+    let instructor = match decoded.view.iter().find(|(k, _)| k == "instructor") {
+        None => false,
+        Some((_, v)) if v == "1" || v == "true" => true,
+        Some((_, v)) => {
+            problems.push(format!(
+                "instructor: only `instructor=1` opens the instructor view, not \"{}\"; this is the reader's page",
+                sim_core::share::quote(v)
+            ));
+            false
+        }
+    };
     // An exercise link opens that exercise with the student's parameters; the lab starts as usual.
     let exercise_link = exercises::from_location(&decoded.view, &decoded.params);
     let (params, preset) = match exercise_link {
@@ -42,7 +53,6 @@ fn App() -> impl IntoView {
     provide_context(lab);
     provide_context(MainLab(lab));
     // The comparisons a link asks for: a pinned run, several seeds, the curve's slider, the grid.
-    let mut problems = decoded.problems;
     if let Some((_, id)) = decoded.view.iter().find(|(k, _)| k == "exercise") {
         if exercise_link.is_none() {
             problems.push(format!(

@@ -41,26 +41,35 @@ impl fmt::Display for ScenarioError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             ScenarioError::UnknownPath { path, .. } if path.trim_matches(['.', '[', ']']).is_empty() => {
-                write!(f, "empty parameter path '{path}': expected a path such as db.pool_size")
+                write!(f, "empty parameter path '{}': expected a path such as db.pool_size", cut(path))
             }
             ScenarioError::UnknownPath { path, suggestions } => {
-                write!(f, "unknown parameter '{path}'")?;
+                write!(f, "unknown parameter '{}'", cut(path))?;
                 if !suggestions.is_empty() {
                     write!(f, " (did you mean {}?)", suggestions.join(", "))?;
                 }
                 Ok(())
             }
-            ScenarioError::BadValue { path, reason } => write!(f, "bad value for '{path}': {reason}"),
+            ScenarioError::BadValue { path, reason } => write!(f, "bad value for '{}': {reason}", cut(path)),
             ScenarioError::Malformed(e) => write!(f, "not a scenario: {e}"),
             ScenarioError::UnknownVersion(v) => {
                 write!(f, "scenario format version {v} is newer than this program knows ({FORMAT_VERSION})")
             }
             ScenarioError::UnknownPreset(id) => {
                 let ids: Vec<&str> = Preset::ALL.iter().map(|p| p.id()).collect();
-                write!(f, "unknown preset '{id}' (known: {})", ids.join(", "))
+                write!(f, "unknown preset '{}' (known: {})", cut(id), ids.join(", "))
             }
-            ScenarioError::NotAnAssignment(s) => write!(f, "expected PATH=VALUE, got '{s}'"),
+            ScenarioError::NotAnAssignment(s) => write!(f, "expected PATH=VALUE, got '{}'", cut(s)),
         }
+    }
+}
+
+/// Text from the user (a path, a preset id) quoted in a message: cut at 80 characters, as a link or a
+/// command line can hold thousands.
+fn cut(text: &str) -> String {
+    match text.char_indices().nth(80) {
+        Some((i, _)) => format!("{}…", &text[..i]),
+        None => text.to_string(),
     }
 }
 
@@ -210,7 +219,7 @@ fn set_in(params: &Params, root: &mut Value, path: &str, value: Value) -> Result
 /// serde's words for a wrong type, in a reader's: `invalid type: string "abc", expected u32` becomes
 /// `got the text "abc", expected a whole number of 0 or more`.
 fn plain(text: &str) -> String {
-    const WORDS: [(&str, &str); 12] = [
+    const WORDS: [(&str, &str); 14] = [
         ("invalid type: string ", "got the text "),
         ("invalid type: floating point ", "got the number "),
         ("invalid type: integer ", "got the number "),
@@ -223,6 +232,8 @@ fn plain(text: &str) -> String {
         ("expected u64", "expected a whole number of 0 or more"),
         ("expected f64", "expected a number"),
         ("expected a boolean", "expected true or false"),
+        ("expected a sequence", "expected a list"),
+        ("expected a map", "expected a group of settings"),
     ];
     WORDS.iter().fold(text.to_string(), |t, (from, to)| t.replace(from, to))
 }

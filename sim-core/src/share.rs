@@ -217,7 +217,7 @@ pub fn decode(query: &str) -> Decoded {
                 LINK_VERSION
             }
             _ => {
-                problems.push(format!("ignored v={v}: not a link format version"));
+                problems.push(format!("ignored v={}: not a link format version", quote(v)));
                 LINK_VERSION
             }
         },
@@ -349,6 +349,19 @@ mod tests {
         // Identical runs give an empty diff, which means "the same parameters".
         assert_eq!(diff_text(&now, &now), "");
         assert_eq!(apply_diff_text(&now, "", 2).0, now);
+    }
+
+    #[test]
+    fn a_link_with_values_thousands_of_characters_long_gets_short_messages() {
+        let long = "y".repeat(4000);
+        let query = format!("p={long}&{long}=1&db.pool_size={long}&faults=1&v={long}");
+        let d = decode(&query);
+        assert_eq!(d.preset, Some(Preset::Failover));
+        assert_eq!(d.problems.len(), 5, "{:?}", d.problems);
+        for p in &d.problems {
+            assert!(p.chars().count() < 320, "{} characters: {p}", p.chars().count());
+        }
+        assert!(d.problems.iter().any(|p| p.contains("expected a list")), "{:?}", d.problems);
     }
 
     #[test]
