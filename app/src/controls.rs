@@ -39,12 +39,38 @@ pub fn PathSlider(
     let disabled = move || disabled.map(|d| d.get()).unwrap_or(false);
     let error = RwSignal::new(None::<String>);
     let title = help.clone();
+    // Sets the slider's value (in its shown units), within its range and on its steps.
+    let path = StoredValue::new(path);
+    let set = move |v: f64| {
+        let raw = v.clamp(min, max) / scale;
+        let value = if integer { json!(raw.round() as u64) } else { json!(raw) };
+        error.set(lab.set_path(&path.read_value(), value).err().map(|e| e.to_string()));
+    };
+    // One step down or up: shown on touch screens (style/main.css), where a step of a long range is
+    // a few pixels of the slider.
+    let step_by = move |dir: f64| {
+        let k = ((value.get_untracked() - min) / step).round() + dir;
+        // On the slider's grid, without the float noise of `min + k · step` (0.30000000000000004).
+        set(((min + k * step) * 1e9).round() / 1e9);
+    };
+    let (less, more) = (format!("{label}: one step less"), format!("{label}: one step more"));
     view! {
         <div class="knob" class:disabled=disabled title=title>
             <label for=input_id.clone()>
                 <span class="knob-label">{label}</span>
                 <output data-testid=format!("value-{id}")>{move || show(value.get())}</output>
             </label>
+            <div class="knob-row">
+            <button
+                type="button"
+                class="knob-step"
+                data-testid=format!("step-down-{id}")
+                aria-label=less
+                prop:disabled=move || { disabled() || value.get() <= min }
+                on:click=move |_| step_by(-1.0)
+            >
+                "−"
+            </button>
             <input
                 type="range"
                 id=input_id
@@ -60,12 +86,21 @@ pub fn PathSlider(
                 prop:disabled=disabled
                 on:input=move |ev| {
                     if let Ok(v) = event_target_value(&ev).parse::<f64>() {
-                        let raw = v.clamp(min, max) / scale;
-                        let value = if integer { json!(raw.round() as u64) } else { json!(raw) };
-                        error.set(lab.set_path(&path, value).err().map(|e| e.to_string()));
+                        set(v);
                     }
                 }
             />
+            <button
+                type="button"
+                class="knob-step"
+                data-testid=format!("step-up-{id}")
+                aria-label=more
+                prop:disabled=move || { disabled() || value.get() >= max }
+                on:click=move |_| step_by(1.0)
+            >
+                "+"
+            </button>
+            </div>
             <span class="knob-help">{help}</span>
             {move || error.get().map(|e| view! { <span class="error">{e}</span> })}
         </div>
@@ -310,17 +345,16 @@ fn SeedControl() -> impl IntoView {
     }
 }
 
+/// True while the switch that control `id` acts through ([`knobs::switched_by`]) is off.
+pub fn switched_off(id: &str) -> Option<Signal<bool>> {
+    let on = is_on(knobs::switched_by(id)?);
+    Some(Signal::derive(move || !on.get()))
+}
+
 /// All controls of the lab, grouped by what they act on.
 #[component]
 pub fn Controls() -> impl IntoView {
-    let breaker_off = Signal::derive(move || !is_on("breaker").get());
-    let budget_off = Signal::derive(move || !is_on("retry-budget").get());
-    let throttle_off = Signal::derive(move || !is_on("throttle").get());
-    let shedding_off = Signal::derive(move || !is_on("shedding").get());
-    let ramp_off = Signal::derive(move || !is_on("ramp").get());
-    let cache_off = Signal::derive(move || !is_on("cache").get());
-    let gateway_off = Signal::derive(move || !is_on("gateway").get());
-    let queue_off = Signal::derive(move || !is_on("queue").get());
+    let off = |id: &str| switched_off(id).expect("a control under a switch");
     let lab = use_lab();
     let replicas_unused =
         Signal::derive(move || lab.params.with(|p| !p.replica.fallback_when_busy && p.replica.read_share == 0.0));
@@ -349,21 +383,21 @@ pub fn Controls() -> impl IntoView {
                 <summary>"Defences"</summary>
                 <Pick id="fallback" />
                 <Switch id="breaker" />
-                <Switch id="breaker-per-feature" disabled=breaker_off />
-                <Knob id="breaker-threshold" disabled=breaker_off />
-                <Knob id="breaker-open" disabled=breaker_off />
+                <Switch id="breaker-per-feature" disabled=off("breaker-per-feature") />
+                <Knob id="breaker-threshold" disabled=off("breaker-threshold") />
+                <Knob id="breaker-open" disabled=off("breaker-open") />
                 <Switch id="retry-budget" />
-                <Knob id="budget-ratio" disabled=budget_off />
+                <Knob id="budget-ratio" disabled=off("budget-ratio") />
                 <Switch id="throttle" />
-                <Knob id="throttle-k" disabled=throttle_off />
+                <Knob id="throttle-k" disabled=off("throttle-k") />
                 <Switch id="shedding" />
-                <Knob id="queue-limit" disabled=shedding_off />
-                <Switch id="drop-expired" disabled=shedding_off />
-                <Switch id="lifo" disabled=shedding_off />
+                <Knob id="queue-limit" disabled=off("queue-limit") />
+                <Switch id="drop-expired" disabled=off("drop-expired") />
+                <Switch id="lifo" disabled=off("lifo") />
                 <Switch id="degraded" />
                 <Switch id="ramp" />
-                <Knob id="ramp-duration" disabled=ramp_off />
-                <Knob id="ramp-from" disabled=ramp_off />
+                <Knob id="ramp-duration" disabled=off("ramp-duration") />
+                <Knob id="ramp-from" disabled=off("ramp-from") />
             </details>
             <details>
                 <summary>"Operator actions"</summary>
@@ -372,13 +406,13 @@ pub fn Controls() -> impl IntoView {
             <details>
                 <summary>"Subsystems and people"</summary>
                 <Switch id="cache" />
-                <Knob id="cache-ttl" disabled=cache_off />
+                <Knob id="cache-ttl" disabled=off("cache-ttl") />
                 <Switch id="sessions" />
                 <Switch id="gateway" />
-                <Knob id="reconnect-jitter" disabled=gateway_off />
+                <Knob id="reconnect-jitter" disabled=off("reconnect-jitter") />
                 <Pick id="reconnect-backoff" />
                 <Switch id="queue" />
-                <Knob id="drain-rate" disabled=queue_off />
+                <Knob id="drain-rate" disabled=off("drain-rate") />
                 <Knob id="replicas" disabled=replicas_unused />
                 <Switch id="read-fallback" />
                 <Knob id="rate" />
