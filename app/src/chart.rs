@@ -123,11 +123,13 @@ pub struct ChartSpec {
 }
 
 /// Width of the y axis's label area, in CSS pixels: the axis title (rotated), the longest tick
-/// label at 12 px (about 7 px a character) and the tick marks, so that the two never overlap.
+/// label at 12 px (about 7 px a character) and the tick marks, so that the two never overlap. It is
+/// at least what five characters take ("8.0 s", "100%"), so that charts stacked one above the other
+/// start their time axes at the same x and their bands line up.
 pub fn y_label_area(f: YFormat, y_max: f64, narrow: bool) -> f64 {
-    let longest = (0..=6).map(|i| y_tick(f, y_max * i as f64 / 6.0).chars().count()).max().unwrap_or(4);
+    let longest = (0..=6).map(|i| y_tick(f, y_max * i as f64 / 6.0).chars().count()).max().unwrap_or(4).max(5);
     let base = if narrow { 22.0 } else { 26.0 };
-    (base + 7.0 * longest as f64 + 8.0).max(if narrow { 52.0 } else { 62.0 })
+    base + 7.0 * longest as f64 + 8.0
 }
 
 /// Why a chart could not be drawn.
