@@ -512,6 +512,22 @@ pub fn knob(id: &str) -> Option<&'static SliderSpec> {
     KNOBS.iter().find(|k| k.id == id)
 }
 
+/// The switch a control only acts through: while it is off, the control changes nothing, and the lab
+/// and the exercises grey it out.
+pub fn switched_by(id: &str) -> Option<&'static str> {
+    match id {
+        "breaker-per-feature" | "breaker-threshold" | "breaker-open" => Some("breaker"),
+        "budget-ratio" => Some("retry-budget"),
+        "throttle-k" => Some("throttle"),
+        "queue-limit" | "drop-expired" | "lifo" => Some("shedding"),
+        "ramp-duration" | "ramp-from" => Some("ramp"),
+        "cache-ttl" => Some("cache"),
+        "reconnect-jitter" => Some("gateway"),
+        "drain-rate" => Some("queue"),
+        _ => None,
+    }
+}
+
 /// The toggle with this id.
 pub fn toggle(id: &str) -> Option<&'static Toggle> {
     TOGGLES.iter().find(|k| k.id == id)
@@ -641,6 +657,41 @@ mod tests {
     use super::*;
     use sim_core::scenario::{get_path, set_path, to_json};
     use sim_core::Preset;
+
+    #[test]
+    fn a_control_under_a_switch_changes_nothing_while_the_switch_is_off() {
+        // The controls the lab and the exercises grey out: each is registered, and with its switch
+        // off, moving it to either end of its range leaves the core cascade's trace as it was.
+        let ids = KNOBS.iter().map(|k| k.id.as_ref()).chain(TOGGLES.iter().map(|t| t.id));
+        let under: Vec<_> = ids.filter_map(|id| switched_by(id).map(|s| (id, s))).collect();
+        assert_eq!(under.len(), 13, "{under:?}");
+        for (id, switch) in under {
+            let s = toggle(switch).expect("a registered switch");
+            let mut base = Preset::Failover.params();
+            base.run.horizon_s = 300.0;
+            set_path(&mut base, s.path, serde_json::json!(false)).unwrap();
+            let digest = |p: &sim_core::Params| sim_core::run(p).unwrap().digest();
+            let before = digest(&base);
+            let ends: Vec<serde_json::Value> = match (knob(id), toggle(id)) {
+                (Some(k), _) => vec![serde_json::json!(k.min / k.scale), serde_json::json!(k.max / k.scale)],
+                (None, Some(_)) => vec![serde_json::json!(true), serde_json::json!(false)],
+                _ => unreachable!(),
+            };
+            let path = knob(id).map(|k| k.path.to_string()).or(toggle(id).map(|t| t.path.to_string())).unwrap();
+            for v in ends {
+                let mut p = base.clone();
+                let v = if knob(id).is_some_and(|k| k.integer) {
+                    serde_json::json!(v.as_f64().unwrap().round() as u64)
+                } else {
+                    v
+                };
+                set_path(&mut p, &path, v).unwrap();
+                if p.clone().validate().is_ok() {
+                    assert_eq!(digest(&p), before, "{id} moved the run with {switch} off");
+                }
+            }
+        }
+    }
 
     fn check_slider(p: &Params, s: &SliderSpec) {
         for shown in [s.min, (s.min + s.max) / 2.0, s.max] {

@@ -245,6 +245,9 @@ pub enum Goal {
         unit: &'static str,
         /// The neighbour's offset from the student's value, in the parameter's units.
         offset: f64,
+        /// The step of the student's slider, from its lowest value: an answer is on a step (a value
+        /// between two, as only a hand-edited link can hold, is not an answer).
+        step: f64,
         /// What must hold at the student's value.
         at_value: &'static [Criterion],
         /// What must hold at the neighbour.
@@ -525,6 +528,19 @@ impl Exercise {
                 }
             }
         }
+        if let Goal::Threshold { path, unit, step, .. } = self.goal {
+            let base = self.control_for(path).and_then(|c| c.min).unwrap_or(0.0);
+            if let Some(x) = scenario::get_path(&given, path).and_then(Value::as_f64) {
+                let k = (x - base) / step;
+                if (k - k.round()).abs() > 1e-6 {
+                    problems.push(format!(
+                        "{path} is {}, between the slider's steps of {} {unit}",
+                        number(x),
+                        number(step)
+                    ));
+                }
+            }
+        }
         if let Err(e) = p.clone().validate() {
             problems.push(format!("these parameters cannot run: {e}"));
         }
@@ -682,6 +698,7 @@ static EXERCISES: &[Exercise] = &[
             what: "traffic",
             unit: "req/s",
             offset: 1.0,
+            step: 1.0,
             at_value: &[Criterion::new(PeakFailureRate, Below, 0.01)],
             at_neighbour: &[DOES_NOT_RECOVER],
         },
@@ -808,6 +825,7 @@ static EXERCISES: &[Exercise] = &[
             what: "failover",
             unit: "s",
             offset: -20.0,
+            step: 5.0,
             at_value: &[DOES_NOT_RECOVER],
             at_neighbour: &[RECOVERS],
         },

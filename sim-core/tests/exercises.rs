@@ -110,6 +110,28 @@ fn the_data_hangs_together() {
     assert!(exercises::find("no-such-exercise").is_none());
 }
 
+#[test]
+fn a_threshold_between_the_sliders_steps_is_not_an_answer() {
+    // Exercise 1 asks for the busiest load in steps of 1 (the solution, 27, meets its goal): 27.5,
+    // only possible by editing a link, is healthy and 28.5 collapses, but it is no step of the task.
+    let ex = exercises::find("normal-day-capacity").expect("normal-day-capacity");
+    assert!(ex.check(&ex.solution_params()).met);
+    let mut p = ex.solution_params();
+    p.traffic.rate_per_s = 27.5;
+    let c = ex.check(&p);
+    assert!(!c.met);
+    assert_eq!(c.problems.len(), 1, "{:?}", c.problems);
+    assert!(c.problems[0].contains("between the slider's steps of 1"), "{:?}", c.problems);
+    // The goal alone would have been met: the problem is what fails it.
+    assert!(c.seeds.iter().all(|s| s.met), "{:?}", c.seeds);
+    // The tipping-point exercise's answers are on its 5-second steps (its neighbour is 20 s away).
+    let ex = exercises::find("failover-tipping-point").expect("failover-tipping-point");
+    assert!(ex.problems(&ex.solution_params()).is_empty());
+    let mut p = ex.solution_params();
+    p.faults[0].set_duration_s(72.0);
+    assert_eq!(ex.problems(&p).len(), 1);
+}
+
 fn pool_exercise() -> &'static Exercise {
     exercises::find("pool-that-heals").expect("pool-that-heals")
 }

@@ -98,6 +98,50 @@ test("a chapter widget redraws its chart when its slider moves, and leaves the l
   assert.deepEqual(lab.consoleErrors, []);
 });
 
+test("on a touch screen a slider has a step down and a step up a finger can hit; a mouse's page does not show them", async () => {
+  const phone = new LabPage(await newPage(h.browser, { viewport: { width: 375, height: 800 }, hasTouch: true, isMobile: true }));
+  await phone.open(`${h.server.origin}/`);
+  await phone.page.locator("#failover").scrollIntoViewIfNeeded();
+  const widget = phone.page.locator('#failover [data-testid="widget"]').filter({ has: phone.page.locator('[data-testid="slider-failover"]') }).first();
+  await widget.scrollIntoViewIfNeeded();
+  const value = widget.locator('[data-testid="value-failover"]');
+  const before = (await value.textContent()).trim();
+  assert.equal(before, "30 s");
+  const up = widget.locator('[data-testid="step-up-failover"]');
+  const box = await up.boundingBox();
+  assert.ok(box.width >= 44 && box.height >= 44, `step button ${box.width}×${box.height}`);
+  const slider = await widget.locator('[data-testid="slider-failover"]').boundingBox();
+  assert.ok(slider.height >= 44, `slider ${slider.height} px tall`);
+  await up.tap();
+  await up.tap();
+  assert.equal((await value.textContent()).trim(), "40 s", "two steps of 5 s up, as chapter 2's prompt asks");
+  await widget.locator('[data-testid="step-down-failover"]').tap();
+  assert.equal((await value.textContent()).trim(), "35 s");
+  await phone.page.screenshot({ path: join(ARTIFACTS, "touch-steps-375.png") });
+  assert.deepEqual(phone.consoleErrors, []);
+  // With a mouse, the compact slider only.
+  const desk = new LabPage(await newPage(h.browser));
+  await desk.open(`${h.server.origin}/`);
+  assert.equal(await desk.page.locator('[data-testid="step-up-failover"]').first().isVisible(), false);
+});
+
+test("an exercise greys out the breaker's settings while the breaker is off, as the lab does", async () => {
+  const lab = new LabPage(await newPage(h.browser));
+  await lab.open(`${h.server.origin}/#exercise-invisible-failover`);
+  const card = lab.page.locator("#exercise-invisible-failover");
+  await card.locator('[data-testid="exercise-status"]').waitFor();
+  const threshold = card.locator('[data-testid="slider-breaker-threshold"]');
+  const perFeature = card.locator('[data-testid="toggle-breaker-per-feature"]');
+  assert.equal(await card.locator('[data-testid="toggle-breaker"]').isChecked(), false);
+  assert.equal(await threshold.isDisabled(), true);
+  assert.equal(await perFeature.isDisabled(), true);
+  await card.locator('[data-testid="toggle-breaker"]').check();
+  await frames(lab.page);
+  assert.equal(await threshold.isDisabled(), false);
+  assert.equal(await perFeature.isDisabled(), false);
+  assert.deepEqual(lab.consoleErrors, []);
+});
+
 /// "412 k" → 412000, "1.2 M" → 1200000.
 function count(text) {
   const m = text.trim().match(/^([\d.]+)(?: ([kMG]))?$/);
@@ -280,6 +324,15 @@ test("a teacher pastes students' answer links into the instructor view and sees 
   assert.deepEqual(await page.locator('[data-testid="check-answer-result"]').evaluateAll((els) => els.map((e) => e.dataset.met)), ["true", "false", "true"]);
   assert.equal(await page.locator('[data-testid="check-answer-error"]').count(), 1);
   assert.equal(await page.locator('[data-testid="check-answer-again"]').textContent(), " (the same link as no. 1)");
+  // A name before a link is shown with its result; a hand-edited value between the slider's steps
+  // is named, as no slider could have set it.
+  await input.fill([`Ana: ${answer(27)}`, `Bo\t${answer(27.5)}`].join("\n"));
+  await page.locator('[data-testid="check-answer-summary"]').filter({ hasText: "1 of 2 links meet their goal." }).waitFor();
+  const rows = await page.locator('[data-testid="check-answer-result"] .answer-line').allTextContents();
+  assert.match(rows[0], /^1\. Ana — How busy can a normal day get\?/);
+  assert.match(rows[1], /^2\. Bo — How busy can a normal day get\? Not met, not a possible answer: traffic\.rate_per_s is 27\.5, between the slider's steps of 1 req\/s\./);
+  await input.fill([answer(27), "", answer(28), `${h.server.origin}/cascade/?p=failover#lab`, answer(27)].join("\n"));
+  await page.locator('[data-testid="check-answer-summary"]').filter({ hasText: "2 of 4 links meet their goal." }).waitFor();
   // A reload of the tab keeps what was pasted, and checks it again.
   await page.reload();
   await page.locator('[data-testid="check-answer-summary"]').filter({ hasText: "2 of 4 links meet their goal." }).waitFor();

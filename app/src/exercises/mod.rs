@@ -7,7 +7,7 @@ pub mod progress;
 
 use crate::chapters::content::EXERCISES as EXERCISES_PAGE;
 use crate::charts::ChartKind;
-use crate::controls::{unique_id, PathSlider, Pick, Switch};
+use crate::controls::{switched_off, unique_id, PathSlider, Pick, Switch};
 use crate::knobs::{self, SliderSpec};
 use crate::lab::{use_lab, widget_lab};
 use crate::share::{base_url, copy_to_clipboard_then, ClassLink};
@@ -88,12 +88,21 @@ fn limited(spec: SliderSpec, min: Option<f64>, max: Option<f64>) -> SliderSpec {
 }
 
 /// The control for one of the exercise's allowed parameters.
+/// Greyed out, as in the lab, while the switch it acts through is off.
 fn control(c: &'static exercises::Control, p: &Params) -> AnyView {
+    let off = switched_off(c.knob);
     if let Some(k) = knobs::knob(c.knob) {
-        return view! { <PathSlider spec=limited(k.clone(), c.min, c.max) /> }.into_any();
+        let spec = limited(k.clone(), c.min, c.max);
+        return match off {
+            Some(d) => view! { <PathSlider spec=spec disabled=d /> }.into_any(),
+            None => view! { <PathSlider spec=spec /> }.into_any(),
+        };
     }
-    if knobs::toggle(c.knob).is_some() {
-        return view! { <Switch id=knobs::toggle(c.knob).map(|t| t.id).unwrap_or_default() /> }.into_any();
+    if let Some(t) = knobs::toggle(c.knob) {
+        return match off {
+            Some(d) => view! { <Switch id=t.id disabled=d /> }.into_any(),
+            None => view! { <Switch id=t.id /> }.into_any(),
+        };
     }
     if let Some(ch) = knobs::choice(c.knob) {
         return view! { <Pick id=ch.id /> }.into_any();
@@ -422,6 +431,23 @@ fn InstructorCard(ex: &'static Exercise) -> impl IntoView {
     }
 }
 
+/// A pasted line split into who sent it and the link: "Ana: https://…?…&exercise=…" (or "Ana",
+/// a tab, the link, as a spreadsheet's two columns paste). The link is the word holding
+/// `exercise=` (else the first holding `?`); what comes before it, without a closing `:`, `-` or `,`,
+/// is the label.
+fn split_label(line: &str) -> (Option<&str>, &str) {
+    let words: Vec<(usize, &str)> =
+        line.split_whitespace().map(|w| (w.as_ptr() as usize - line.as_ptr() as usize, w)).collect();
+    let link = words
+        .iter()
+        .rev()
+        .find(|(_, w)| w.contains("exercise="))
+        .or_else(|| words.iter().find(|(_, w)| w.contains('?')));
+    let Some(&(at, _)) = link else { return (None, line.trim()) };
+    let label = line[..at].trim().trim_end_matches([':', '-', '–', ',', ';']).trim();
+    ((!label.is_empty()).then_some(label), line[at..].trim())
+}
+
 /// At most this many pasted links are checked at once.
 const MAX_ANSWERS: usize = 200;
 
@@ -433,14 +459,20 @@ type Checked = RwSignal<Vec<(String, Result<exercises::Answer, String>)>>;
 /// folded away when several links are shown.
 fn answer_view(
     number: usize,
+    label: Option<String>,
     result: Result<exercises::Answer, String>,
     unfold: bool,
     same_as: Option<usize>,
 ) -> AnyView {
+    // "3. Ana — " before the exercise's title or the error.
+    let number = match label {
+        Some(l) => format!("{number}. {l} — "),
+        None => format!("{number}. "),
+    };
     let again = same_as.map(|n| view! { <span class="answer-again" data-testid="check-answer-again">{format!(" (the same link as no. {n})")}</span> });
     match result {
         Err(e) => {
-            view! { <p class="error" data-testid="check-answer-error">{format!("{number}. {e}")}{again}</p> }.into_any()
+            view! { <p class="error" data-testid="check-answer-error">{format!("{number}{e}")}{again}</p> }.into_any()
         }
         Ok(a) => {
             let ex = a.exercise;
@@ -448,7 +480,8 @@ fn answer_view(
             let verdict = if a.check.met {
                 format!("Met on every seed ({}).", seeds.join(", "))
             } else if !a.check.problems.is_empty() {
-                "Not met: the link changes what the exercise does not allow.".to_string()
+                // Which setting, so that a teacher can tell a hand-edited link from an old one.
+                format!("Not met, not a possible answer: {}.", a.check.problems.join("; "))
             } else {
                 let missed: Vec<String> = a.check.seeds.iter().filter(|s| !s.met).map(|s| s.seed.to_string()).collect();
                 format!("Not met on {} of {} seeds ({}).", missed.len(), seeds.len(), missed.join(", "))
@@ -462,7 +495,7 @@ fn answer_view(
             view! {
                 <div class="check-answer-result" data-testid="check-answer-result" data-met=a.check.met.to_string()>
                     <p class="answer-line">
-                        {format!("{number}. ")}<strong>{ex.title}</strong>" "
+                        {number}<strong>{ex.title}</strong>" "
                         <span class="verdict" class:met=a.check.met data-testid="check-answer-verdict">{verdict}</span>" "
                         <a href=open data-testid="check-answer-open">"Open it"</a>
                         {again}
@@ -518,7 +551,7 @@ fn CheckAnswers() -> impl IntoView {
         busy.set_value(true);
         set_timeout(
             move || {
-                let result = exercises::check_answer_link(&line);
+                let result = exercises::check_answer_link(split_label(&line).1);
                 let kept = checked.try_update(|c| {
                     // Forget lines no longer there, so that the list stays as long as the text.
                     lines.with_untracked(|ls| c.retain(|(k, _)| ls.contains(k)));
@@ -567,7 +600,7 @@ fn CheckAnswers() -> impl IntoView {
             .map(|(i, r)| {
                 // A link pasted twice (a student who sent it twice) is said to be one.
                 let same_as = shown[..i].iter().position(|l| *l == shown[i]).map(|j| j + 1);
-                answer_view(i + 1, r, one, same_as)
+                answer_view(i + 1, split_label(&shown[i]).0.map(str::to_string), r, one, same_as)
             })
             .collect_view();
         view! { {summary}{rows} }.into_any()
@@ -576,7 +609,7 @@ fn CheckAnswers() -> impl IntoView {
         <section class="check-answer no-print" data-testid="check-answer" aria-labelledby="check-answer-title">
             <h2 id="check-answer-title">"Check students' answers"</h2>
             <label for="check-answer-link">
-                "Paste the links students sent you (\"Copy my answer\"), one per line"
+                "Paste the links students sent you (\"Copy my answer\"), one per line; a name before a link (\"Ana: https://…\") is shown with its result"
             </label>
             <textarea
                 id="check-answer-link"
@@ -607,13 +640,17 @@ pub fn InstructorView() -> impl IntoView {
                     "Each exercise gives students a scenario and a few controls with limits. The page checks the goal
                     on seeds 1, 2 and 3 and calls it met only if all three runs meet it. Students can send you their
                     answer as a link: paste their links below (a class's at once), or open one, to see their
-                    settings and whether they meet the goal. To grade links or scenario files from a script, use
-                    the command line: "
-                    <code>"cascade exercise check ID --link URL"</code>
-                    " (exit code 0 met, 1 not met, 2 bad input; "<code>"cascade"</code>" is this project's command-line
-                    tool: from its source, "<code>"cargo run --release -p cascade -- exercise check …"</code>", as its
-                    README says). The figures below were computed by this page just now."
+                    settings and whether they meet the goal. The figures below were computed by this page just now."
                 </p>
+                <details class="no-print scripting">
+                    <summary>"Grading from a script"</summary>
+                    <p>
+                        "The project's command-line tool checks links and scenario files the same way: "
+                        <code>"cascade exercise check ID --link URL"</code>
+                        " (exit code 0 met, 1 not met, 2 bad input). From the project's source: "
+                        <code>"cargo run --release -p cascade -- exercise check …"</code>", as its README says."
+                    </p>
+                </details>
                 <p class="no-print" data-testid="class-link">
                     "For a class that should work the exercises out for themselves, send this link: it hides the
                     solutions (a student who removes "<code>"solutions=hide"</code>" sees them again): "
@@ -661,6 +698,37 @@ mod tests {
             }
         }
         assert!(exercises::all().len() >= 8);
+    }
+
+    #[test]
+    fn a_threshold_exercises_steps_are_its_sliders() {
+        // The checker refuses a threshold between the steps it knows (sim-core's `Goal::Threshold`'s
+        // `step`): they must be the student's slider's, or a slider position would be refused.
+        let p = sim_core::Preset::Failover.params();
+        for ex in exercises::all() {
+            let exercises::Goal::Threshold { path, step, .. } = ex.goal else { continue };
+            let c = ex.control_for(path).expect("a control");
+            let k =
+                knobs::knob(c.knob).cloned().or_else(|| knobs::fault_sliders(&p).into_iter().find(|s| s.id == c.knob));
+            let k = k.expect("a slider");
+            assert_eq!(k.step / k.scale, step, "{}: {}", ex.id, c.knob);
+        }
+    }
+
+    #[test]
+    fn a_pasted_line_is_split_into_its_label_and_its_link() {
+        let link =
+            "https://school.example/cascade/?v=2&p=failover&exercise=normal-day-capacity#exercise-normal-day-capacity";
+        assert_eq!(split_label(link), (None, link));
+        assert_eq!(split_label(&format!("  {link}  ")), (None, link));
+        assert_eq!(split_label(&format!("Ana: {link}")), (Some("Ana"), link));
+        assert_eq!(split_label(&format!("Ana Lima\t{link}")), (Some("Ana Lima"), link));
+        assert_eq!(split_label(&format!("Group 3 (Ana, Bo) - {link}")), (Some("Group 3 (Ana, Bo)"), link));
+        assert_eq!(split_label("?exercise=x"), (None, "?exercise=x"));
+        // No link on the line: the whole line is checked (and said not to be an answer link).
+        assert_eq!(split_label("  hello there "), (None, "hello there"));
+        // A label with a question mark: the link is the word naming an exercise.
+        assert_eq!(split_label(&format!("Who? Bo: {link}")), (Some("Who? Bo"), link));
     }
 
     #[test]
