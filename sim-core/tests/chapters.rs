@@ -37,6 +37,8 @@
 //! - try / tipping point: "70 s or less heals within about a minute; 110 s or more never; in between it depends on the seed"
 //!   → the_tipping_point_lies_between_70_and_110_seconds
 //! - try: "two attempts per request or fewer: heals" → two_attempts_or_fewer_heal
+//! - "a database that kept its full throughput however many queries run would not fail a single attempt in
+//!   the same two-minute failover" → without_contention_the_two_minute_failover_fails_nothing
 //!
 //! 05-blast-radius.md
 //! - widget `failover` + sessions: "a 50-second failover never heals" / try "sessions off: heals within a minute"
@@ -44,6 +46,10 @@
 //! - widget `cache-miss-storm`: "hit ratio falls from over 70% and stays below 40%; never recovers; a longer
 //!   entry lifetime does not help" → the_cold_cache_stays_cold
 //! - try: "the gradual ramp: healthy by the end of its five minutes" → a_ramp_warms_the_cache
+//! - replay: "nearly every session is lost; lose none and the same failover heals within a minute, operators
+//!   or not" → tests/replay.rs the_replay_stays_down_because_the_failover_loses_nearly_every_session
+//! - replay: "the database has caught up by 17:45, every failure in the last hour is the edge's; everyone
+//!   let in at once, healthy by about 17:40" → tests/replay.rs the_replays_last_hour_is_set_by_the_ramp_not_by_the_database
 //! - widget `reconnect-herd`: "over five minutes to reconnect everyone" / try "50% jitter: about half the time"
 //!   → jitter_halves_the_reconnect_herd
 //! - widget `as-it-happened`: "about 95% at 15:00; backlog peak over 2 million; lag about two minutes;
@@ -367,6 +373,17 @@ fn the_two_minute_failover_never_heals() {
         assert!((3.0..=4.0).contains(&load), "seed {seed}");
         assert!(goodput < 1.0 / 3.0, "seed {seed}");
         assert!((3.1..=3.3).contains(&t.summary.retry_amplification), "seed {seed}");
+    }
+}
+
+#[test]
+fn without_contention_the_two_minute_failover_fails_nothing() {
+    // The loss of throughput under load (db.contention, chapter 3) sustains the failure with the
+    // retries: without it, the database works through the two minutes' pile.
+    let p = set(&scenario(Preset::Failover, ""), "db.contention", "0");
+    for (seed, t) in SEEDS.zip(runs(&p)) {
+        println!("seed {seed}: peak failure {:.1}%", 100.0 * t.summary.peak_failure_rate);
+        assert_eq!(t.summary.peak_failure_rate, 0.0, "seed {seed}");
     }
 }
 

@@ -110,3 +110,62 @@ fn print_figures_across_seeds() {
         );
     }
 }
+
+#[test]
+fn the_replays_last_hour_is_set_by_the_ramp_not_by_the_database() {
+    // Chapter 5: once the operators act, the database recovers within minutes; the outage's end, near
+    // the write-up's 18:53, follows from the 80-minute ramp chosen for the replay. From 17:45 to
+    // 18:45 the pool is nearly idle and the failures left are the edge turning users away.
+    for seed in [1, 2, 3] {
+        let mut p = Preset::AsItHappened.params();
+        p.seed = seed;
+        let start = p.run.clock_start_s.unwrap();
+        let t = run(&p).unwrap();
+        let s = &t.series;
+        let w = window(&t, at(start, 17.0, 45.0), at(start, 18.0, 45.0));
+        let size = p.db.pool_size as f64;
+        let busiest = w.clone().map(|i| s.pool_in_use[i]).max().unwrap() as f64;
+        let (shed, failed): (u32, u32) =
+            w.clone().map(|i| (s.fail_shed[i], s.failures(i))).fold((0, 0), |a, b| (a.0 + b.0, a.1 + b.1));
+        println!(
+            "seed {seed}: pool in use at most {busiest} of {size}; refused by the edge {shed} of {failed} failures"
+        );
+        assert!(busiest <= 0.5 * size, "seed {seed}: pool {busiest} of {size}");
+        assert!(failed > 0 && shed as f64 >= 0.9 * failed as f64, "seed {seed}: {shed} of {failed}");
+        // Without the ramp (everyone let back at once), it recovers well before 18:53.
+        let mut q = p.clone();
+        for a in &mut q.actions {
+            if let sim_core::Action::StartRamp { from_fraction, .. } = a {
+                *from_fraction = 1.0;
+            }
+        }
+        let m = run(&q).unwrap().summary;
+        let r = start + m.trigger_end_s + m.recovery_time_s.expect("recovers without the ramp");
+        println!("seed {seed}: without the ramp, recovered at {}", clock(r));
+        assert!(r < 17.0 * 3600.0 + 45.0 * 60.0, "seed {seed}: without the ramp, recovered at {}", clock(r));
+    }
+}
+
+#[test]
+fn the_replay_stays_down_because_the_failover_loses_nearly_every_session() {
+    // Chapter 5 and docs/replay.md: a session whose last refresh falls in the promotion gap (40 s,
+    // heartbeats every 41.25 s) is lost, which is nearly every session; without the operators that
+    // loss is what keeps the replay down. Lose none, and the same failover heals within a minute.
+    for seed in [1, 2, 3] {
+        let mut p = Preset::AsItHappened.params();
+        p.seed = seed;
+        p.actions.clear();
+        let users = p.traffic.users as f64;
+        let t = run(&p).unwrap();
+        let fewest = t.series.sessions.iter().flatten().min().copied().unwrap() as f64;
+        println!("seed {seed}: fewest sessions {fewest} of {users}");
+        assert!(fewest < 0.1 * users, "seed {seed}: {fewest} sessions of {users}");
+        assert!(!t.summary.recovered, "seed {seed}");
+        let mut q = p.clone();
+        q.faults[0] =
+            sim_core::Fault::RedisFailover { start_s: p.faults[0].start_s(), duration_s: 300.0, promotion_gap_s: 0.0 };
+        let m = run(&q).unwrap().summary;
+        println!("seed {seed}: no session lost: recovery {:?} s after the failover", m.recovery_time_s);
+        assert!(m.recovery_time_s.is_some_and(|r| r <= 60.0), "seed {seed}: {:?}", m.recovery_time_s);
+    }
+}
