@@ -61,45 +61,45 @@ pub fn PathSlider(
                 <output data-testid=format!("value-{id}")>{move || show(value.get())}</output>
             </label>
             <div class="knob-row">
-            <button
-                type="button"
-                class="knob-step"
-                data-testid=format!("step-down-{id}")
-                aria-label=less
-                prop:disabled=move || { disabled() || value.get() <= min }
-                on:click=move |_| step_by(-1.0)
-            >
-                "−"
-            </button>
-            <input
-                type="range"
-                id=input_id
-                data-testid=format!("slider-{id}")
-                min=min
-                max=max
-                step=step
-                aria-valuetext=move || {
-                    let t = show(value.get());
-                    if unit.is_empty() || t.contains(unit) { t } else { format!("{t} {unit}") }
-                }
-                prop:value=move || value.get().to_string()
-                prop:disabled=disabled
-                on:input=move |ev| {
-                    if let Ok(v) = event_target_value(&ev).parse::<f64>() {
-                        set(v);
+                <button
+                    type="button"
+                    class="knob-step"
+                    data-testid=format!("step-down-{id}")
+                    aria-label=less
+                    prop:disabled=move || { disabled() || value.get() <= min }
+                    on:click=move |_| step_by(-1.0)
+                >
+                    "−"
+                </button>
+                <input
+                    type="range"
+                    id=input_id
+                    data-testid=format!("slider-{id}")
+                    min=min
+                    max=max
+                    step=step
+                    aria-valuetext=move || {
+                        let t = show(value.get());
+                        if unit.is_empty() || t.contains(unit) { t } else { format!("{t} {unit}") }
                     }
-                }
-            />
-            <button
-                type="button"
-                class="knob-step"
-                data-testid=format!("step-up-{id}")
-                aria-label=more
-                prop:disabled=move || { disabled() || value.get() >= max }
-                on:click=move |_| step_by(1.0)
-            >
-                "+"
-            </button>
+                    prop:value=move || value.get().to_string()
+                    prop:disabled=disabled
+                    on:input=move |ev| {
+                        if let Ok(v) = event_target_value(&ev).parse::<f64>() {
+                            set(v);
+                        }
+                    }
+                />
+                <button
+                    type="button"
+                    class="knob-step"
+                    data-testid=format!("step-up-{id}")
+                    aria-label=more
+                    prop:disabled=move || { disabled() || value.get() >= max }
+                    on:click=move |_| step_by(1.0)
+                >
+                    "+"
+                </button>
             </div>
             <span class="knob-help">{help}</span>
             {move || error.get().map(|e| view! { <span class="error">{e}</span> })}

@@ -236,11 +236,11 @@ fn tipping_point(rate: &str, seed: u64, from: u32, to: u32) -> u32 {
 }
 
 #[test]
-fn failover_tipping_point_lies_between_55_and_68_s_and_answers_64_to_74_pass() {
+fn failover_tipping_point_lies_between_55_and_68_s_and_answers_65_and_70_pass() {
     // Solution: "On seeds 1–5 the tipping point lies between 55 and 68 s, so 70 s stays down on all
     // of them and 50 s heals on all of them." Notes: "At 60,000 requests a second (the page's
     // default) the tipping point varies from 75 s to 106 s over seeds 1–5 … at 70,000, where it lies
-    // between 55 and 68 s. Answers from 64 to 74 s pass on the check seeds."
+    // between 55 and 68 s. On the slider's 5-second steps, 65 and 70 s pass on the check seeds."
     let id = "failover-tipping-point";
     runs(id, &[("faults[0].duration_s", "70")]).never_recovers();
     runs(id, &[("faults[0].duration_s", "50")]).all("recovery", |m| m.recovered);
@@ -253,11 +253,16 @@ fn failover_tipping_point_lies_between_55_and_68_s_and_answers_64_to_74_pass() {
     let tips: Vec<u32> = SEEDS.iter().map(|&s| tipping_point("12", s, 50, 140)).collect();
     println!("tipping points at 12/s on seeds 1–5: {tips:?}");
     assert_eq!((tips.iter().min(), tips.iter().max()), (Some(&75), Some(&106)), "{tips:?}");
-    // Answers from 64 to 74 s pass on the check seeds; 75 s does not (seed 3 stays
-    // down after 55 s), nor does 63 s (seed 2 heals at 63 s).
+    // On the check seeds the goal holds from 64 to 74 s (75 s does not: seed 3 stays down after 55 s;
+    // nor 63 s: seed 2 heals at 63 s); the checker takes answers on the slider's 5-second steps only,
+    // so 65 and 70 s pass.
+    let goal = |d: u32| {
+        let c = check_on(id, &[("faults[0].duration_s", &d.to_string())], &CHECK_SEEDS);
+        c.seeds.iter().all(|s| s.met)
+    };
+    assert_eq!((55..=85).filter(|&d| goal(d)).collect::<Vec<_>>(), (64..=74).collect::<Vec<_>>());
     let passes = |d: u32| check_on(id, &[("faults[0].duration_s", &d.to_string())], &CHECK_SEEDS).met;
-    let passing: Vec<u32> = (55..=85).filter(|&d| passes(d)).collect();
-    assert_eq!(passing, (64..=74).collect::<Vec<_>>());
+    assert_eq!((55..=85).filter(|&d| passes(d)).collect::<Vec<_>>(), [65, 70]);
 }
 
 // ── blast-radius ──────────────────────────────────────────────────────────────────────────────────

@@ -433,8 +433,8 @@ fn InstructorCard(ex: &'static Exercise) -> impl IntoView {
 
 /// A pasted line split into who sent it and the link: "Ana: https://…?…&exercise=…" (or "Ana",
 /// a tab, the link, as a spreadsheet's two columns paste). The link is the word holding
-/// `exercise=` (else the first holding `?`); what comes before it, without a closing `:`, `-` or `,`,
-/// is the label.
+/// `exercise=` (else the first holding `?`); what comes before it, without a closing `:`, `-`, `–`,
+/// `,` or `;`, is the label.
 fn split_label(line: &str) -> (Option<&str>, &str) {
     let words: Vec<(usize, &str)> =
         line.split_whitespace().map(|w| (w.as_ptr() as usize - line.as_ptr() as usize, w)).collect();
