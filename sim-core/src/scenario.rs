@@ -41,35 +41,28 @@ impl fmt::Display for ScenarioError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             ScenarioError::UnknownPath { path, .. } if path.trim_matches(['.', '[', ']']).is_empty() => {
-                write!(f, "empty parameter path '{}': expected a path such as db.pool_size", cut(path))
+                write!(f, "empty parameter path '{}': expected a path such as db.pool_size", crate::share::quote(path))
             }
             ScenarioError::UnknownPath { path, suggestions } => {
-                write!(f, "unknown parameter '{}'", cut(path))?;
+                write!(f, "unknown parameter '{}'", crate::share::quote(path))?;
                 if !suggestions.is_empty() {
                     write!(f, " (did you mean {}?)", suggestions.join(", "))?;
                 }
                 Ok(())
             }
-            ScenarioError::BadValue { path, reason } => write!(f, "bad value for '{}': {reason}", cut(path)),
+            ScenarioError::BadValue { path, reason } => {
+                write!(f, "bad value for '{}': {reason}", crate::share::quote(path))
+            }
             ScenarioError::Malformed(e) => write!(f, "not a scenario: {e}"),
             ScenarioError::UnknownVersion(v) => {
                 write!(f, "scenario format version {v} is newer than this program knows ({FORMAT_VERSION})")
             }
             ScenarioError::UnknownPreset(id) => {
                 let ids: Vec<&str> = Preset::ALL.iter().map(|p| p.id()).collect();
-                write!(f, "unknown preset '{}' (known: {})", cut(id), ids.join(", "))
+                write!(f, "unknown preset '{}' (known: {})", crate::share::quote(id), ids.join(", "))
             }
-            ScenarioError::NotAnAssignment(s) => write!(f, "expected PATH=VALUE, got '{}'", cut(s)),
+            ScenarioError::NotAnAssignment(s) => write!(f, "expected PATH=VALUE, got '{}'", crate::share::quote(s)),
         }
-    }
-}
-
-/// Text from the user (a path, a preset id) quoted in a message: cut at 80 characters, as a link or a
-/// command line can hold thousands.
-fn cut(text: &str) -> String {
-    match text.char_indices().nth(80) {
-        Some((i, _)) => format!("{}…", &text[..i]),
-        None => text.to_string(),
     }
 }
 
