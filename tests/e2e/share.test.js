@@ -78,6 +78,15 @@ test("a hand-edited link gets a clear message and safe defaults", async () => {
     assert.match(await l.text("peak-failure"), /%$/, q);
     assert.deepEqual(l.consoleErrors, [], q);
   }
+  // A value thousands of characters long is quoted short; a misspelt instructor view is named.
+  const long = new LabPage(await newPage(h.browser, { viewport: { width: 375, height: 800 } }));
+  await long.open(`${h.server.origin}/?p=${"y".repeat(4000)}&instructor=banana`);
+  const notice = long.byTestId("link-problems");
+  assert.match(await notice.textContent(), /unknown preset 'y{40}…'/);
+  assert.match(await notice.textContent(), /only `instructor=1` opens the instructor view, not "banana"/);
+  const height = (await notice.boundingBox()).height;
+  assert.ok(height < 400, `the notice is ${height} px tall`);
+  assert.deepEqual(long.consoleErrors, []);
   // A link made by the first version still works (its one query cost is migrated).
   const old = new LabPage(await newPage(h.browser));
   await old.open(`${h.server.origin}/?v=1&db.query_ms=60`);
