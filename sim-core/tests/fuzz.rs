@@ -79,12 +79,17 @@ fn check_scenario_error(e: &scenario::ScenarioError) -> Result<(), TestCaseError
     prop_assert!(!msg.trim().is_empty(), "empty message: {:?}", e);
     match e {
         UnknownPath { path, .. } | BadValue { path, .. } => {
-            prop_assert!(msg.contains(&format!("'{path}'")), "'{}' does not name '{}'", msg, path);
+            // Named as messages quote user text: whole up to 40 characters (every real path is
+            // shorter), then cut with "…".
+            let named = format!("'{}'", sim_core::share::quote(path));
+            prop_assert!(msg.contains(&named), "'{}' does not name '{}'", msg, path);
             let empty = path.trim_matches(['.', '[', ']']).is_empty();
             prop_assert!(!empty || msg.contains("empty parameter path"), "'{}' does not say the path is empty", msg);
         }
         Malformed(why) => prop_assert!(!why.trim().is_empty(), "'{}' does not say what is wrong", msg),
-        UnknownPreset(id) | NotAnAssignment(id) => prop_assert!(msg.contains(id.as_str()), "'{}'", msg),
+        UnknownPreset(id) | NotAnAssignment(id) => {
+            prop_assert!(msg.contains(&sim_core::share::quote(id)), "'{}'", msg)
+        }
         UnknownVersion(v) => prop_assert!(msg.contains(&v.to_string()), "'{}'", msg),
     }
     Ok(())
@@ -139,7 +144,7 @@ fn check_set(base: &Params, assignment: &str) -> Result<(), TestCaseError> {
                 Some((path, _)) => path,
                 None => assignment,
             };
-            prop_assert!(msg.contains(named), "'{}' does not name '{}'", msg, named);
+            prop_assert!(msg.contains(&sim_core::share::quote(named)), "'{}' does not name '{}'", msg, named);
             Ok(())
         }
     }
