@@ -12,6 +12,9 @@
 //! - "the median query takes about its idle cost, a little over 100 ms" → normal_day_queries_run_at_idle_cost
 //! - "on average one or two queries run at once, on four cores" → normal_day_queries_run_at_idle_cost
 //! - try: "Drag the pool down to 4 connections, one per core: still nothing fails" → normal_day_four_connections_suffice
+//! - the diagram's replay against the core model: "10,000 requests a second, each simulated request standing for
+//!   2,500 real ones, a pool of 10; … 60,000 a second, 5,000 to a simulated request, a pool of 40"
+//!   → the_replays_scale_against_the_core_models
 //!
 //! 02-failover.md — widget `failover`, `faults[0].duration_s=30`
 //! - "the fallback asks the database for more work than its four cores can do: about 108%" → the_fallback_asks_for_more_than_the_database_has
@@ -46,10 +49,12 @@
 //! - widget `cache-miss-storm`: "hit ratio falls from over 70% and stays below 40%; never recovers; a longer
 //!   entry lifetime does not help" → the_cold_cache_stays_cold
 //! - try: "the gradual ramp: healthy by the end of its five minutes" → a_ramp_warms_the_cache
-//! - replay: "nearly every session is lost; lose none and the same failover heals within a minute, operators
-//!   or not" → tests/replay.rs the_replay_stays_down_because_the_failover_loses_nearly_every_session
+//! - replay: "nearly every session is lost; lose none and the same failover heals within a minute, with no help
+//!   from the operators" → tests/replay.rs the_replay_stays_down_because_the_failover_loses_nearly_every_session
 //! - replay: "the database has caught up by 17:45, every failure in the last hour is the edge's; everyone
 //!   let in at once, healthy by about 17:40" → tests/replay.rs the_replays_last_hour_is_set_by_the_ramp_not_by_the_database
+//! - replay: "the replay caps the lag at two minutes; it comes within a tenth of that cap or stops at it"
+//!   → tests/replay.rs as_it_happened_reproduces_the_write_up_figures
 //! - widget `reconnect-herd`: "over five minutes to reconnect everyone" / try "50% jitter: about half the time"
 //!   → jitter_halves_the_reconnect_herd
 //! - widget `as-it-happened`: "about 95% at 15:00; backlog peak over 2 million; lag about two minutes;
@@ -69,6 +74,8 @@
 //!   database sees about twice as many calls per request as the client alone sends, more than the
 //!   client's four attempts" and try: "about three database calls per request become more than six"
 //!   → two_layer_retries_multiply
+//! - "the API retries a call only after a 30-second wait for a connection, when its client has already
+//!   given up: these retries serve nobody" → the_apis_retries_serve_nobody
 
 use sim_core::scenario::{parse_value, set_path};
 use sim_core::{run, Params, Preset, Trace};
@@ -131,6 +138,19 @@ fn set(p: &Params, path: &str, value: &str) -> Params {
 }
 
 // ---------------------------------------------------------------- 01 normal day
+
+#[test]
+fn the_replays_scale_against_the_core_models() {
+    let (replay, core) = (Preset::AsItHappened.params(), Preset::Failover.params());
+    assert_eq!(
+        (replay.traffic.rate_per_s * replay.traffic.scale, replay.traffic.scale, replay.db.pool_size),
+        (10_000.0, 2_500.0, 10)
+    );
+    assert_eq!(
+        (core.traffic.rate_per_s * core.traffic.scale, core.traffic.scale, core.db.pool_size),
+        (60_000.0, 5_000.0, 40)
+    );
+}
 
 const NORMAL_DAY: &str = "faults[0].duration_s=0";
 
@@ -662,6 +682,22 @@ fn the_lessons_shorten_the_outage() {
 }
 
 // ---------------------------------------------------------------- 06 retry at one layer only
+
+#[test]
+fn the_apis_retries_serve_nobody() {
+    let both = scenario(Preset::Failover, "api_retry.attempts=3");
+    for seed in SEEDS {
+        let mut p = both.clone();
+        p.seed = seed;
+        let (t, audit) = sim_core::run_audited(&p.validate().unwrap());
+        println!(
+            "seed {seed}: {} API retries, {} for a waiting client",
+            t.summary.db_retries, audit.api_retries_for_waiting_clients
+        );
+        assert!(t.summary.db_retries > 1000, "seed {seed}: the API retried");
+        assert_eq!(audit.api_retries_for_waiting_clients, 0, "seed {seed}");
+    }
+}
 
 #[test]
 fn two_layer_retries_multiply() {

@@ -606,6 +606,9 @@ impl World {
             self.audit.anomalies += 1;
             return;
         }
+        if att.client_open {
+            self.audit.api_retries_for_waiting_clients += 1;
+        }
         let step = att.current_step();
         self.db_call(a, step);
     }

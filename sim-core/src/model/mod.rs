@@ -243,6 +243,9 @@ pub struct Audit {
     pub max_in_use: [u32; 3],
     /// The size of each pool at the end of the run.
     pub pool_size: [u32; 3],
+    /// API retries of a database call made while the attempt's client still waited (with the pool's
+    /// wait as long as the client's timeout, none: the client has always gone first).
+    pub api_retries_for_waiting_clients: u64,
 }
 
 /// The state the timeline (faults and operator actions) changes.
