@@ -29,17 +29,29 @@ pub fn EmbedApp(
             Err(_) => String::new(),
         })
     };
-    // The full page, same state, opened in a new tab.
+    // The full page, same state, opened in a new tab at the lab (not at the top of the essay).
     let full = move || {
         lab.params.track();
         lab.preset.track();
-        share::link(&[])
+        format!("{}#lab", share::link(&[]))
     };
-    // After every run and every resize (a narrower frame makes the widget taller).
+    // The host learns the widget's height whenever it changes (a run, a narrower frame, a data table
+    // opened), once the first run is there: before it the widget is a short "running" line, and a
+    // frame sized to that would shrink and grow again under the host's text.
+    let ready = move || lab.run.with_untracked(|r| r.ready());
     Effect::new(move |_| {
         lab.run.track();
         lab.resized.track();
-        request_animation_frame(share::post_height);
+        request_animation_frame(move || {
+            if ready() {
+                share::post_height();
+            }
+        });
+    });
+    share::on_body_resize(move || {
+        if ready() {
+            share::post_height();
+        }
     });
     let charts = view.charts.clone();
     // Charts asked for that this run has nothing to show (a subsystem switched off): said, not dropped.
@@ -60,11 +72,7 @@ pub fn EmbedApp(
                     " · recovery after the fault ends: "<b data-testid="recovery-time">{recovery}</b>
                 </span>
             </header>
-            {(!view.unknown.is_empty()).then(|| view! {
-                <p class="notice" data-testid="embed-unknown">
-                    {format!("Not shown (no such chart or control): {}", view.unknown.join(", "))}
-                </p>
-            })}
+            {view.unknown_text().map(|text| view! { <p class="notice" data-testid="embed-unknown">{text}</p> })}
             {(!problems.is_empty()).then(|| view! {
                 <p class="notice" data-testid="embed-problems">
                     {format!("Not used (from the link): {}", problems.join("; "))}
@@ -88,4 +96,34 @@ pub fn EmbedApp(
             </footer>
         </main>
     }
+}
+
+/// The height in CSS pixels the embed snippet gives its frame: enough for `charts` and `knobs` in a
+/// frame 288 px wide (a 320 px phone's column) on a touch screen, the widget's tallest layout (text
+/// wraps, sliders have step buttons). From measurements of the built widget at that width (the
+/// title, figures and credit line about 166–190 px; each chart 290–380 px with its legend and 11 px
+/// apart; a slider 85 px, a switch 44, a choice 73), with room to spare for a longer title or
+/// legend. `tests/e2e/share.test.js` checks it against the widget's height there.
+pub fn frame_height(charts: &[ChartKind], knobs: &[String]) -> u32 {
+    const FRAME: u32 = 200;
+    let chart = |k: &ChartKind| -> u32 {
+        12 + match k {
+            ChartKind::FailureRate => 330,
+            ChartKind::Causes | ChartKind::ReplicaLag => 290,
+            ChartKind::QueryLatency | ChartKind::CacheHit | ChartKind::Backlog => 315,
+            ChartKind::Load | ChartKind::Amplification => 335,
+            ChartKind::Pool => 360,
+            ChartKind::Connected => 385,
+        }
+    };
+    let knob = |id: &str| -> u32 {
+        if crate::knobs::toggle(id).is_some() {
+            50
+        } else if crate::knobs::choice(id).is_some() {
+            80
+        } else {
+            90
+        }
+    };
+    FRAME + charts.iter().map(chart).sum::<u32>() + knobs.iter().map(|k| knob(k)).sum::<u32>()
 }

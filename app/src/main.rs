@@ -150,5 +150,12 @@ fn start() {
     if let Some(el) = document().get_element_by_id("static-page") {
         el.remove();
     }
+    // An embed's loading line and the mark that showed it (index.html).
+    if let Some(el) = document().get_element_by_id("embed-loading") {
+        el.remove();
+    }
+    if let Some(root) = document().document_element() {
+        let _ = root.class_list().remove_1("embed-boot");
+    }
     leptos::mount::mount_to_body(App);
 }

@@ -18,26 +18,63 @@ pub struct View {
     pub charts: Vec<ChartKind>,
     /// In embed mode, the controls to show (ids of sliders, switches and choices).
     pub knobs: Vec<String>,
-    /// Names in `knobs=` or `charts=` that are not controls or charts.
-    pub unknown: Vec<String>,
+    /// Names in `charts=` that are not charts, in the link's order (each once).
+    pub unknown_charts: Vec<String>,
+    /// Names in `knobs=` that are not controls, in the link's order (each once).
+    pub unknown_knobs: Vec<String>,
 }
 
 impl View {
-    /// The view keys of a link.
+    /// The view keys of a link. A name given twice counts once (a widget shows each chart and
+    /// control once).
     pub fn from_pairs(pairs: &[(String, String)]) -> View {
         let get = |k: &str| pairs.iter().find(|(key, _)| key == k).map(|(_, v)| v.as_str());
         let list = |v: Option<&str>| -> Vec<String> {
-            v.map(|s| s.split(',').filter(|x| !x.is_empty()).map(str::to_string).collect()).unwrap_or_default()
+            let mut out: Vec<String> = Vec::new();
+            for x in v.unwrap_or_default().split(',').filter(|x| !x.is_empty()) {
+                if !out.iter().any(|y| y == x) {
+                    out.push(x.to_string());
+                }
+            }
+            out
         };
-        let chart_ids = list(get("charts"));
+        let (chart_ids, unknown_charts): (Vec<String>, Vec<String>) =
+            list(get("charts")).into_iter().partition(|id| ChartKind::from_id(id).is_some());
         let mut charts: Vec<ChartKind> = chart_ids.iter().filter_map(|id| ChartKind::from_id(id)).collect();
         if charts.is_empty() {
             charts.push(ChartKind::FailureRate);
         }
-        let (knobs, mut unknown): (Vec<String>, Vec<String>) =
+        let (knobs, unknown_knobs): (Vec<String>, Vec<String>) =
             list(get("knobs")).into_iter().partition(|id| knobs::exists(id));
-        unknown.extend(chart_ids.into_iter().filter(|id| ChartKind::from_id(id).is_none()));
-        View { embed: matches!(get("embed"), Some("1") | Some("true")), charts, knobs, unknown }
+        View { embed: matches!(get("embed"), Some("1") | Some("true")), charts, knobs, unknown_charts, unknown_knobs }
+    }
+
+    /// What the widget says about the names it could not use (None when there are none): each
+    /// name quoted, as a chart or a control, with the charts' names when a chart was not found.
+    pub fn unknown_text(&self) -> Option<String> {
+        if self.unknown_charts.is_empty() && self.unknown_knobs.is_empty() {
+            return None;
+        }
+        let names = |kind: &str, v: &[String]| -> Option<String> {
+            (!v.is_empty()).then(|| {
+                let quoted: Vec<String> = v.iter().map(|x| format!("“{}”", share::quote(x))).collect();
+                format!("{kind}{} {}", if v.len() > 1 { "s" } else { "" }, quoted.join(", "))
+            })
+        };
+        let mut text = format!(
+            "Not shown, no such name: {}.",
+            [names("chart", &self.unknown_charts), names("control", &self.unknown_knobs)]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join("; ")
+        );
+        if !self.unknown_charts.is_empty() {
+            let ids: Vec<&str> = ChartKind::ALL.iter().map(|k| k.id()).collect();
+            text.push_str(&format!(" The charts are {}.", ids.join(", ")));
+        }
+        text.push_str(" “Embed a widget in your post”, in the full page's lab, writes a working address.");
+        Some(text)
     }
 
     /// The view keys for an embed of these charts and controls.
@@ -404,14 +441,21 @@ fn EmbedSnippet() -> impl IntoView {
         ids.extend(knobs::CHOICES.iter().map(|c| (c.id.to_string(), c.label.to_string())));
         ids
     });
+    // A chart this scenario has nothing for (its subsystem is off) would be an empty box in the
+    // post: it cannot be chosen, and says why.
+    let drawn = move |kind: ChartKind| lab.run.with(|r| r.trace.as_ref().as_ref().map_or(true, |t| kind.applies(t)));
     // Written only while the builder is open: the link is rebuilt on every change of the lab.
     let open = RwSignal::new(false);
+    let copied = RwSignal::new(None::<bool>);
     let details = NodeRef::<leptos::html::Details>::new();
     let snippet = move || {
         if !open.get() {
             return String::new();
         }
-        let c = charts.get();
+        let c: Vec<ChartKind> = charts.get().into_iter().filter(|k| drawn(*k)).collect();
+        if c.is_empty() {
+            return String::new();
+        }
         let k: Vec<String> = chosen_knobs
             .get()
             .into_iter()
@@ -420,10 +464,10 @@ fn EmbedSnippet() -> impl IntoView {
         lab.params.track();
         lab.preset.track();
         let src = link(&View::embed_pairs(&c, &k));
-        // Enough for a phone's narrow layout (headline and control labels wrap there); on a wide
-        // page the widget sits in it with room to spare. Hosts that allow a script get the exact
-        // height from the widget itself (the second line).
-        let height = 150 + 300 * c.len() + 80 * k.len();
+        // Enough for the widget in a frame 320 px wide on a touch screen, its tallest layout (text
+        // wraps, and sliders have step buttons); on a wide page it sits in it with room to spare.
+        // Hosts that allow a script get the exact height from the widget itself (the second line).
+        let height = crate::embed::frame_height(&c, &k);
         let title = lab.preset.get().map(|p| p.title()).unwrap_or("a custom scenario");
         format!(
             "<iframe src=\"{}\" width=\"100%\" height=\"{height}\" style=\"border:0;max-width:760px\" loading=\"lazy\" title=\"Cascade Lab: {}\"></iframe>\n{RESIZE_SCRIPT}",
@@ -466,10 +510,14 @@ fn EmbedSnippet() -> impl IntoView {
                                     <input
                                         type="checkbox"
                                         data-testid=format!("embed-chart-{}", kind.id())
-                                        prop:checked=move || charts.with(|c| c.contains(&kind))
+                                        prop:checked=move || charts.with(|c| c.contains(&kind)) && drawn(kind)
+                                        prop:disabled=move || !drawn(kind)
                                         on:change=move |ev| toggle_chart(kind, event_target_checked(&ev))
                                     />
-                                    <span>{kind.title()}</span>
+                                    <span>
+                                        {kind.title()}
+                                        {move || (!drawn(kind)).then(|| view! { <span class="embed-note">" (nothing to show in this scenario)"</span> })}
+                                    </span>
                                 </label>
                             }
                         })
@@ -500,8 +548,35 @@ fn EmbedSnippet() -> impl IntoView {
                     }}
                 </fieldset>
             </div>
-            <textarea readonly rows="4" data-testid="embed-snippet" prop:value=snippet></textarea>
-            <button type="button" data-testid="copy-snippet" on:click=move |_| copy_to_clipboard(&snippet())>"Copy code"</button>
+            <p class="embed-note">
+                "The first line is the widget, with the lab's settings as they are now. The second is optional: a \
+                 script that makes the frame exactly as tall as the widget, for blogs that allow scripts; \
+                 without it the frame is tall enough for a phone."
+            </p>
+            {move || (open.get() && snippet().is_empty()).then(|| view! {
+                <p class="notice" data-testid="embed-none">"Tick at least one chart that this scenario draws."</p>
+            })}
+            <textarea readonly rows="4" aria-label="Code to paste into your post" data-testid="embed-snippet" prop:value=snippet></textarea>
+            <button
+                type="button"
+                data-testid="copy-snippet"
+                prop:disabled=move || snippet().is_empty()
+                on:click=move |_| {
+                    copied.set(None);
+                    copy_to_clipboard_then(&snippet(), move |ok| {
+                        let _ = copied.try_set(Some(ok));
+                    });
+                }
+            >
+                "Copy code"
+            </button>
+            <span class="embed-note" role="status" data-testid="snippet-copied">
+                {move || match copied.get() {
+                    Some(true) => " Copied.",
+                    Some(false) => " The browser did not let the page copy it: select the code and copy it.",
+                    None => "",
+                }}
+            </span>
         </details>
     }
 }
@@ -514,14 +589,18 @@ fn html_escape(s: &str) -> String {
     s.replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;").replace('>', "&gt;")
 }
 
-/// Tells an embedding page how tall the widget is (for hosts that resize iframes to fit).
+/// Tells an embedding page how tall the widget is (for hosts that resize iframes to fit), when it
+/// has changed since the last time.
 pub fn post_height() {
+    thread_local! {
+        static LAST: std::cell::Cell<i32> = const { std::cell::Cell::new(-1) };
+    }
     let Some(body) = document().body() else { return };
     let height = body.scroll_height();
     // Only when embedded: the message goes to the parent page and nowhere else. The widget itself
     // listens to no message, so nothing another page sends can change its state.
     let Ok(Some(top)) = window().top() else { return };
-    if top == window() {
+    if top == window() || LAST.with(|l| l.replace(height)) == height {
         return;
     }
     if let Ok(Some(parent)) = window().parent() {
@@ -529,6 +608,30 @@ pub fn post_height() {
         let _ = js_sys::Reflect::set(&msg, &"type".into(), &"cascade-lab:height".into());
         let _ = js_sys::Reflect::set(&msg, &"height".into(), &JsValue::from(height));
         let _ = parent.post_message(&msg, "*");
+    }
+}
+
+/// Calls `f` whenever the page's body changes size (a `ResizeObserver`, for the life of the page),
+/// at most once a frame.
+pub fn on_body_resize(f: impl Fn() + 'static) {
+    let Some(body) = document().body() else { return };
+    let pending = std::rc::Rc::new(std::cell::Cell::new(false));
+    let f = std::rc::Rc::new(f);
+    let callback = wasm_bindgen::closure::Closure::<dyn FnMut()>::new(move || {
+        if pending.replace(true) {
+            return;
+        }
+        let (pending, f) = (pending.clone(), f.clone());
+        request_animation_frame(move || {
+            pending.set(false);
+            f();
+        });
+    });
+    if let Ok(observer) = web_sys::ResizeObserver::new(callback.as_ref().unchecked_ref()) {
+        observer.observe(&body);
+        // Both live as long as the page: the embed is the whole page.
+        callback.forget();
+        std::mem::forget(observer);
     }
 }
 
@@ -544,7 +647,19 @@ mod tests {
         assert!(v.embed);
         assert_eq!(v.charts, vec![ChartKind::Load, ChartKind::Backlog]);
         assert_eq!(v.knobs, vec!["pool".to_string(), "breaker".to_string()]);
-        assert_eq!(v.unknown, vec!["zzz".to_string(), "nope".to_string()]);
+        assert_eq!(v.unknown_charts, vec!["nope".to_string()]);
+        assert_eq!(v.unknown_knobs, vec!["zzz".to_string()]);
+        let text = v.unknown_text().expect("names to report");
+        assert!(text.starts_with("Not shown, no such name: chart “nope”; control “zzz”."), "{text}");
+        assert!(text.contains("The charts are failure-rate, causes,"), "{text}");
+        // A name given twice counts once; an unknown control alone does not list the charts.
+        let v = View::from_pairs(&pairs(&[("charts", "load,load"), ("knobs", "pool,nope,pool,nope")]));
+        assert_eq!(v.charts, vec![ChartKind::Load]);
+        assert_eq!(v.knobs, vec!["pool".to_string()]);
+        let text = v.unknown_text().expect("names to report");
+        assert!(text.starts_with("Not shown, no such name: control “nope”."), "{text}");
+        assert!(!text.contains("The charts are"), "{text}");
+        assert_eq!(View::from_pairs(&pairs(&[("charts", "load")])).unknown_text(), None);
         let v = View::from_pairs(&pairs(&[("charts", "")]));
         assert!(!v.embed);
         assert_eq!(v.charts, vec![ChartKind::FailureRate]);

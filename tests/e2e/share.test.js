@@ -185,6 +185,7 @@ test("an embed inside a blog post's iframe can be driven and fits without scroll
   const href = await embed.locator('[data-testid="open-full"]').getAttribute("href");
   assert.doesNotMatch(href, /embed=/);
   assert.match(href, /faults\.0\.duration_s=10/);
+  assert.match(href, /#lab$/, "the full page opens at the lab");
   await page.screenshot({ path: join(ARTIFACTS, "embed-in-blog.png"), fullPage: true });
   // The frame's own address keeps the embed's keys as it follows the changes, so a reload of the
   // frame (or the browser restoring it) shows the same widget, not the whole site.
@@ -215,7 +216,7 @@ test("an embed says which settings of its link it could not use, and which chart
   const lab = new LabPage(await newPage(h.browser));
   await lab.open(`${h.server.origin}/?embed=1&p=failover&faults.0.duration_s=99999&charts=failure-rate,pie&knobs=failover`);
   assert.match(await lab.text("embed-problems"), /faults\.0\.duration_s/);
-  assert.match(await lab.text("embed-unknown"), /pie/);
+  assert.match(await lab.text("embed-unknown"), /chart “pie”.* The charts are failure-rate,/);
   assert.equal(await lab.text("value-failover"), "2 min", "the preset's value instead");
   assert.deepEqual(lab.consoleErrors, []);
   // A chart the scenario has nothing for (no queue in the retry storm) is named, not silently dropped.
@@ -240,24 +241,82 @@ test("the snippet generator gives iframe code for the current state", async () =
   await embed.open(src);
   assert.equal(await embed.byTestId("embed").count(), 1);
   assert.equal(await embed.text("value-pool"), "16");
-  // Pasted into a post read on a phone: the iframe's height holds the widget without an inner
-  // scrollbar, and with the snippet's script the frame takes the widget's exact height.
-  const [iframe, script] = snippet.split("\n");
-  assert.match(script, /^<script>.*cascade-lab:height.*<\/script>$/);
-  for (const [name, body] of [["iframe", iframe], ["script", snippet]]) {
-    const blog = await newPage(h.browser, { viewport: { width: 375, height: 700 } });
-    await blog.route("**/post.html", (r) =>
-      r.fulfill({ contentType: "text/html", body: `<!doctype html><meta name="viewport" content="width=device-width"><body style="margin:12px"><p>A post.</p>${body}</body>` }),
-    );
-    await blog.goto(`${h.server.origin}/post.html`);
-    await blog.frameLocator("iframe").locator('[data-testid="chart-load"]').waitFor();
-    await blog.waitForTimeout(500);
-    const fit = await blog.evaluate(() => {
-      const f = document.querySelector("iframe");
-      return { content: f.contentDocument.documentElement.scrollHeight, frame: f.clientHeight, set: f.style.height };
-    });
-    assert.ok(fit.content <= fit.frame, `${name}: no inner scrollbar ${JSON.stringify(fit)}`);
-    if (name === "script") assert.equal(fit.set, `${fit.content}px`, JSON.stringify(fit));
-    await blog.screenshot({ path: join(ARTIFACTS, `embed-snippet-phone-${name}.png`), fullPage: true });
+  // "Copy code" says it copied.
+  await lab.page.context().grantPermissions(["clipboard-read", "clipboard-write"]);
+  await lab.byTestId("copy-snippet").click();
+  await lab.page.waitForFunction(() => document.querySelector('[data-testid="snippet-copied"]').textContent.includes("Copied"));
+  // A chart this scenario has nothing for cannot be ticked, and says why; with no chart ticked there
+  // is no code to copy.
+  assert.equal(await lab.byTestId("embed-chart-connected").isDisabled(), true);
+  assert.match(await lab.byTestId("embed-chart-connected").locator("xpath=..").textContent(), /nothing to show in this scenario/);
+  await lab.byTestId("embed-chart-failure-rate").uncheck();
+  await lab.byTestId("embed-chart-load").uncheck();
+  assert.equal(await lab.byTestId("embed-snippet").inputValue(), "");
+  assert.equal(await lab.byTestId("copy-snippet").isDisabled(), true);
+  assert.match(await lab.text("embed-none"), /Tick at least one chart/);
+  // The tallest widget the builder is asked for here: two charts, three sliders and a switch.
+  for (const id of ["embed-chart-amplification", "embed-chart-pool", "embed-knob-jitter", "embed-knob-retry-budget"]) {
+    await lab.byTestId(id).check();
   }
+  const big = await lab.byTestId("embed-snippet").inputValue();
+  assert.match(big, /charts=amplification,pool&amp;knobs=failover,pool,jitter,retry-budget/);
+
+  // Pasted into a post read on a touch phone 320 px wide (a 288 px column, where text wraps most and
+  // sliders have step buttons): the iframe's height holds the widget without an inner scrollbar, and
+  // with the snippet's script the frame takes the widget's exact height, also after a data table
+  // is opened.
+  for (const code of [snippet, big]) {
+    const [iframe, script] = code.split("\n");
+    assert.match(script, /^<script>.*cascade-lab:height.*<\/script>$/);
+    for (const [name, body] of [["iframe", iframe], ["script", code]]) {
+      const blog = await newPage(h.browser, { viewport: { width: 320, height: 640 }, deviceScaleFactor: 2, hasTouch: true, isMobile: true });
+      await blog.route("**/post.html", (r) =>
+        r.fulfill({ contentType: "text/html", body: `<!doctype html><meta name="viewport" content="width=device-width"><body style="margin:16px"><p>A post.</p>${body}</body>` }),
+      );
+      await blog.goto(`${h.server.origin}/post.html`);
+      const frameEl = blog.frameLocator("iframe");
+      await frameEl.locator('[data-testid="chart-pool"], [data-testid="chart-load"]').first().waitFor();
+      await blog.waitForTimeout(500);
+      const fit = () =>
+        blog.evaluate(() => {
+          const f = document.querySelector("iframe");
+          return { content: f.contentDocument.documentElement.scrollHeight, frame: f.clientHeight, width: f.clientWidth, set: f.style.height };
+        });
+      const before = await fit();
+      assert.equal(before.width, 288, JSON.stringify(before));
+      assert.ok(before.content <= before.frame, `${name}: no inner scrollbar ${JSON.stringify(before)}`);
+      await blog.screenshot({ path: join(ARTIFACTS, `embed-snippet-phone-${name}-${code === big ? "big" : "small"}.png`), fullPage: true });
+      if (name === "script") {
+        assert.equal(before.set, `${before.content}px`, JSON.stringify(before));
+        await frameEl.locator("summary", { hasText: "Data table" }).first().click();
+        await blog.waitForFunction((h0) => parseFloat(document.querySelector("iframe").style.height) > h0 + 50, before.content);
+        const after = await fit();
+        assert.equal(after.set, `${after.content}px`, `the frame follows an opened data table: ${JSON.stringify(after)}`);
+      }
+    }
+  }
+});
+
+test("an embed shows a line, not the whole essay, while its wasm loads", async () => {
+  const page = await newPage(h.browser, { viewport: { width: 400, height: 600 } });
+  let release;
+  const held = new Promise((ok) => (release = ok));
+  await page.route(/_bg\.wasm$/, async (r) => {
+    await held;
+    await r.continue();
+  });
+  const lab = new LabPage(page);
+  await page.goto(`${h.server.origin}/?embed=1&p=failover&charts=failure-rate`);
+  await page.locator("#embed-loading").waitFor({ state: "visible" });
+  assert.equal(await page.locator("#static-page").isVisible(), false, "the essay is hidden");
+  assert.match(await page.locator("#embed-loading").textContent(), /Loading the widget/);
+  await page.screenshot({ path: join(ARTIFACTS, "embed-loading.png") });
+  release();
+  await page.locator('[data-testid="embed"]').waitFor();
+  assert.equal(await page.locator("#embed-loading").count(), 0);
+  assert.equal(await page.evaluate(() => document.documentElement.classList.contains("embed-boot")), false);
+  // The full page never shows the line.
+  await page.goto(`${h.server.origin}/`);
+  assert.equal(await page.locator("#embed-loading").isVisible(), false);
+  assert.deepEqual(lab.consoleErrors, []);
 });
