@@ -35,11 +35,14 @@ fn main() {
             std::fs::write(&out, site.to_rust()).expect("write content.rs");
         }
         Err(errors) => {
+            // Each error as its own line (cargo shows a build script's output when it fails), then
+            // stop: an error in the content is the author's to fix, not a crash of the build script.
             for e in &errors {
                 println!("cargo:warning={e}");
                 eprintln!("error: {e}");
             }
-            panic!("{} error(s) in content/ (see above)", errors.len());
+            eprintln!("{} error(s) in content/ (see above)", errors.len());
+            std::process::exit(1);
         }
     }
 }

@@ -538,8 +538,11 @@ pub fn choice(id: &str) -> Option<&'static Choice> {
     CHOICES.iter().find(|k| k.id == id)
 }
 
+/// The fields a fault slider's id can end with (`fault-<index>-<field>`, see [`fault_sliders`]).
+pub const FAULT_FIELDS: [&str; 5] = ["duration", "gap", "factor", "cores_lost", "multiplier"];
+
 /// Whether `id` names a control: a registered slider, switch or choice, or a fault slider
-/// (`failover`, `fault-<index>-<field>`).
+/// (`failover`, `fault-<index>-<field>` with a field of [`FAULT_FIELDS`]).
 pub fn exists(id: &str) -> bool {
     knob(id).is_some()
         || toggle(id).is_some()
@@ -548,7 +551,19 @@ pub fn exists(id: &str) -> bool {
         || id
             .strip_prefix("fault-")
             .and_then(|r| r.split_once('-'))
-            .is_some_and(|(i, f)| i.parse::<usize>().is_ok() && !f.is_empty())
+            .is_some_and(|(i, f)| i.parse::<usize>().is_ok() && FAULT_FIELDS.contains(&f))
+}
+
+/// Every control id, for messages: the registered ones, then the fault sliders' forms. (For the chapter
+/// compiler, which the build script, the static page and the tests run: not the page itself.)
+#[cfg_attr(not(test), allow(dead_code))]
+pub fn all_ids() -> Vec<String> {
+    let mut ids: Vec<String> = KNOBS.iter().map(|k| k.id.to_string()).collect();
+    ids.extend(TOGGLES.iter().map(|t| t.id.to_string()));
+    ids.extend(CHOICES.iter().map(|c| c.id.to_string()));
+    ids.push("failover".into());
+    ids.extend(FAULT_FIELDS.iter().map(|f| format!("fault-N-{f}")));
+    ids
 }
 
 /// Sliders for the scenario's faults: each one's duration and strength. The first Redis failover's
@@ -657,6 +672,19 @@ mod tests {
     use super::*;
     use sim_core::scenario::{get_path, set_path, to_json};
     use sim_core::Preset;
+
+    #[test]
+    fn every_fault_slider_of_every_preset_is_a_known_control() {
+        // `exists` (what chapters and embeds are checked against) knows each fault slider's id, and
+        // not a made-up field.
+        for preset in Preset::ALL {
+            for s in fault_sliders(&preset.params()) {
+                assert!(exists(&s.id), "{}: {}", preset.id(), s.id);
+            }
+        }
+        assert!(exists("fault-0-duration") && exists("fault-2-multiplier"));
+        assert!(!exists("fault-3-banana") && !exists("fault-x-duration") && !exists("fault-1-"));
+    }
 
     #[test]
     fn a_control_under_a_switch_changes_nothing_while_the_switch_is_off() {

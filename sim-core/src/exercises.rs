@@ -24,10 +24,6 @@ use serde_json::Value;
 /// hold on all of them.
 pub const CHECK_SEEDS: [u64; 3] = [1, 2, 3];
 
-/// The chapters of the page an exercise may belong with.
-pub const CHAPTERS: [&str; 6] =
-    ["normal-day", "failover", "pool-exhaustion", "retry-storm", "blast-radius", "recovery"];
-
 /// A figure of a run's summary that a goal is about.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Metric {
@@ -366,7 +362,7 @@ pub struct Exercise {
     pub id: &'static str,
     /// Title.
     pub title: &'static str,
-    /// The chapter it belongs with (one of [`CHAPTERS`]).
+    /// The chapter it belongs with: the `id:` of a chapter in `content/` (`tests/exercises.rs` checks it).
     pub chapter: &'static str,
     /// The preset the starting scenario is built on.
     pub preset: Preset,
@@ -415,8 +411,12 @@ pub struct Check {
 
 fn apply(params: &mut Params, changes: &[(&str, &str)], what: &str, id: &str) {
     for (path, value) in changes {
-        let v: Value = serde_json::from_str(value)
-            .unwrap_or_else(|e| panic!("exercise {id}: {what} value for {path} is not JSON ({value}): {e}"));
+        let v: Value = serde_json::from_str(value).unwrap_or_else(|e| {
+            panic!(
+                "exercise {id}: {what} value for {path} is not JSON ({value}: {e}); values are JSON text, so a \
+                 word is written with quotes inside the string, \"\\\"{value}\\\"\""
+            )
+        });
         scenario::set_path(params, path, v).unwrap_or_else(|e| panic!("exercise {id}: {what}: {e}"));
     }
 }

@@ -316,6 +316,9 @@ pub fn parse_glossary(text: &str, file: &str) -> Result<Vec<Term>, Vec<String>> 
     for (n, line) in text.lines().enumerate() {
         if let Some(t) = line.strip_prefix("## ") {
             terms.push((t.trim().to_string(), n + 1, String::new()));
+        } else if line.starts_with('#') && !line.starts_with("# ") {
+            // `##term` or `### term` would otherwise join the definition above as text.
+            errors.push(format!("{file}:{}: a term's heading is `## term`, found `{}`", n + 1, line.trim()));
         } else if let Some(last) = terms.last_mut() {
             last.2.push_str(line);
             last.2.push('\n');
@@ -443,7 +446,12 @@ pub fn parse_page(text: &str, file: &str, parts: Option<usize>) -> Result<Page, 
 }
 
 /// Parses `key: value` lines of a directive.
-fn fields(lines: &[(usize, &str)], file: &str, errors: &mut Vec<String>) -> Vec<(String, String, usize)> {
+fn fields(
+    lines: &[(usize, &str)],
+    file: &str,
+    (kind, start): (&str, usize),
+    errors: &mut Vec<String>,
+) -> Vec<(String, String, usize)> {
     let mut out: Vec<(String, String, usize)> = Vec::new();
     for &(n, line) in lines {
         if line.trim().is_empty() {
@@ -457,7 +465,11 @@ fn fields(lines: &[(usize, &str)], file: &str, errors: &mut Vec<String>) -> Vec<
                     last.1.push(' ');
                     last.1.push_str(line.trim());
                 }
-                _ => errors.push(format!("{file}:{n}: expected `key: value`, found `{}`", line.trim())),
+                _ => errors.push(format!(
+                    "{file}:{n}: expected `key: value` in the `::: {kind}` of line {start}, found `{}` (does the \
+                     block lack its closing line `:::`?)",
+                    line.trim()
+                )),
             },
         }
     }
@@ -479,7 +491,8 @@ fn widget(
 ) -> Widget {
     let mut w = Widget { source: format!("{file}:{start}"), ..Widget::default() };
     let mut preset = None;
-    for (k, v, n) in fields(lines, file, errors) {
+    let mut set_line = None;
+    for (k, v, n) in fields(lines, file, (kind, start), errors) {
         match k.as_str() {
             "preset" => match Preset::ALL.into_iter().find(|p| p.id() == v) {
                 Some(p) => {
@@ -492,6 +505,7 @@ fn widget(
                 }
             },
             "set" => {
+                set_line = Some(n);
                 for pair in v.split(';').map(str::trim).filter(|s| !s.is_empty()) {
                     match pair.split_once('=') {
                         Some((path, value)) => w.set.push((path.trim().to_string(), value.trim().to_string())),
@@ -502,7 +516,10 @@ fn widget(
             "knobs" if kind == "widget" => {
                 for id in list(&v) {
                     if !(known.control)(&id) {
-                        errors.push(format!("{file}:{n}: unknown control `{id}` (see app/src/knobs.rs)"));
+                        errors.push(format!(
+                            "{file}:{n}: unknown control `{id}` (known: {}; see app/src/knobs.rs)",
+                            crate::knobs::all_ids().join(", ")
+                        ));
                     }
                     w.knobs.push(id);
                 }
@@ -524,7 +541,7 @@ fn widget(
             let mut params = p.params();
             for (path, value) in &w.set {
                 if let Err(e) = scenario::set_path(&mut params, path, scenario::parse_value(value)) {
-                    errors.push(format!("{file}:{start}: `set {path}={value}`: {e}"));
+                    errors.push(format!("{file}:{}: `set {path}={value}`: {e}", set_line.unwrap_or(start)));
                 }
             }
             if let Err(e) = params.validate() {
@@ -546,6 +563,21 @@ fn widget(
     w
 }
 
+/// Whether `source` (Rust) has a test function `name`: `fn name(` under a `#[test]` attribute
+/// (other attributes and comments may stand between them), not a helper of that name.
+fn is_test(source: &str, name: &str) -> bool {
+    let lines: Vec<&str> = source.lines().map(str::trim).collect();
+    let head = format!("fn {name}(");
+    lines.iter().enumerate().any(|(i, l)| {
+        (l.starts_with(&head) || l.strip_prefix("pub ").is_some_and(|r| r.starts_with(&head)))
+            && lines[..i]
+                .iter()
+                .rev()
+                .take_while(|p| p.starts_with("#[") || p.starts_with("//"))
+                .any(|p| *p == "#[test]")
+    })
+}
+
 /// Compiles one chapter file.
 pub fn parse_chapter(
     text: &str,
@@ -560,15 +592,23 @@ pub fn parse_chapter(
     let (mut id, mut title) = (String::new(), String::new());
     if lines.first().map(|l| l.1.trim()) == Some("---") {
         i = 1;
+        let mut wrong = Vec::new();
         while i < lines.len() && lines[i].1.trim() != "---" {
             match lines[i].1.split_once(':') {
                 Some(("id", v)) => id = v.trim().to_string(),
                 Some(("title", v)) => title = v.trim().to_string(),
-                _ => errors.push(format!("{file}:{}: front matter holds only `id:` and `title:`", lines[i].0)),
+                _ => wrong.push(format!("{file}:{}: front matter holds only `id:` and `title:`", lines[i].0)),
             }
             i += 1;
         }
-        i += 1;
+        if i == lines.len() {
+            errors.push(format!("{file}:1: the front matter is not closed by a line `---` (after `id:` and `title:`)"));
+            // Read the rest as the chapter: from the first line that is not `id:` or `title:`.
+            i = 1 + lines[1..].iter().take_while(|l| l.1.starts_with("id:") || l.1.starts_with("title:")).count();
+        } else {
+            errors.extend(wrong);
+            i += 1;
+        }
     } else {
         errors.push(format!("{file}:1: a chapter starts with front matter (`---`, `id:`, `title:`, `---`)"));
     }
@@ -598,12 +638,23 @@ pub fn parse_chapter(
             flush(&mut prose, &mut blocks, linked);
             let mut body = Vec::new();
             i += 1;
-            while i < lines.len() && lines[i].1.trim() != ":::" {
+            // A block ends at its line `:::`. Blocks do not nest, so another block's opening line
+            // means this one was left open.
+            let opens = |l: &str| l.trim_start().strip_prefix(":::").is_some_and(|h| !h.trim().is_empty());
+            while i < lines.len() && lines[i].1.trim() != ":::" && !opens(lines[i].1) {
                 body.push(lines[i]);
                 i += 1;
             }
             if i == lines.len() {
                 errors.push(format!("{file}:{n}: `::: {head}` is not closed by a line `:::`"));
+            } else if opens(lines[i].1) {
+                errors.push(format!(
+                    "{file}:{n}: `::: {head}` is not closed by a line `:::` before the `{}` of line {}",
+                    lines[i].1.trim(),
+                    lines[i].0
+                ));
+                // Read on from the next block's opening line.
+                i -= 1;
             }
             i += 1;
             let (kind, args) = head.split_once(' ').unwrap_or((head, ""));
@@ -617,9 +668,9 @@ pub fn parse_chapter(
                         errors.push(format!(
                             "{file}:{n}: `::: try` names the test that backs its claim: `::: try test=NAME`"
                         ));
-                    } else if !known.claim_source.contains(&format!("fn {test}(")) {
+                    } else if !is_test(&known.claim_source, &test) {
                         errors.push(format!(
-                            "{file}:{n}: no test `fn {test}()` in sim-core/tests/chapters.rs backs this claim"
+                            "{file}:{n}: no test `#[test] fn {test}()` in sim-core/tests/chapters.rs backs this claim"
                         ));
                     }
                     let md: String = body.iter().map(|(_, l)| format!("{l}\n")).collect();
@@ -639,6 +690,11 @@ pub fn parse_chapter(
     if errors.is_empty() {
         Ok(Chapter { id, title, blocks, file: file.to_string() })
     } else {
+        // In the file's order (a widget's fields are checked after its lines are read).
+        let line = |e: &String| -> usize {
+            e.strip_prefix(file).and_then(|r| r[1..].split(':').next()?.parse().ok()).unwrap_or(0)
+        };
+        errors.sort_by_key(line);
         Err(errors)
     }
 }

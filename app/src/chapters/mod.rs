@@ -149,7 +149,7 @@ mod tests {
     use std::path::Path;
 
     fn known() -> Known<'static> {
-        Known { control: &knobs::exists, claim_source: "fn a_claim() {}".into() }
+        Known { control: &knobs::exists, claim_source: "#[test]\nfn a_claim() {}\nfn helper() {}".into() }
     }
 
     #[test]
@@ -200,14 +200,58 @@ mod tests {
         let e = chapter_errors(&format!(
             "{head}::: widget\npreset: failover\nset: db.pool_sise=3\nknobs: pool\ncharts: pool\n:::\n"
         ));
-        assert!(e.iter().any(|m| m.starts_with("content/x.md:7: `set db.pool_sise=3`")), "{e:?}");
+        assert!(e.iter().any(|m| m.starts_with("content/x.md:9: `set db.pool_sise=3`")), "{e:?}");
         let e = chapter_errors(&format!("{head}::: try test=missing\nDo it.\n:::\n"));
-        assert!(e.iter().any(|m| m.contains("content/x.md:7: no test `fn missing()`")), "{e:?}");
+        assert!(e.iter().any(|m| m.contains("content/x.md:7: no test `#[test] fn missing()`")), "{e:?}");
+        // A helper of that name is not a test.
+        let e = chapter_errors(&format!("{head}::: try test=helper\nDo it.\n:::\n"));
+        assert!(e.iter().any(|m| m.contains("content/x.md:7: no test `#[test] fn helper()`")), "{e:?}");
+        // The message lists the controls there are; a fault slider's field must be one of its own.
+        let e =
+            chapter_errors(&format!("{head}::: widget\npreset: failover\nknobs: fault-3-banana\ncharts: pool\n:::\n"));
+        assert!(e.iter().any(|m| m.starts_with("content/x.md:9: unknown control `fault-3-banana` (known: ")), "{e:?}");
+        assert!(e.iter().any(|m| m.contains("(known: pool, ") && m.contains("fault-N-duration")), "{e:?}");
+        // A block left open before the next one is named, and the next one still counts.
+        let e = chapter_errors(&format!("{head}::: try test=a_claim\nDo it.\n\n::: exercises\n:::\n"));
+        assert_eq!(
+            e,
+            vec!["content/x.md:7: `::: try test=a_claim` is not closed by a line `:::` before the `::: exercises` of line 10"
+                .to_string()]
+        );
+        // A widget left open before prose says so, in line order.
+        let e = chapter_errors(&format!(
+            "{head}::: widget\npreset: failover\nknobs: pool\ncharts: pool\n\nMore prose: here.\nAnd more.\n"
+        ));
+        assert!(e[0].starts_with("content/x.md:7: `::: widget` is not closed"), "{e:?}");
+        assert!(
+            e.iter().any(|m| m.starts_with("content/x.md:13: expected `key: value` in the `::: widget` of line 7")
+                && m.contains("closing line `:::`")),
+            "{e:?}"
+        );
+        let lines: Vec<usize> = e.iter().map(|m| m.split(':').nth(1).unwrap().parse().unwrap()).collect();
+        assert!(lines.windows(2).all(|w| w[0] <= w[1]), "in line order: {e:?}");
+        // Front matter without its closing `---`: one message, not one per line of the chapter.
+        let e = chapter_errors("---\nid: x\ntitle: X\nSome prose.\n\nMore prose.\n");
+        assert_eq!(
+            e,
+            vec![
+                "content/x.md:1: the front matter is not closed by a line `---` (after `id:` and `title:`)".to_string()
+            ]
+        );
         let e = chapter_errors(&format!("{head}::: spinner\n:::\n"));
         assert!(e.iter().any(|m| m.contains("content/x.md:7: unknown block `::: spinner`")), "{e:?}");
         let e = chapter_errors(&format!("{head}::: widget\npreset: failover\n"));
         assert!(e.iter().any(|m| m.contains("content/x.md:7: `::: widget` is not closed")), "{e:?}");
         assert!(chapter_errors(&format!("{head}::: try test=a_claim\nDo it.\n:::\n")).is_empty());
+    }
+
+    #[test]
+    fn a_glossary_heading_written_wrong_is_named() {
+        for bad in ["##headroom", "### headroom"] {
+            let e = parse_glossary(&format!("## pool\nA set of connections.\n{bad}\nRoom to spare.\n"), "g.md")
+                .unwrap_err();
+            assert_eq!(e, vec![format!("g.md:3: a term's heading is `## term`, found `{bad}`")]);
+        }
     }
 
     #[test]

@@ -695,6 +695,25 @@ mod tests {
             );
             for ctl in ex.controls {
                 assert!(knobs::exists(ctl.knob), "{}: control {}", ex.id, ctl.knob);
+                // The slider, switch or choice the student moves sets the parameter the checker reads.
+                let start = ex.start_params();
+                let path = knobs::knob(ctl.knob)
+                    .map(|k| k.path.to_string())
+                    .or_else(|| knobs::toggle(ctl.knob).map(|t| t.path.to_string()))
+                    .or_else(|| knobs::choice(ctl.knob).map(|c| c.path.to_string()))
+                    .or_else(|| {
+                        knobs::fault_sliders(&start).into_iter().find(|s| s.id == ctl.knob).map(|s| s.path.to_string())
+                    })
+                    .unwrap_or_else(|| panic!("{}: no control `{}` in this exercise's scenario", ex.id, ctl.knob));
+                let dotted = |p: &str| p.replace('[', ".").replace(']', "");
+                assert_eq!(
+                    dotted(&path),
+                    dotted(ctl.path),
+                    "{}: control `{}` moves {path}, but the exercise lists it with {}",
+                    ex.id,
+                    ctl.knob,
+                    ctl.path
+                );
             }
         }
         assert!(exercises::all().len() >= 8);
