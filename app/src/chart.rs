@@ -122,12 +122,19 @@ pub struct ChartSpec {
     pub cursor: Option<f64>,
 }
 
+/// How many labels the y axis has at most.
+const Y_LABELS: usize = 6;
+
 /// Width of the y axis's label area, in CSS pixels: the axis title (rotated), the longest tick
 /// label at 12 px (about 7 px a character) and the tick marks, so that the two never overlap. It is
 /// at least what five characters take ("8.0 s", "100%"), so that charts stacked one above the other
 /// start their time axes at the same x and their bands line up.
 pub fn y_label_area(f: YFormat, y_max: f64, narrow: bool) -> f64 {
-    let longest = (0..=6).map(|i| y_tick(f, y_max * i as f64 / 6.0).chars().count()).max().unwrap_or(4).max(5);
+    // The labels plotters draws: its key points for the mesh's `y_labels(Y_LABELS)` (round values,
+    // "500 k"; not fractions of the top, "91.7 k", which would make one chart's area a character wider
+    // than the next one's).
+    let axis: RangedCoordf64 = (0f64..y_max.max(f64::MIN_POSITIVE)).into();
+    let longest = axis.key_points(Y_LABELS).into_iter().map(|v| y_tick(f, v).chars().count()).max().unwrap_or(4).max(5);
     let base = if narrow { 22.0 } else { 26.0 };
     base + 7.0 * longest as f64 + 8.0
 }
@@ -321,7 +328,7 @@ pub fn draw(
         .light_line_style(TRANSPARENT)
         .bold_line_style(GRID.stroke_width(px(1.0).max(1) as u32))
         .axis_style(RGBColor(0x99, 0x99, 0x99).stroke_width(px(1.0).max(1) as u32))
-        .y_labels(6)
+        .y_labels(Y_LABELS)
         .x_label_formatter(&x_fmt)
         .y_label_formatter(&y_fmt)
         .label_style(font(12.0))
@@ -435,6 +442,22 @@ mod tests {
         assert_eq!(x_tick(XFormat::Elapsed, 5400.0), "1h30");
         assert_eq!(x_tick(XFormat::Clock(14.0 * 3600.0 + 30.0 * 60.0), 1800.0), "15:00");
         assert_eq!(x_tick(XFormat::Elapsed, 90.0), "1:30");
+    }
+
+    #[test]
+    fn stacked_charts_give_their_labels_the_same_room() {
+        // The failure rate ("100%") above offered load ("500 k" at the top of a 520 k axis): the
+        // same width, so their time axes start at the same x. (A top of 520 k has fractions like
+        // "86.7 k" at sixths of it, which plotters does not draw.)
+        let rate = y_label_area(YFormat::Percent, 1.0, false);
+        for top in [520_000.0, 540_000.0, 550_000.0, 1_300.0, 47.0] {
+            assert_eq!(y_label_area(YFormat::Count, top, false), rate, "{top}");
+        }
+        assert_eq!(y_label_area(YFormat::Count, 1_000.0, false), rate);
+        assert_eq!(y_label_area(YFormat::Ratio, 4.7, false), rate);
+        // Longer labels get more room.
+        assert!(y_label_area(YFormat::Count, 1.5, false) <= rate);
+        assert!(y_label_area(YFormat::Millis, 12_345.0, false) >= rate);
     }
 
     #[test]

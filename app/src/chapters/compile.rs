@@ -759,7 +759,7 @@ pub fn compile_dir(dir: &Path, known: &Known) -> Result<Site, Vec<String>> {
     }
     let mut linked = HashSet::new();
     let mut chapters = Vec::new();
-    let mut ids = HashSet::new();
+    let mut ids: Vec<(String, String)> = Vec::new();
     for name in names {
         let file = format!("content/{name}");
         match read(&name)
@@ -767,8 +767,9 @@ pub fn compile_dir(dir: &Path, known: &Known) -> Result<Site, Vec<String>> {
             .and_then(|t| parse_chapter(&t, &file, known, &glossary, &mut linked))
         {
             Ok(c) => {
-                if !ids.insert(c.id.clone()) {
-                    errors.push(format!("{file}:1: the chapter id `{}` is used twice", c.id));
+                match ids.iter().find(|(id, _)| *id == c.id) {
+                    Some((_, other)) => errors.push(format!("{file}:1: the chapter id `{}` is {other}'s too", c.id)),
+                    None => ids.push((c.id.clone(), file.clone())),
                 }
                 chapters.push(c);
             }
