@@ -21,6 +21,25 @@ pub fn unique_id(prefix: &str) -> String {
     format!("{prefix}-{n}")
 }
 
+/// What a screen reader says for a slider's value: the shown value with its unit, once. A value
+/// shown with words or symbols ("2 min", "none", "12/s = 60 k/s", "50%") carries its own unit; a
+/// unit that starts with "%" continues a percentage ("50%" and "% failed" read "50% failed").
+pub fn value_text(shown: &str, unit: &str) -> String {
+    if unit.is_empty() {
+        return shown.to_string();
+    }
+    if let Some(rest) = unit.strip_prefix('%') {
+        if shown.ends_with('%') {
+            return format!("{shown}{rest}");
+        }
+    }
+    if shown.chars().any(|c| c.is_alphabetic() || matches!(c, '%' | '×' | '/')) {
+        shown.to_string()
+    } else {
+        format!("{shown} {unit}")
+    }
+}
+
 /// A labelled range input over the parameter at `spec.path`, with its current value and unit.
 #[component]
 pub fn PathSlider(
@@ -58,7 +77,9 @@ pub fn PathSlider(
         <div class="knob" class:disabled=disabled title=title>
             <label for=input_id.clone()>
                 <span class="knob-label">{label}</span>
-                <output data-testid=format!("value-{id}")>{move || show(value.get())}</output>
+                // Not a live region (an <output> is one by default): the slider itself says its
+                // value as it moves, and Play or a new scenario would otherwise speak every change.
+                <output aria-live="off" data-testid=format!("value-{id}")>{move || show(value.get())}</output>
             </label>
             <div class="knob-row">
                 <button
@@ -78,10 +99,7 @@ pub fn PathSlider(
                     min=min
                     max=max
                     step=step
-                    aria-valuetext=move || {
-                        let t = show(value.get());
-                        if unit.is_empty() || t.contains(unit) { t } else { format!("{t} {unit}") }
-                    }
+                    aria-valuetext=move || value_text(&show(value.get()), unit)
                     prop:value=move || value.get().to_string()
                     prop:disabled=disabled
                     on:input=move |ev| {
@@ -441,6 +459,27 @@ mod tests {
         assert_eq!(another_seed(7, Some(u64::MAX)), MAX_DRAWN_SEED);
         assert_eq!(another_seed(7, Some(12345)), 12345);
         assert_eq!(another_seed(7, Some((1 << 53) + 5)), 5);
+    }
+
+    #[test]
+    fn a_sliders_spoken_value_has_its_unit_once() {
+        // Every registered slider and every preset's fault sliders, at both ends and in the middle.
+        let mut specs: Vec<SliderSpec> = knobs::KNOBS.to_vec();
+        for p in Preset::ALL {
+            specs.extend(knobs::fault_sliders(&p.params()));
+        }
+        for s in &specs {
+            for v in [s.min, (s.min + s.max) / 2.0, s.max, 60.0, 3600.0, 0.0] {
+                let text = value_text(&(s.show)(v), s.unit);
+                for doubled in ["min s", " h s", "none s", "% %", "/s requests", "s s", "limit msg"] {
+                    assert!(!text.contains(doubled), "{}: {text}", s.id);
+                }
+                assert!(!text.trim().is_empty(), "{}", s.id);
+            }
+        }
+        assert_eq!(value_text("10", "connections"), "10 connections");
+        assert_eq!(value_text("50%", "% failed"), "50% failed");
+        assert_eq!(value_text("2 min", "s"), "2 min");
     }
 
     #[test]

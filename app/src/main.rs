@@ -25,6 +25,7 @@ use exercises::{AllExercises, InstructorView};
 use lab::{Lab, MainLab};
 use leptos::prelude::*;
 use narrative::{Intro, LabSection, LinkProblems, Provenance, Reading};
+use wasm_bindgen::JsCast;
 
 /// The whole page, the embed widget, or the instructor view, as the link asks.
 #[component]
@@ -96,6 +97,9 @@ fn App() -> impl IntoView {
     provide_context(exercise_link.clone());
     view! {
         <main>
+            // For the keyboard: the lab is hundreds of Tab stops down the page (prerender/ writes
+            // the same link into the static page).
+            <a class="skip-link" href="#lab">"Skip to the lab"</a>
             <Intro />
             <LinkProblems problems=problems testid="link-problems" />
             <Contents />
@@ -147,6 +151,11 @@ fn after_first_paint(f: impl FnOnce() + Clone + 'static) {
 /// Mounts the live page. The static page (the text, written into index.html at build time so it
 /// paints before the wasm arrives) gives way to it: same markup and classes, and no id twice.
 fn start() {
+    // A reader who tabbed into the static text before the app came keeps their place: the link
+    // with the focus (the static page's only focusable elements are links) is found again in the
+    // live page, by its address (glossary links too: the first with that address, as in the text).
+    let focused = document().active_element().filter(|a| a.closest("#static-page").ok().flatten().is_some());
+    let href = focused.and_then(|a| a.get_attribute("href"));
     if let Some(el) = document().get_element_by_id("static-page") {
         el.remove();
     }
@@ -158,4 +167,14 @@ fn start() {
         let _ = root.class_list().remove_1("embed-boot");
     }
     leptos::mount::mount_to_body(App);
+    if let Some(href) = href {
+        let selector = format!("main a[href=\"{}\"]", href.replace('\\', "\\\\").replace('"', "\\\""));
+        if let Ok(Some(el)) = document().query_selector(&selector) {
+            if let Ok(el) = el.dyn_into::<web_sys::HtmlElement>() {
+                let o = web_sys::FocusOptions::new();
+                o.set_prevent_scroll(true);
+                let _ = el.focus_with_options(&o);
+            }
+        }
+    }
 }

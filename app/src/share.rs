@@ -323,11 +323,6 @@ pub fn file_name(what: &str, ext: &str) -> String {
     format!("cascade-lab_{preset}_seed{seed}_{what}.{ext}")
 }
 
-/// Copies text to the clipboard when the browser allows it; the text is also shown on the page.
-pub fn copy_to_clipboard(text: &str) {
-    copy_to_clipboard_then(text, |_| {});
-}
-
 /// Copies `text` to the clipboard, then calls `done` with whether the browser let it (a page not
 /// focused, or a browser without the permission, refuses).
 pub fn copy_to_clipboard_then(text: &str, done: impl FnOnce(bool) + 'static) {
@@ -343,10 +338,14 @@ pub fn SharePanel() -> impl IntoView {
     let lab = use_lab();
     let shown_link = RwSignal::new(String::new());
     let import_report = RwSignal::new(None::<(bool, Vec<String>)>);
+    let link_copied = RwSignal::new(None::<bool>);
     let on_copy = move |_| {
         // To the lab, where the run (and a pinned one) is: not to the top of the essay.
         let l = format!("{}#lab", link(&[]));
-        copy_to_clipboard(&l);
+        link_copied.set(None);
+        copy_to_clipboard_then(&l, move |ok| {
+            let _ = link_copied.try_set(Some(ok));
+        });
         shown_link.set(l);
     };
     let on_export = move |_| {
@@ -399,8 +398,15 @@ pub fn SharePanel() -> impl IntoView {
                 <button type="button" data-testid="export-csv" on:click=on_csv>"Series (CSV)"</button>
             </div>
             <Show when=move || !shown_link.get().is_empty()>
-                <input class="link-field" readonly data-testid="share-link" prop:value=move || shown_link.get() />
+                <input class="link-field" readonly aria-label="Link to this run" data-testid="share-link" prop:value=move || shown_link.get() />
             </Show>
+            <p class="embed-note" role="status" data-testid="link-copied">
+                {move || match link_copied.get() {
+                    Some(true) => "Link copied.",
+                    Some(false) => "The browser did not let the page copy the link: select it above and copy it.",
+                    None => "",
+                }}
+            </p>
             {move || {
                 import_report
                     .get()

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 /// How long after the last change the figures are announced to screen readers: a drag announces
 /// its result once, not every frame.
-const ANNOUNCE_AFTER: Duration = Duration::from_millis(600);
+pub const ANNOUNCE_AFTER: Duration = Duration::from_millis(600);
 
 /// Runs `f` on the current trace, or gives `default` while the parameters are invalid.
 fn with_trace<T>(f: impl Fn(&Trace) -> T, default: T) -> impl Fn() -> T
@@ -135,12 +135,14 @@ pub fn Figures() -> impl IntoView {
     let announcement = RwSignal::new(String::new());
     let pending = StoredValue::new(None::<TimeoutHandle>);
     Effect::new(move |first: Option<()>| {
-        let text = format!(
-            "Peak failure rate {}; recovery after the fault ends: {}; users affected for {}.",
-            peak.get(),
-            recovery.get(),
-            outage.get()
-        );
+        // Read as a sentence: "users affected for 4 min", "users not affected".
+        let affected = match outage.get() {
+            o if o == "not affected" => "users not affected".to_string(),
+            o if o.starts_with("to the end") => format!("users affected {o}"),
+            o => format!("users affected for {o}"),
+        };
+        let text =
+            format!("Peak failure rate {}; recovery after the fault ends: {}; {affected}.", peak.get(), recovery.get());
         if first.is_none() {
             return;
         }
@@ -332,6 +334,8 @@ pub fn ChartCard(
                     type="button"
                     class="png"
                     title="Download this chart as a PNG image"
+                    // Named with its chart: a page has dozens of these.
+                    aria-label=move || format!("Download “{}” as a PNG image", title())
                     data-testid=format!("png-{}", kind.id())
                     on:click=move |_| {
                         if let Some(c) = canvas_ref.get() {
@@ -351,7 +355,7 @@ pub fn ChartCard(
                     style:height=format!("{height}px")
                 ></canvas>
             </div>
-            <DataTable spec=spec />
+            <DataTable spec=spec title=Signal::derive(title) />
             <ul class="legend">
                 {move || {
                     legend()
@@ -374,7 +378,11 @@ pub fn ChartCard(
 
 /// The chart's numbers as a table, drawn only while the reader has it open.
 #[component]
-fn DataTable(spec: Memo<Option<chart::ChartSpec>>) -> impl IntoView {
+fn DataTable(
+    spec: Memo<Option<chart::ChartSpec>>,
+    /// The chart's title: a screen reader's list of the page's disclosures names each table by it.
+    title: Signal<&'static str>,
+) -> impl IntoView {
     let open = RwSignal::new(false);
     let details = NodeRef::<leptos::html::Details>::new();
     view! {
@@ -383,7 +391,7 @@ fn DataTable(spec: Memo<Option<chart::ChartSpec>>) -> impl IntoView {
                 open.set(d.open());
             }
         }>
-            <summary>"Data table"</summary>
+            <summary>"Data table"<span class="visually-hidden">{move || format!(" of “{}”", title.get())}</span></summary>
             {move || {
                 open.get().then(|| {
                     spec.get().map(|sp| {

@@ -73,7 +73,7 @@ fn placeholder(class: &str) -> String {
 /// The static HTML of the whole text, in a `<div id="static-page">`.
 pub fn render(site: &Site) -> String {
     let mut o = String::new();
-    let _ = write!(o, "<div id=\"{ID}\"><main>");
+    let _ = write!(o, "<div id=\"{ID}\"><main><a class=\"skip-link\" href=\"#lab\">Skip to the lab</a>");
     // The masthead (narrative.rs: Intro).
     let i = &site.intro;
     let _ = write!(

@@ -182,6 +182,126 @@ test("the lab's figures are announced once after a burst of changes, not on ever
   await lab.page.context().close();
 });
 
+/// Starts counting every text change of every live region of the page (an element with aria-live
+/// other than "off", a status, or an <output>, which is a status by default).
+async function countLiveRegions(page) {
+  await page.evaluate(() => {
+    window.__live = [];
+    const live = [...document.querySelectorAll('[aria-live], [role="status"], output')].filter(
+      (el) => el.getAttribute("aria-live") !== "off",
+    );
+    for (const el of live) {
+      new MutationObserver(() => window.__live.push([el.dataset.testid ?? el.className, el.textContent.trim()])).observe(el, {
+        childList: true,
+        characterData: true,
+        subtree: true,
+      });
+    }
+  });
+}
+
+test("a slider's value is not spoken twice, and a chapter widget's figures are announced once after a drag", async () => {
+  const lab = await auditPage("/");
+  await lab.waitForCharts();
+  // The lab: during a drag, no live region speaks (the slider says its own value, with its unit once).
+  await countLiveRegions(lab.page);
+  for (const v of [60, 120, 180, 240]) await lab.setSlider("failover", v);
+  assert.deepEqual(await lab.page.evaluate(() => window.__live), [], "nothing spoken while dragging");
+  assert.equal(await lab.byTestId("slider-failover").getAttribute("aria-valuetext"), "4 min");
+  // A chapter's widget: the same, then one announcement with its new figures.
+  await lab.page.locator("#pool-exhaustion").scrollIntoViewIfNeeded();
+  const widget = lab.page.locator('#pool-exhaustion [data-testid="widget"]').filter({ has: lab.page.locator('[data-testid="slider-pool"]') }).first();
+  await widget.scrollIntoViewIfNeeded();
+  await widget.locator('[data-testid="peak-failure"]').waitFor();
+  await lab.page.waitForTimeout(1000);
+  await countLiveRegions(lab.page);
+  for (const v of [30, 24, 18, 12, 8]) {
+    await widget.locator('[data-testid="slider-pool"]').evaluate((el, x) => {
+      el.value = String(x);
+      el.dispatchEvent(new Event("input", { bubbles: true }));
+    }, v);
+    await frames(lab.page);
+  }
+  assert.deepEqual(await lab.page.evaluate(() => window.__live), [], "nothing spoken while dragging");
+  await lab.page.waitForTimeout(1500);
+  const spoken = await lab.page.evaluate(() => window.__live.filter((t, i, a) => JSON.stringify(t) !== JSON.stringify(a[i - 1])));
+  assert.equal(spoken.length, 1, JSON.stringify(spoken));
+  const [region, text] = spoken[0];
+  assert.equal(region, "widget-announcement");
+  const peak = (await widget.locator('[data-testid="peak-failure"]').textContent()).trim();
+  assert.ok(text.startsWith(`Peak failure rate ${peak}; `), text);
+  assert.deepEqual(lab.consoleErrors, []);
+  await lab.page.context().close();
+});
+
+test("the keyboard: a skip link, the import button, Escape on a glossary tip, the focus kept when the app arrives", async () => {
+  // The focus a reader gave a link of the static text, before the wasm came, is on the same link
+  // of the live page after.
+  const context = await h.browser.newContext({ viewport: { width: 1280, height: 900 }, deviceScaleFactor: 1, bypassCSP: true });
+  const page = track(await context.newPage());
+  let release;
+  const held = new Promise((ok) => (release = ok));
+  await page.route(/_bg\.wasm$/, async (r) => {
+    await held;
+    await r.continue();
+  });
+  const lab = new LabPage(page);
+  await page.goto(`${h.server.origin}/`);
+  await page.locator("#static-page .toc a").nth(2).focus();
+  const href = await page.evaluate(() => document.activeElement.getAttribute("href"));
+  release();
+  await lab.byTestId("peak-failure").waitFor();
+  await frames(page);
+  assert.equal(await page.evaluate(() => document.querySelector("#static-page")), null);
+  assert.equal(await page.evaluate(() => document.activeElement.getAttribute("href")), href, "the same link has the focus");
+  assert.equal(await page.evaluate(() => document.activeElement.closest("main") !== null), true);
+
+  // The first Tab stop skips to the lab, and shows itself while it has the focus.
+  await page.goto(`${h.server.origin}/`);
+  await lab.byTestId("peak-failure").waitFor();
+  await page.keyboard.press("Tab");
+  const skip = await page.evaluate(() => {
+    const a = document.activeElement;
+    const r = a.getBoundingClientRect();
+    return { text: a.textContent, href: a.getAttribute("href"), left: r.left, width: r.width };
+  });
+  assert.deepEqual([skip.text, skip.href], ["Skip to the lab", "#lab"]);
+  assert.ok(skip.left >= 0 && skip.width > 0, JSON.stringify(skip));
+  await page.keyboard.press("Enter");
+  await page.waitForFunction(() => location.hash === "#lab");
+
+  // "Import scenario…" is a Tab stop after "Scenario file (JSON)".
+  await lab.byTestId("export-scenario").focus();
+  await page.keyboard.press("Tab");
+  assert.equal(await page.evaluate(() => document.activeElement.dataset.testid), "import-scenario");
+
+  // A glossary term's explanation: shown on focus, hidden by Escape, shown again after moving on.
+  const term = page.locator('[data-testid="term-link"]').first();
+  const tip = page.locator(".term-wrap .tip").first();
+  await term.focus();
+  assert.equal(await tip.isVisible(), true);
+  await page.keyboard.press("Escape");
+  assert.equal(await tip.isVisible(), false, "Escape hides the explanation");
+  assert.equal(await page.evaluate(() => document.activeElement.dataset.testid), "term-link", "the focus stays");
+  await page.keyboard.press("Tab");
+  await term.focus();
+  assert.equal(await tip.isVisible(), true, "shown again on the next visit");
+  assert.deepEqual(lab.consoleErrors, []);
+  await context.close();
+});
+
+test("in a short window the lab's figures scroll with the page instead of covering the controls", async () => {
+  for (const [width, height, sticky] of [[375, 740, true], [640, 360, false], [320, 256, false]]) {
+    const context = await h.browser.newContext({ viewport: { width, height }, deviceScaleFactor: 1, bypassCSP: true });
+    const lab = new LabPage(track(await context.newPage()));
+    await lab.page.goto(`${h.server.origin}/#lab`);
+    await lab.waitForCharts();
+    const position = await lab.page.evaluate(() => getComputedStyle(document.querySelector(".lab-main")).position);
+    assert.equal(position, sticky ? "sticky" : "static", `${width}×${height}`);
+    await context.close();
+  }
+});
+
 test("summary", () => {
   console.log("axe violations (elements) per page state:");
   for (const [state, n] of Object.entries(COUNTS)) console.log(`  ${String(n).padStart(3)}  ${state}`);

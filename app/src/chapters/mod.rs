@@ -10,6 +10,7 @@ mod widget;
 
 use content::{Block, Chapter, CHAPTERS, GLOSSARY, REFERENCES};
 use leptos::prelude::*;
+use wasm_bindgen::JsCast;
 pub use widget::{ArchitectureWidget, ChapterWidget};
 
 /// The table of contents: every chapter, the exercises, the lab, the glossary.
@@ -89,7 +90,47 @@ fn ChapterView(index: usize) -> impl IntoView {
 /// Every chapter, in order.
 #[component]
 pub fn Chapters() -> impl IntoView {
+    dismiss_tips_with_escape();
     (0..CHAPTERS.len()).map(|i| view! { <ChapterView index=i /> }).collect_view()
+}
+
+/// A glossary term's explanation shows on hover and focus (style/teaching.css); Escape hides it
+/// without moving the pointer or the focus away, as a tooltip should (it can cover the text below).
+/// It shows again once the reader moves to another place.
+fn dismiss_tips_with_escape() {
+    let open_tips = || document().query_selector_all(".term-wrap:hover, .term-wrap:focus-within").ok();
+    let keys = window_event_listener(leptos::ev::keydown, move |ev| {
+        if ev.key() != "Escape" {
+            return;
+        }
+        if let Some(list) = open_tips() {
+            for i in 0..list.length() {
+                if let Some(el) = list.item(i).and_then(|n| n.dyn_into::<web_sys::Element>().ok()) {
+                    let _ = el.class_list().add_1("tip-dismissed");
+                }
+            }
+        }
+    });
+    // Moving focus or the pointer somewhere else lets the explanations show again.
+    let reset = |target: Option<web_sys::EventTarget>| {
+        let inside = target.and_then(|t| t.dyn_into::<web_sys::Element>().ok());
+        if let Ok(list) = document().query_selector_all(".tip-dismissed") {
+            for i in 0..list.length() {
+                if let Some(el) = list.item(i).and_then(|n| n.dyn_into::<web_sys::Element>().ok()) {
+                    if !inside.as_ref().is_some_and(|t| el.contains(Some(t))) {
+                        let _ = el.class_list().remove_1("tip-dismissed");
+                    }
+                }
+            }
+        }
+    };
+    let focus = window_event_listener(leptos::ev::focusin, move |ev| reset(ev.target()));
+    let pointer = window_event_listener(leptos::ev::mouseover, move |ev| reset(ev.target()));
+    on_cleanup(move || {
+        keys.remove();
+        focus.remove();
+        pointer.remove();
+    });
 }
 
 /// The glossary: every term with its definition; prose links to it at each term's first use.

@@ -85,12 +85,37 @@ pub fn WidgetFigures() -> impl IntoView {
             _ => None,
         })
     };
+    // What a screen reader hears: the line once it has settled after a change, not on every step of
+    // a slider (as the lab's figures). Nothing at load.
+    let announcement = RwSignal::new(String::new());
+    let pending = StoredValue::new(None::<TimeoutHandle>);
+    Effect::new(move |first: Option<()>| {
+        let ready = lab.run.with(|r| r.ready());
+        let mut text = format!("Peak failure rate {}; {}", peak(), recovery());
+        if let Some(n) = wasted() {
+            text.push_str(&format!("; wasted queries {n}"));
+        }
+        if let Some(n) = notice() {
+            text.push_str(&format!(". {n}"));
+        }
+        if first.is_none() || !ready {
+            return;
+        }
+        if let Some(h) = pending.get_value() {
+            h.clear();
+        }
+        let after = crate::views::ANNOUNCE_AFTER;
+        pending.set_value(set_timeout_with_handle(move || announcement.set(text), after).ok());
+    });
     view! {
-        <p class="widget-figures" role="status" aria-live="polite">
+        <p class="widget-figures">
             "Peak failure rate "<b data-testid="peak-failure">{peak}</b>" · "
             <b data-testid="recovery-time" class:bad=move || !recovered()>{recovery}</b>
             {move || wasted().map(|n| view! { " · wasted queries "<b data-testid="wasted-queries">{n}</b> })}
             {move || notice().map(|n| view! { <span class="notice-inline" data-testid="run-notice">{n}</span> })}
+        </p>
+        <p class="visually-hidden" role="status" aria-live="polite" data-testid="widget-announcement">
+            {move || announcement.get()}
         </p>
     }
 }

@@ -386,7 +386,9 @@ pub fn draw_phase(
     if narrow {
         let (w, _) = legend.dim_in_pixel();
         let x0 = px(8.0);
-        let bar_w = (w as i32 - px(16.0)).max(px(40.0)) * 2 / 3;
+        // Two thirds of the width for the scale, less if "did not recover" (about 80 px at 10 px, with
+        // its swatch) would not fit beside it: on a 320 px phone it was cut to "did not recove".
+        let bar_w = ((w as i32 - px(16.0)) * 2 / 3).min(w as i32 - px(16.0 + 14.0 + 18.0 + 84.0)).max(px(40.0));
         legend.draw(&Text::new(title.to_string(), (x0, px(4.0)), font(11.0))).map_err(err)?;
         for k in 0..steps {
             let (r, g, b) = scale_color(k as f64 / (steps - 1) as f64);

@@ -680,7 +680,15 @@ pub fn PhaseDiagram() -> impl IntoView {
                 }>"Cancel"</button>
                 <progress data-testid="sweep-progress" max=move || total().max(1).to_string() value=move || done.get().to_string()
                     aria-label="Runs finished"></progress>
-                <span class="sweep-eta" data-testid="sweep-eta" aria-live="polite">{eta}</span>
+                // Not live: it changes with every finished run. Screen readers hear the start and the end.
+                <span class="sweep-eta" data-testid="sweep-eta">{eta}</span>
+                <span class="visually-hidden" role="status" data-testid="sweep-announcement">
+                    {move || match (running(), eta()) {
+                        (true, _) => "Running the grid…".to_string(),
+                        (false, e) if e.is_empty() => e,
+                        (false, e) => format!("Phase diagram: {e}."),
+                    }}
+                </span>
                 // The size of the grid as set, when it is not the one shown (the progress says that one).
                 <span class="sweep-size">{move || {
                     let planned = settings.with(|s| s.n * s.n * s.seeds as usize);

@@ -203,14 +203,10 @@ fn ExerciseBody(ex: &'static Exercise, start: Params) -> impl IntoView {
     view! {
         <header class="exercise-head">
             <h3>{format!("Exercise {}: {}", ex.number(), ex.title)}</h3>
-            <span
-                class="exercise-status"
-                class:met=move || met.get()
-                data-testid="exercise-status"
-                role="status"
-                aria-live="polite"
-            >
-                {move || if met.get() { "met" } else { "not met" }}
+            // Heard out of context when it changes: "Exercise 3: goal met".
+            <span class="exercise-status" class:met=move || met.get() role="status" aria-live="polite">
+                <span class="visually-hidden">{format!("Exercise {}: goal ", ex.number())}</span>
+                <span data-testid="exercise-status">{move || if met.get() { "met" } else { "not met" }}</span>
             </span>
         </header>
         {move || showing_answer.get().then(|| view! {

@@ -992,7 +992,9 @@ pub fn ArchitectureDiagram() -> impl IntoView {
                         }
                     />
                 </label>
-                <output class="arch-time" data-testid="scrub-time" class:worst=is_worst>
+                // Not a live region (an <output> is one by default): the scrubber says the moment
+                // itself, and Play would otherwise have it spoken many times a second.
+                <output class="arch-time" aria-live="off" data-testid="scrub-time" class:worst=is_worst>
                     {move || when.get()}
                     {move || is_worst().then_some(" · worst moment")}
                 </output>
