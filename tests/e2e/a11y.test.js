@@ -270,6 +270,15 @@ test("the keyboard: a skip link, the import button, Escape on a glossary tip, th
   await page.keyboard.press("Enter");
   await page.waitForFunction(() => location.hash === "#lab");
 
+  // A figure far down the page, not mounted yet, is a Tab stop: reaching it mounts it and gives its
+  // first control the focus (a reader who tabs faster than the page scrolls skips nothing).
+  const far = page.locator("#recovery .lazy-placeholder").first();
+  assert.equal(await far.getAttribute("tabindex"), "0");
+  assert.match(await far.getAttribute("aria-label"), /live figure/);
+  await far.focus();
+  await page.waitForFunction(() => document.activeElement.matches("input, select, button, summary, a") && document.activeElement.closest("#recovery"));
+  assert.equal(await page.locator("#recovery .lazy-placeholder").count() < (await page.locator("#recovery .when-near").count()), true);
+
   // "Import scenario…" is a Tab stop after "Scenario file (JSON)".
   await lab.byTestId("export-scenario").focus();
   await page.keyboard.press("Tab");

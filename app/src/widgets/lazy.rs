@@ -23,7 +23,9 @@ pub struct Shape {
 }
 
 /// Shows `children` once the placeholder comes within about a screen of the viewport (at once
-/// where the browser has no `IntersectionObserver`).
+/// where the browser has no `IntersectionObserver`), or once the keyboard reaches it: the
+/// placeholder is a Tab stop of its own, named for screen readers, so a reader who tabs faster than
+/// the page scrolls does not skip the figure. Its focus then goes to the figure's first control.
 #[component]
 pub fn WhenNear(
     /// Height the placeholder reserves, in CSS pixels (when it has no `shape`).
@@ -36,6 +38,25 @@ pub fn WhenNear(
 ) -> impl IntoView {
     let near = RwSignal::new(false);
     let node = NodeRef::<Div>::new();
+    let wrapper = NodeRef::<Div>::new();
+    // Reached by Tab before it came into view: mount it, then give the focus to its first control.
+    let on_focus = move |_| {
+        near.set(true);
+        request_animation_frame(move || {
+            let first = wrapper
+                .get_untracked()
+                .and_then(|w| {
+                    w.query_selector("input:not([disabled]), select, button:not([disabled]), summary, a[href]")
+                        .ok()
+                        .flatten()
+                })
+                .and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok());
+            if let Some(el) = first {
+                let _ = el.focus();
+            }
+        });
+    };
+    const NAME: &str = "A live figure: it loads when it comes into view, or when it has the focus";
     Effect::new(move |_| {
         let Some(el) = node.get() else { return };
         if near.get_untracked() {
@@ -64,23 +85,27 @@ pub fn WhenNear(
         }
     });
     view! {
-        <Show
-            when=move || near.get()
-            fallback=move || match shape {
-                Some(Shape { class, controls, charts }) => view! {
-                    <div class=format!("lazy-placeholder {class}") node_ref=node aria-hidden="true">
-                        <span class="ph-controls">{(0..controls).map(|_| view! { <i></i> }).collect_view()}</span>
-                        <span class="ph-charts">{(0..charts).map(|_| view! { <i></i> }).collect_view()}</span>
-                    </div>
+        // `display: contents` (style/teaching.css): it takes no box, so the page's layout is that of
+        // the placeholder or the figure alone.
+        <div class="when-near" node_ref=wrapper>
+            <Show
+                when=move || near.get()
+                fallback=move || match shape {
+                    Some(Shape { class, controls, charts }) => view! {
+                        <div class=format!("lazy-placeholder {class}") node_ref=node tabindex="0" role="group" aria-label=NAME on:focus=on_focus>
+                            <span class="ph-controls" aria-hidden="true">{(0..controls).map(|_| view! { <i></i> }).collect_view()}</span>
+                            <span class="ph-charts" aria-hidden="true">{(0..charts).map(|_| view! { <i></i> }).collect_view()}</span>
+                        </div>
+                    }
+                    .into_any(),
+                    None => view! {
+                        <div class="lazy-placeholder" node_ref=node style:min-height=format!("{height}px") tabindex="0" role="group" aria-label=NAME on:focus=on_focus></div>
+                    }
+                    .into_any(),
                 }
-                .into_any(),
-                None => view! {
-                    <div class="lazy-placeholder" node_ref=node style:min-height=format!("{height}px") aria-hidden="true"></div>
-                }
-                .into_any(),
-            }
-        >
-            {children()}
-        </Show>
+            >
+                {children()}
+            </Show>
+        </div>
     }
 }
