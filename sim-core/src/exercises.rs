@@ -411,12 +411,8 @@ pub struct Check {
 
 fn apply(params: &mut Params, changes: &[(&str, &str)], what: &str, id: &str) {
     for (path, value) in changes {
-        let v: Value = serde_json::from_str(value).unwrap_or_else(|e| {
-            panic!(
-                "exercise {id}: {what} value for {path} is not JSON ({value}: {e}); values are JSON text, so a \
-                 word is written with quotes inside the string, \"\\\"{value}\\\"\""
-            )
-        });
+        // As a chapter's `set:` and the command line's `--set` read them: JSON, or else a word.
+        let v: Value = scenario::parse_value(value);
         scenario::set_path(params, path, v).unwrap_or_else(|e| panic!("exercise {id}: {what}: {e}"));
     }
 }
