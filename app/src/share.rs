@@ -332,6 +332,26 @@ pub fn copy_to_clipboard_then(text: &str, done: impl FnOnce(bool) + 'static) {
     });
 }
 
+/// What became of a copy to the clipboard (nothing before the first): said on the page and, as a
+/// status, to screen readers.
+#[component]
+fn CopyStatus(
+    copied: RwSignal<Option<bool>>,
+    done: &'static str,
+    refused: &'static str,
+    testid: &'static str,
+) -> impl IntoView {
+    view! {
+        <p class="embed-note" role="status" data-testid=testid>
+            {move || match copied.get() {
+                Some(true) => done,
+                Some(false) => refused,
+                None => "",
+            }}
+        </p>
+    }
+}
+
 /// Copy-link, scenario files and CSV.
 #[component]
 pub fn SharePanel() -> impl IntoView {
@@ -400,13 +420,12 @@ pub fn SharePanel() -> impl IntoView {
             <Show when=move || !shown_link.get().is_empty()>
                 <input class="link-field" readonly aria-label="Link to this run" data-testid="share-link" prop:value=move || shown_link.get() />
             </Show>
-            <p class="embed-note" role="status" data-testid="link-copied">
-                {move || match link_copied.get() {
-                    Some(true) => "Link copied.",
-                    Some(false) => "The browser did not let the page copy the link: select it above and copy it.",
-                    None => "",
-                }}
-            </p>
+            <CopyStatus
+                copied=link_copied
+                done="Link copied."
+                refused="The browser did not let the page copy the link: select it above and copy it."
+                testid="link-copied"
+            />
             {move || {
                 import_report
                     .get()
@@ -576,13 +595,12 @@ fn EmbedSnippet() -> impl IntoView {
             >
                 "Copy code"
             </button>
-            <span class="embed-note" role="status" data-testid="snippet-copied">
-                {move || match copied.get() {
-                    Some(true) => " Copied.",
-                    Some(false) => " The browser did not let the page copy it: select the code and copy it.",
-                    None => "",
-                }}
-            </span>
+            <CopyStatus
+                copied=copied
+                done="Copied."
+                refused="The browser did not let the page copy it: select the code and copy it."
+                testid="snippet-copied"
+            />
         </details>
     }
 }

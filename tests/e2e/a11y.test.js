@@ -7,7 +7,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
-import { LabPage, harness, track } from "./support.js";
+import { LabPage, harness, holdWasm, track } from "./support.js";
 
 const h = harness();
 const AXE = await readFile(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
@@ -239,12 +239,7 @@ test("the keyboard: a skip link, the import button, Escape on a glossary tip, th
   // of the live page after.
   const context = await h.browser.newContext({ viewport: { width: 1280, height: 900 }, deviceScaleFactor: 1, bypassCSP: true });
   const page = track(await context.newPage());
-  let release;
-  const held = new Promise((ok) => (release = ok));
-  await page.route(/_bg\.wasm$/, async (r) => {
-    await held;
-    await r.continue();
-  });
+  const release = await holdWasm(page);
   const lab = new LabPage(page);
   await page.goto(`${h.server.origin}/`);
   await page.locator("#static-page .toc a").nth(2).focus();

@@ -3,7 +3,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { ARTIFACTS, LabPage, harness, newPage } from "./support.js";
+import { ARTIFACTS, LabPage, harness, holdWasm, newPage } from "./support.js";
 
 const BLOG = `<!doctype html><html><head><title>A post about outages</title><link rel="icon" href="data:,"></head>
 <body style="font-family: serif; max-width: 700px; margin: 2rem auto">
@@ -299,12 +299,7 @@ test("the snippet generator gives iframe code for the current state", async () =
 
 test("an embed shows a line, not the whole essay, while its wasm loads", async () => {
   const page = await newPage(h.browser, { viewport: { width: 400, height: 600 } });
-  let release;
-  const held = new Promise((ok) => (release = ok));
-  await page.route(/_bg\.wasm$/, async (r) => {
-    await held;
-    await r.continue();
-  });
+  const release = await holdWasm(page);
   const lab = new LabPage(page);
   await page.goto(`${h.server.origin}/?embed=1&p=failover&charts=failure-rate`);
   await page.locator("#embed-loading").waitFor({ state: "visible" });

@@ -113,6 +113,18 @@ export function harness(extra = {}) {
   return h;
 }
 
+/// Holds back the page's wasm (the app's and the worker's) until the returned function is called:
+/// the page as a reader on a slow connection sees it before the app arrives.
+export async function holdWasm(page) {
+  let release;
+  const held = new Promise((ok) => (release = ok));
+  await page.route(/_bg\.wasm$/, async (r) => {
+    await held;
+    await r.continue();
+  });
+  return release;
+}
+
 /// A page in a new browser context (viewport 1280×900 at one device pixel per CSS pixel unless
 /// `options` says otherwise).
 export async function newPage(browser, options = {}) {

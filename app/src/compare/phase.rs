@@ -604,6 +604,12 @@ pub fn PhaseDiagram() -> impl IntoView {
     let axis_controls = move |which: usize| {
         let label = if which == 0 { "Across (x)" } else { "Up (y)" };
         let get = move || settings.with(|s| if which == 0 { s.x.clone() } else { s.y.clone() });
+        // The range is in the slider's own units: said beside it, and in the fields' names.
+        let unit = move || lab.params.with(|p| slider(p, &get().0).map(|s| s.unit.to_string()).unwrap_or_default());
+        let named = move |end: &str| match unit() {
+            u if u.is_empty() => format!("{label}: {end}"),
+            u => format!("{label}: {end}, in {u}"),
+        };
         view! {
             <fieldset class="sweep-axis">
                 <legend>{label}</legend>
@@ -613,14 +619,15 @@ pub fn PhaseDiagram() -> impl IntoView {
                     prop:value=move || get().0>
                     {move || options().into_iter().map(|s| view! { <option value=s.id.to_string()>{s.label.to_string()}</option> }).collect_view()}
                 </select>
-                <label>"from "<input type="number" inputmode="decimal" aria-label=format!("{label}: from")
+                <label>"from "<input type="number" inputmode="decimal" aria-label=move || named("from")
                     data-testid=format!("sweep-{}-from", if which == 0 { "x" } else { "y" })
                     prop:value=move || get().1.to_string()
                     on:change=move |ev| set_range(which, 0, event_target_value(&ev)) /></label>
-                <label>" to "<input type="number" inputmode="decimal" aria-label=format!("{label}: to")
+                <label>" to "<input type="number" inputmode="decimal" aria-label=move || named("to")
                     data-testid=format!("sweep-{}-to", if which == 0 { "x" } else { "y" })
                     prop:value=move || get().2.to_string()
                     on:change=move |ev| set_range(which, 1, event_target_value(&ev)) /></label>
+                <span class="sweep-unit" aria-hidden="true">{move || unit()}</span>
             </fieldset>
         }
     };
