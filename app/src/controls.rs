@@ -35,6 +35,9 @@ pub fn value_text(shown: &str, unit: &str) -> String {
     }
     if shown.chars().any(|c| c.is_alphabetic() || matches!(c, '%' | '×' | '/')) {
         shown.to_string()
+    } else if shown == "1" && unit.len() > 2 && unit.ends_with('s') && unit.chars().all(char::is_alphabetic) {
+        // "1 connection", not "1 connections".
+        format!("1 {}", &unit[..unit.len() - 1])
     } else {
         format!("{shown} {unit}")
     }
@@ -478,6 +481,8 @@ mod tests {
             }
         }
         assert_eq!(value_text("10", "connections"), "10 connections");
+        assert_eq!(value_text("1", "connections"), "1 connection");
+        assert_eq!(value_text("1", "s"), "1 s");
         assert_eq!(value_text("50%", "% failed"), "50% failed");
         assert_eq!(value_text("2 min", "s"), "2 min");
     }

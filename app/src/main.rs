@@ -99,7 +99,7 @@ fn App() -> impl IntoView {
         <main>
             // For the keyboard: the lab is hundreds of Tab stops down the page (prerender/ writes
             // the same link into the static page).
-            <a class="skip-link" href="#lab">"Skip to the lab"</a>
+            <a class="skip-link" href="#lab-title">"Skip to the lab"</a>
             <Intro />
             <LinkProblems problems=problems testid="link-problems" />
             <Contents />

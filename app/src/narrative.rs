@@ -90,7 +90,8 @@ fn LinkProblemsHere(anchor: &'static str) -> impl IntoView {
 pub fn LabSection() -> impl IntoView {
     view! {
         <section class="lab" id="lab" data-testid="lab" aria-labelledby="lab-title">
-            <h2 id="lab-title">{LAB.title}</h2>
+            // The skip link's target: focusable from the link only, so Tab goes on from the lab.
+            <h2 id="lab-title" tabindex="-1">{LAB.title}</h2>
             <LinkProblemsHere anchor="lab" />
             <div class="lab-intro" inner_html=LAB.lead></div>
             <ArchitectureDiagram />

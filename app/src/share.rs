@@ -501,6 +501,7 @@ fn EmbedSnippet() -> impl IntoView {
         )
     };
     let toggle_chart = move |kind: ChartKind, on: bool| {
+        copied.set(None);
         charts.update(|c| {
             c.retain(|k| *k != kind);
             if on {
@@ -510,6 +511,7 @@ fn EmbedSnippet() -> impl IntoView {
         })
     };
     let toggle_knob = move |id: String, on: bool| {
+        copied.set(None);
         chosen_knobs.update(|k| {
             k.retain(|x| *x != id);
             if on {

@@ -293,6 +293,8 @@ pub fn ChartCard(
         set_timeout(draw_now, Duration::ZERO);
     });
     let title = move || lab.run.with(|r| r.trace.as_ref().as_ref().map(|t| kind.title_for(t)).unwrap_or(kind.title()));
+    let title_id = crate::controls::unique_id(&format!("chart-title-{}", kind.id()));
+    let named_by = title_id.clone();
     let legend = move || {
         spec.get()
             .map(|s| {
@@ -327,9 +329,15 @@ pub fn ChartCard(
             .unwrap_or_default()
     };
     view! {
-        <figure class="chart-card" class:hidden=move || !applies.get() data-testid=format!("card-{}", kind.id())>
+        // Named by its title alone (the caption also holds the PNG button).
+        <figure
+            class="chart-card"
+            class:hidden=move || !applies.get()
+            data-testid=format!("card-{}", kind.id())
+            aria-labelledby=named_by
+        >
             <figcaption>
-                <span>{title}</span>
+                <span id=title_id>{title}</span>
                 <button
                     type="button"
                     class="png"

@@ -73,7 +73,7 @@ fn placeholder(class: &str) -> String {
 /// The static HTML of the whole text, in a `<div id="static-page">`.
 pub fn render(site: &Site) -> String {
     let mut o = String::new();
-    let _ = write!(o, "<div id=\"{ID}\"><main><a class=\"skip-link\" href=\"#lab\">Skip to the lab</a>");
+    let _ = write!(o, "<div id=\"{ID}\"><main><a class=\"skip-link\" href=\"#lab-title\">Skip to the lab</a>");
     // The masthead (narrative.rs: Intro).
     let i = &site.intro;
     let _ = write!(
@@ -199,7 +199,7 @@ pub fn render(site: &Site) -> String {
     let lab = &site.lab;
     let _ = write!(
         o,
-        "<section class=\"lab\" id=\"lab\" aria-labelledby=\"lab-title\"><h2 id=\"lab-title\">{}</h2><div \
+        "<section class=\"lab\" id=\"lab\" aria-labelledby=\"lab-title\"><h2 id=\"lab-title\" tabindex=\"-1\">{}</h2><div \
          class=\"lab-intro\">{}</div><p class=\"nojs-only\">The lab runs its simulations in your browser: it needs \
          JavaScript and WebAssembly.</p>{}<div class=\"explore\" id=\"explore\"><h3 id=\"explore-title\">{}</h3><div \
          class=\"explore-intro\">{}</div>{}</div>{}</section>",

@@ -260,10 +260,11 @@ test("the keyboard: a skip link, the import button, Escape on a glossary tip, th
     const r = a.getBoundingClientRect();
     return { text: a.textContent, href: a.getAttribute("href"), left: r.left, width: r.width };
   });
-  assert.deepEqual([skip.text, skip.href], ["Skip to the lab", "#lab"]);
+  assert.deepEqual([skip.text, skip.href], ["Skip to the lab", "#lab-title"]);
   assert.ok(skip.left >= 0 && skip.width > 0, JSON.stringify(skip));
   await page.keyboard.press("Enter");
-  await page.waitForFunction(() => location.hash === "#lab");
+  await page.waitForFunction(() => location.hash === "#lab-title");
+  assert.equal(await page.evaluate(() => document.activeElement.id), "lab-title", "the focus is at the lab, so Tab goes on from there");
 
   // A figure far down the page, not mounted yet, is a Tab stop: reaching it mounts it and gives its
   // first control the focus (a reader who tabs faster than the page scrolls skips nothing).

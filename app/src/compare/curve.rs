@@ -176,10 +176,11 @@ pub fn RecoveryCurve() -> impl IntoView {
     };
     let options = move || lab.params.with(sliders);
     view! {
-        <figure class="chart-card recovery-curve" data-testid="card-recovery-curve">
+        <figure class="chart-card recovery-curve" data-testid="card-recovery-curve" aria-labelledby="curve-title">
             <figcaption>
-                <span>"Recovery time against a setting"</span>
+                <span id="curve-title">"Recovery time against a setting"</span>
                 <button type="button" class="png" title="Download this chart as a PNG image" data-testid="png-recovery-curve"
+                    aria-label="Download “Recovery time against a setting” as a PNG image"
                     on:click=move |_| {
                         if let Some(c) = canvas_ref.get() {
                             crate::share::download_png(&c, &crate::share::file_name("recovery-curve", "png"));

@@ -995,8 +995,10 @@ fn Heatmap(sweep: Sweep, metric: Signal<Metric>) -> impl IntoView {
                 {move || tooltip().unwrap_or_else(|| "Point at a cell (or focus one and use the arrow keys) to read its run; click it to load it into the lab.".into())}
             </p>
             <div class="sweep-exports">
-                <button type="button" data-testid="sweep-csv" on:click=csv>"Download CSV"</button>
-                <button type="button" data-testid="sweep-png" on:click=move |_| {
+                <button type="button" data-testid="sweep-csv" aria-label="Download CSV of the phase diagram's runs" on:click=csv>
+                    "Download CSV"
+                </button>
+                <button type="button" data-testid="sweep-png" aria-label="Download PNG of the phase diagram" on:click=move |_| {
                     if let Some(c) = canvas_ref.get() {
                         let title = export_title(&sw, metric.get_untracked());
                         crate::share::download_png_titled(&c, &title, &crate::share::file_name(&export_name(&sw), "png"));
