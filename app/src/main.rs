@@ -151,10 +151,11 @@ fn after_first_paint(f: impl FnOnce() + Clone + 'static) {
 /// Mounts the live page. The static page (the text, written into index.html at build time so it
 /// paints before the wasm arrives) gives way to it: same markup and classes, and no id twice.
 fn start() {
-    // A reader who tabbed into the static text before the app came keeps their place: the link
-    // with the focus (the static page's only focusable elements are links) is found again in the
-    // live page, by its address (glossary links too: the first with that address, as in the text).
+    // A reader who tabbed into the static text before the app came keeps their place: what had the
+    // focus (a link, or the lab's heading after the skip link) is found again in the live page, by
+    // its id or else its address (glossary links too: the first with that address, as in the text).
     let focused = document().active_element().filter(|a| a.closest("#static-page").ok().flatten().is_some());
+    let id = focused.as_ref().map(|a| a.id()).filter(|id| !id.is_empty());
     let href = focused.and_then(|a| a.get_attribute("href"));
     if let Some(el) = document().get_element_by_id("static-page") {
         el.remove();
@@ -167,14 +168,17 @@ fn start() {
         let _ = root.class_list().remove_1("embed-boot");
     }
     leptos::mount::mount_to_body(App);
-    if let Some(href) = href {
-        let selector = format!("main a[href=\"{}\"]", href.replace('\\', "\\\\").replace('"', "\\\""));
-        if let Ok(Some(el)) = document().query_selector(&selector) {
-            if let Ok(el) = el.dyn_into::<web_sys::HtmlElement>() {
-                let o = web_sys::FocusOptions::new();
-                o.set_prevent_scroll(true);
-                let _ = el.focus_with_options(&o);
-            }
+    let again = match (id, href) {
+        (Some(id), _) => document().get_element_by_id(&id),
+        (None, Some(href)) => {
+            let selector = format!("main a[href=\"{}\"]", href.replace('\\', "\\\\").replace('"', "\\\""));
+            document().query_selector(&selector).ok().flatten()
         }
+        (None, None) => None,
+    };
+    if let Some(el) = again.and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok()) {
+        let o = web_sys::FocusOptions::new();
+        o.set_prevent_scroll(true);
+        let _ = el.focus_with_options(&o);
     }
 }

@@ -251,6 +251,15 @@ test("the keyboard: a skip link, the import button, Escape on a glossary tip, th
   assert.equal(await page.evaluate(() => document.activeElement.getAttribute("href")), href, "the same link has the focus");
   assert.equal(await page.evaluate(() => document.activeElement.closest("main") !== null), true);
 
+  // The same for the lab's heading, where the static page's skip link puts the focus (found by id).
+  const again = await holdWasm(page);
+  await page.goto(`${h.server.origin}/`);
+  await page.locator("#static-page #lab-title").focus();
+  again();
+  await lab.byTestId("peak-failure").waitFor();
+  await frames(page);
+  assert.deepEqual(await page.evaluate(() => [document.activeElement.id, document.activeElement.closest("#static-page") === null]), ["lab-title", true]);
+
   // The first Tab stop skips to the lab, and shows itself while it has the focus.
   await page.goto(`${h.server.origin}/`);
   await lab.byTestId("peak-failure").waitFor();
