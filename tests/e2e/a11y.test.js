@@ -237,7 +237,8 @@ test("a slider's value is not spoken twice, and a chapter widget's figures are a
 test("the keyboard: a skip link, the import button, Escape on a glossary tip, the focus kept when the app arrives", async () => {
   // The focus a reader gave a link of the static text, before the wasm came, is on the same link
   // of the live page after.
-  const context = await h.browser.newContext({ viewport: { width: 1280, height: 900 }, deviceScaleFactor: 1, bypassCSP: true });
+  // No service worker: it would serve the second load's wasm from its cache, past the held route.
+  const context = await h.browser.newContext({ viewport: { width: 1280, height: 900 }, deviceScaleFactor: 1, bypassCSP: true, serviceWorkers: "block" });
   const page = track(await context.newPage());
   const release = await holdWasm(page);
   const lab = new LabPage(page);
@@ -300,7 +301,7 @@ test("the keyboard: a skip link, the import button, Escape on a glossary tip, th
   await page.keyboard.press("Tab");
   await term.focus();
   assert.equal(await tip.isVisible(), true, "shown again on the next visit");
-  assert.deepEqual(lab.consoleErrors, []);
+  assert.deepEqual(lab.consoleErrors.filter((e) => !/Service Worker registration blocked/.test(e)), []);
   await context.close();
 });
 

@@ -114,7 +114,8 @@ export function harness(extra = {}) {
 }
 
 /// Holds back the page's wasm (the app's and the worker's) until the returned function is called:
-/// the page as a reader on a slow connection sees it before the app arrives.
+/// the page as a reader on a slow connection sees it before the app arrives. (The service worker
+/// serves a later load past the route: a page loaded twice needs `serviceWorkers: "block"`.)
 export async function holdWasm(page) {
   let release;
   const held = new Promise((ok) => (release = ok));
