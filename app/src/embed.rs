@@ -37,7 +37,9 @@ pub fn EmbedApp(
     };
     // The host learns the widget's height whenever it changes (a run, a narrower frame, a data table
     // opened), once the first run is there: before it the widget is a short "running" line, and a
-    // frame sized to that would shrink and grow again under the host's text.
+    // frame sized to that would shrink and grow again under the host's text. The observer sees every
+    // change of size; the effect (after each run and resize) is for a browser without one.
+    // `post_height` sends nothing when the height has not changed.
     let ready = move || lab.run.with_untracked(|r| r.ready());
     Effect::new(move |_| {
         lab.run.track();

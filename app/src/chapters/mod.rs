@@ -98,34 +98,40 @@ pub fn Chapters() -> impl IntoView {
 /// without moving the pointer or the focus away, as a tooltip should (it can cover the text below).
 /// It shows again once the reader moves to another place.
 fn dismiss_tips_with_escape() {
-    let open_tips = || document().query_selector_all(".term-wrap:hover, .term-wrap:focus-within").ok();
+    use std::cell::RefCell;
+    use std::rc::Rc;
+    // The wraps whose tip Escape hid: usually none, so moving the pointer costs nothing.
+    let hidden: Rc<RefCell<Vec<web_sys::Element>>> = Rc::default();
+    let on_escape = hidden.clone();
     let keys = window_event_listener(leptos::ev::keydown, move |ev| {
         if ev.key() != "Escape" {
             return;
         }
-        if let Some(list) = open_tips() {
-            for i in 0..list.length() {
-                if let Some(el) = list.item(i).and_then(|n| n.dyn_into::<web_sys::Element>().ok()) {
-                    let _ = el.class_list().add_1("tip-dismissed");
-                }
+        let Ok(list) = document().query_selector_all(".term-wrap:hover, .term-wrap:focus-within") else { return };
+        for i in 0..list.length() {
+            if let Some(el) = list.item(i).and_then(|n| n.dyn_into::<web_sys::Element>().ok()) {
+                let _ = el.class_list().add_1("tip-dismissed");
+                on_escape.borrow_mut().push(el);
             }
         }
     });
     // Moving focus or the pointer somewhere else lets the explanations show again.
-    let reset = |target: Option<web_sys::EventTarget>| {
-        let inside = target.and_then(|t| t.dyn_into::<web_sys::Element>().ok());
-        if let Ok(list) = document().query_selector_all(".tip-dismissed") {
-            for i in 0..list.length() {
-                if let Some(el) = list.item(i).and_then(|n| n.dyn_into::<web_sys::Element>().ok()) {
-                    if !inside.as_ref().is_some_and(|t| el.contains(Some(t))) {
-                        let _ = el.class_list().remove_1("tip-dismissed");
-                    }
-                }
-            }
+    let reset = move |target: Option<web_sys::EventTarget>| {
+        if hidden.borrow().is_empty() {
+            return;
         }
+        let inside = target.and_then(|t| t.dyn_into::<web_sys::Node>().ok());
+        hidden.borrow_mut().retain(|el| {
+            let stays = inside.as_ref().is_some_and(|t| el.contains(Some(t)));
+            if !stays {
+                let _ = el.class_list().remove_1("tip-dismissed");
+            }
+            stays
+        });
     };
+    let reset_too = reset.clone();
     let focus = window_event_listener(leptos::ev::focusin, move |ev| reset(ev.target()));
-    let pointer = window_event_listener(leptos::ev::mouseover, move |ev| reset(ev.target()));
+    let pointer = window_event_listener(leptos::ev::mouseover, move |ev| reset_too(ev.target()));
     on_cleanup(move || {
         keys.remove();
         focus.remove();
