@@ -972,8 +972,8 @@ static EXERCISES: &[Exercise] = &[
             Criterion::new(RecoveryTimeS, AtMost, 120.0),
             Criterion::new(RetryAmplification, AtMost, 1.2),
         ]),
-        task: "Clients retry at once, up to four attempts, and a 90-second failover turns into an outage that \
-               never ends. Change how clients retry so that the system recovers within 2 minutes and makes at \
+        task: "Clients retry at once, up to four attempts, and a 90-second failover turns into an outage that, \
+               in most runs, never ends. Change how clients retry so that the system recovers within 2 minutes and makes at \
                most 1.2 attempts per request.",
         hint: "Backoff spreads retries out in time; the problem here is how many there are.",
         solution: &[("defences.retry_budget.enabled", "true")],
@@ -1114,7 +1114,7 @@ static EXERCISES: &[Exercise] = &[
         solution: &[("defences.ramp.enabled", "true")],
         solution_text: "Admitting 20% of attempts at first and ramping to all of them over 5 minutes keeps the \
                         database under its capacity; the reads that get through succeed and warm the cache, so by \
-                        the end of the ramp most reads hit it again. The system recovers as the ramp ends, with \
+                        the end of the ramp about half the reads hit it again. The system recovers as the ramp ends, with \
                         under 3% of requests failed.",
         instructor_notes: "On seeds 1–5 the default ramp (20% → 100% over 300 s) recovers in 290–300 s with 2.5–2.7% \
                            failed. Ramps of 60–120 s, or starting at 50%, restart the storm and never recover; \

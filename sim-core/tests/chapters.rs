@@ -21,34 +21,36 @@
 //! - "the median query goes from about 120 ms to about 2 s and all 40 connections are busy; nothing fails" → a_short_failover_slows_queries_but_fails_nothing
 //! - try: "Up to 40 seconds, not one attempt fails" → failovers_up_to_40_s_fail_nothing
 //! - "at 80 seconds attempts fail in every run" → at_80_s_attempts_fail_in_every_run
-//! - try: "two minutes, with the fallback query at 180 ms or less: not one attempt fails" → a_cheaper_fallback_rides_out_two_minutes
+//! - try: "two minutes, with the fallback query at 170 ms or less: not one attempt fails" (seeds 1–20) → a_cheaper_fallback_rides_out_two_minutes
 //!
 //! 03-pool-exhaustion.md — widget `failover` (defaults: a two-minute failover, 40 connections)
 //! - "every one of the 40 connections is busy and more than a thousand calls wait" → the_pool_fills_and_a_thousand_calls_wait
 //! - "nearly all failures are client timeouts" → the_pool_fills_and_a_thousand_calls_wait
 //! - "almost four queries for clients who had already gone for every attempt it answers in time" → most_of_the_databases_work_is_wasted
-//! - try: "12 connections or fewer: heals by itself; 28 or more: never" → a_smaller_pool_heals
+//! - try: "between 4 and 12 connections: heals by itself; 28 or more: never; with 3 it takes minutes to heal, with 1 or 2
+//!   it never does" → a_smaller_pool_heals
 //! - try: "client timeout of 45 s: heals, hardly any query wasted; 5 s: still stuck" → a_timeout_longer_than_the_queue_heals
 //! - "40 queries at once on 4 cores get about a fifth less done per second than 4 would, a dozen in between" → contention_costs_throughput
 //! - widget `pool-exhaustion`: "at worst about three in four attempts fail, fewer than 200 calls ever wait; healthy within 15 seconds of the slowdown's end" → pool_exhaustion_with_a_short_wait_limit_recovers
 //! - "with a 30-second wait limit the same slowdown never recovers" → pool_exhaustion_with_a_30_s_wait_limit_does_not
 //!
 //! 04-retry-storm.md — widget `failover` (defaults)
-//! - "ten minutes after Redis is back, more than 9 in 10 attempts still fail" → the_two_minute_failover_never_heals
 //! - "attempts arrive at more than three times the rate of new requests; fewer than one in three gets an answer" → the_two_minute_failover_never_heals
 //! - "about 3.2 attempts per request over the run" → the_two_minute_failover_never_heals
+//! - "ten minutes after Redis returned, more than 9 in 10 attempts still fail" → the_two_minute_failover_never_heals
 //! - try / tipping point: "70 s or less heals within about a minute; 110 s or more never; in between it depends on the seed"
 //!   → the_tipping_point_lies_between_70_and_110_seconds
-//! - try: "two attempts per request or fewer: heals" → two_attempts_or_fewer_heal
+//! - try: "two attempts per request or fewer: heals within a minute and a half" → two_attempts_or_fewer_heal
 //! - "a database that kept its full throughput however many queries run would not fail a single attempt in
 //!   the same two-minute failover" → without_contention_the_two_minute_failover_fails_nothing
 //!
 //! 05-blast-radius.md
 //! - widget `failover` + sessions: "a 50-second failover never heals" / try "sessions off: heals within a minute"
 //!   → lost_sessions_lower_the_tipping_point, without_sessions_50_s_heals
-//! - widget `cache-miss-storm`: "hit ratio falls from over 70% and stays below 40%; never recovers; a longer
-//!   entry lifetime does not help" → the_cold_cache_stays_cold
-//! - try: "the gradual ramp: healthy by the end of its five minutes" → a_ramp_warms_the_cache
+//! - widget `cache-miss-storm`: "hit ratio falls from over 70%, never gets back past half and settles around
+//!   one read in ten; never recovers; a longer entry lifetime does not help" → the_cold_cache_stays_cold
+//! - try: "the gradual ramp: the cache warms, healthy by the end of its five minutes" (and exercise
+//!   `cache-warm-up-ramp`: "by the end of the ramp about half the reads hit it again") → a_ramp_warms_the_cache
 //! - replay: "nearly every session is lost; lose none and the same failover heals within a minute, with no help
 //!   from the operators" → tests/replay.rs the_replay_stays_down_because_the_failover_loses_nearly_every_session
 //! - replay: "the database has caught up by 17:45, every failure in the last hour is the edge's; everyone
@@ -65,9 +67,11 @@
 //! 06-recovery.md — widget `failover` (defaults)
 //! - try: "local rate limiting: no request lost" → local_rate_limiting_removes_the_cascade
 //! - failing closed: "most requests that arrive during the failover are lost, but it is healthy within seconds of Redis coming back" → failing_closed_refuses_but_recovers
-//! - try: "breaker: healthy within 40 s"; "retry budget: within 45 s, about 1.01 attempts per request";
+//! - try: "breaker: healthy within 45 s"; "retry budget: within 50 s, about 1.01 attempts per request" (both seeds 1–20);
 //!   "load shedding: within 20 s"; "adaptive throttling: within four minutes" → each_defence_alone_heals_the_failover
-//! - widget backoff: try "no backoff or jitter setting alone heals it" → backoff_and_jitter_alone_do_not_heal
+//! - widget backoff: try "no backoff or jitter setting alone heals it; with the breaker, exponential, constant or no
+//!   backoff heals within 45 s whatever the jitter; decorrelated backoff with a quarter or half jitter: the breaker
+//!   opens again and again; more than a minute to heal, often several, or never" → backoff_and_jitter_alone_do_not_heal
 //! - widget `lessons-applied`: "users affected for about a quarter of an hour instead of four hours and more;
 //!   a backlog that never passes 50,000 messages instead of millions" → the_lessons_shorten_the_outage
 //! - widget `failover` + `api_retry.attempts=3`: "with the API retrying its database calls too, the
@@ -82,6 +86,8 @@ use sim_core::{run, Params, Preset, Trace};
 
 const SEEDS: std::ops::RangeInclusive<u64> = 1..=5;
 const SLOW_SEEDS: std::ops::RangeInclusive<u64> = 1..=3;
+/// For claims near a threshold, on the quick core scenario: seeds 1..=20.
+const MANY_SEEDS: std::ops::RangeInclusive<u64> = 1..=20;
 
 /// The widget's scenario: a preset plus its `set` line (`path=JSON; path=JSON`).
 fn scenario(preset: Preset, set: &str) -> Params {
@@ -247,9 +253,10 @@ fn at_80_s_attempts_fail_in_every_run() {
 #[test]
 fn a_cheaper_fallback_rides_out_two_minutes() {
     let two_min = set(&scenario(Preset::Failover, SHORT_FAILOVER), "faults[0].duration_s", "120");
-    for cost in [60, 120, 180] {
+    // Seeds 1–20: at 180 ms a few seeds in fifty fail some attempts; at 170 ms none of fifty do.
+    for cost in [60, 120, 170] {
         let p = set(&two_min, "db.fallback_query_ms", &cost.to_string());
-        let failed: Vec<u64> = runs(&p).iter().map(|t| t.summary.failed_attempts).collect();
+        let failed: Vec<u64> = MANY_SEEDS.map(|s| with_seed(&p, s).summary.failed_attempts).collect();
         println!("two-minute failover, fallback {cost} ms: failed attempts per seed {failed:?}");
         assert!(failed.iter().all(|&f| f == 0));
     }
@@ -303,12 +310,17 @@ fn a_smaller_pool_heals() {
         println!("pool {pool}: recovery per seed {rec:?}");
         assert!(rec.iter().all(Option::is_some), "pool {pool}");
     }
-    for pool in [28, 40, 60, 80] {
+    for pool in [1, 2, 28, 40, 60, 80] {
         let p = set(&base, "db.pool_size", &pool.to_string());
         let rec: Vec<Option<f64>> = runs(&p).iter().map(recovery).collect();
         println!("pool {pool}: recovery per seed {rec:?}");
         assert!(rec.iter().all(Option::is_none), "pool {pool}");
     }
+    // Three connections on four cores: it heals, but only after minutes.
+    let p = set(&base, "db.pool_size", "3");
+    let rec: Vec<Option<f64>> = runs(&p).iter().map(recovery).collect();
+    println!("pool 3: recovery per seed {rec:?}");
+    assert!(rec.iter().all(|r| r.is_some_and(|r| r >= 120.0)), "pool 3");
 }
 
 #[test]
@@ -378,9 +390,9 @@ fn pool_exhaustion_with_a_30_s_wait_limit_does_not() {
 fn the_two_minute_failover_never_heals() {
     for (seed, t) in SEEDS.zip(runs(&scenario(Preset::Failover, ""))) {
         let s = &t.series;
-        // The last five minutes: from ten minutes after Redis came back (at 180 s).
+        // Ten minutes after Redis came back (at 180 s) to the end; and the last five minutes.
+        let fail = failure_over(&t, window(&t, 780.0, 900.0));
         let tail = window(&t, 600.0, 900.0);
-        let fail = failure_over(&t, tail.clone());
         let load = sum(&s.attempts, tail.clone()) / sum(&s.arrivals, tail.clone());
         let goodput = sum(&s.successes, tail.clone()) / sum(&s.arrivals, tail);
         println!(
@@ -404,6 +416,19 @@ fn without_contention_the_two_minute_failover_fails_nothing() {
     for (seed, t) in SEEDS.zip(runs(&p)) {
         println!("seed {seed}: peak failure {:.1}%", 100.0 * t.summary.peak_failure_rate);
         assert_eq!(t.summary.peak_failure_rate, 0.0, "seed {seed}");
+    }
+}
+
+/// docs/model.md: "with `contention = 0` … a failover of four and a half minutes still heals on seeds 1–5, and
+/// from eight and a half minutes none does".
+#[test]
+fn without_contention_the_tipping_point_moves_out_to_minutes() {
+    let base = set(&scenario(Preset::Failover, "db.contention=0"), "run.horizon_s", "3600");
+    for (duration, heals) in [(270, true), (510, false), (600, false)] {
+        let p = set(&base, "faults[0].duration_s", &duration.to_string());
+        let rec: Vec<Option<f64>> = runs(&p).iter().map(recovery).collect();
+        println!("no contention, {duration} s failover: recovery per seed {rec:?}");
+        assert!(rec.iter().all(|r| r.is_some() == heals), "{duration} s");
     }
 }
 
@@ -435,7 +460,7 @@ fn two_attempts_or_fewer_heal() {
         let p = set(&base, "client.max_attempts", &attempts.to_string());
         let rec: Vec<Option<f64>> = runs(&p).iter().map(recovery).collect();
         println!("{attempts} attempts: recovery per seed {rec:?}");
-        assert!(rec.iter().all(|r| r.is_some_and(|r| r <= 75.0)));
+        assert!(rec.iter().all(|r| r.is_some_and(|r| r <= 90.0)));
     }
     let p = set(&base, "client.max_attempts", "3");
     assert!(runs(&p).iter().all(|t| !t.summary.recovered), "three attempts are already too many");
@@ -478,16 +503,20 @@ fn the_cold_cache_stays_cold() {
     for (seed, t) in SEEDS.zip(runs(&scenario(Preset::CacheMissStorm, ""))) {
         let s = &t.series;
         let before = median(window(&t, 0.0, 60.0).filter_map(|i| s.cache_hit_ratio[i]).collect());
-        let after = window(&t, 120.0, 900.0).filter_map(|i| s.cache_hit_ratio[i]).fold(0.0, f64::max);
+        let highest = window(&t, 60.0, 900.0).filter_map(|i| s.cache_hit_ratio[i]).fold(0.0, f64::max);
+        let typical = median(window(&t, 300.0, 900.0).filter_map(|i| s.cache_hit_ratio[i]).collect());
         let tail = failure_over(&t, window(&t, 600.0, 900.0));
         println!(
-            "seed {seed}: hit ratio {:.0}% before, at most {:.0}% from a minute after the flush; last 5 min failure {:.0}%",
+            "seed {seed}: hit ratio {:.0}% before; from 4 min after the flush {:.0}% (median); at most {:.0}% after it; last 5 min failure {:.0}%",
             100.0 * before,
-            100.0 * after,
+            100.0 * typical,
+            100.0 * highest,
             100.0 * tail
         );
         assert!(before > 0.7, "seed {seed}");
-        assert!(after < 0.4, "seed {seed}");
+        // "Never gets back past half, and settles around one read in ten."
+        assert!(highest < 0.5, "seed {seed}");
+        assert!((0.05..=0.2).contains(&typical), "seed {seed}");
         assert!(!t.summary.recovered);
     }
     // A longer entry lifetime does not help.
@@ -498,13 +527,23 @@ fn the_cold_cache_stays_cold() {
 #[test]
 fn a_ramp_warms_the_cache() {
     let p = scenario(Preset::CacheMissStorm, "defences.ramp.enabled=true");
+    // The flush is at 60 s and the ramp starts then.
+    let end = 60.0 + p.defences.ramp.duration_s;
     for (seed, t) in SEEDS.zip(runs(&p)) {
+        let s = &t.series;
+        let hits = |from: f64, to: f64| median(window(&t, from, to).filter_map(|i| s.cache_hit_ratio[i]).collect());
+        let (early, late) = (hits(60.0, 120.0), hits(end - 60.0, end));
         println!(
-            "seed {seed}: ramp of {} s, recovered {:?} s after the flush",
+            "seed {seed}: ramp of {} s, recovered {:?} s after the flush; hit ratio {:.0}% in its first minute, {:.0}% in its last",
             p.defences.ramp.duration_s,
-            recovery(&t)
+            recovery(&t),
+            100.0 * early,
+            100.0 * late
         );
         assert!(recovery(&t).is_some_and(|r| r <= p.defences.ramp.duration_s), "seed {seed}");
+        // The cache warms: "by the end of the ramp about half the reads hit it again".
+        assert!(late > early + 0.2, "seed {seed}");
+        assert!((0.4..=0.6).contains(&late), "seed {seed}");
     }
 }
 
@@ -627,13 +666,13 @@ fn failing_closed_refuses_but_recovers() {
 fn each_defence_alone_heals_the_failover() {
     let base = scenario(Preset::Failover, "");
     for (path, within, max_amp) in [
-        ("breaker.enabled", 40.0, 1.5),
-        ("defences.retry_budget.enabled", 45.0, 1.02),
+        ("breaker.enabled", 45.0, 1.5),
+        ("defences.retry_budget.enabled", 50.0, 1.02),
         ("defences.shedding.enabled", 20.0, 1.2),
         ("defences.throttle.enabled", 240.0, 1.6),
     ] {
         let p = set(&base, path, "true");
-        let ts = runs(&p);
+        let ts: Vec<Trace> = MANY_SEEDS.map(|s| with_seed(&p, s)).collect();
         let rec: Vec<Option<f64>> = ts.iter().map(recovery).collect();
         let amp: Vec<f64> = ts.iter().map(|t| (t.summary.retry_amplification * 100.0).round() / 100.0).collect();
         println!("{path}: recovery {rec:?}, attempts per request {amp:?}");
@@ -653,10 +692,31 @@ fn backoff_and_jitter_alone_do_not_heal() {
             assert_eq!(healed, 0);
         }
     }
-    let p = set(&set(&base, "client.jitter", "1"), "breaker.enabled", "true");
-    let rec: Vec<Option<f64>> = runs(&p).iter().map(recovery).collect();
-    println!("full jitter and the breaker: recovery {rec:?}");
-    assert!(rec.iter().all(|r| r.is_some_and(|r| r <= 40.0)));
+    let with_breaker = set(&base, "breaker.enabled", "true");
+    for backoff in ["immediate", "constant", "exponential"] {
+        for jitter in ["0", "0.25", "0.5", "0.75", "1"] {
+            let p = set(&set(&with_breaker, "client.backoff", backoff), "client.jitter", jitter);
+            let rec: Vec<Option<f64>> = runs(&p).iter().map(recovery).collect();
+            println!("{backoff}, jitter {jitter}, breaker: recovery {rec:?}");
+            assert!(rec.iter().all(|r| r.is_some_and(|r| r <= 45.0)), "{backoff}, jitter {jitter}");
+        }
+    }
+    // Decorrelated backoff with some jitter: the breaker opens again and again; minutes to heal, or never.
+    let mut stuck = 0;
+    for jitter in ["0.25", "0.5"] {
+        let p = set(&set(&with_breaker, "client.backoff", "decorrelated"), "client.jitter", jitter);
+        for (seed, t) in SEEDS.zip(runs(&p)) {
+            println!(
+                "decorrelated, jitter {jitter}, breaker, seed {seed}: recovery {:?}, breaker opened {} times",
+                recovery(&t),
+                t.summary.breaker_opened
+            );
+            assert!(recovery(&t).is_none_or(|r| r >= 60.0), "jitter {jitter}, seed {seed}");
+            assert!(t.summary.breaker_opened >= 5, "jitter {jitter}, seed {seed}");
+            stuck += usize::from(!t.summary.recovered);
+        }
+    }
+    assert!(stuck > 0, "some decorrelated runs do not heal at all");
 }
 
 #[test]

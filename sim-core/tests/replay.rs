@@ -139,7 +139,8 @@ fn the_replays_last_hour_is_set_by_the_ramp_not_by_the_database() {
             "seed {seed}: pool in use at most {busiest} of {size}; refused by the edge {shed} of {failed} failures"
         );
         assert!(busiest <= 0.5 * size, "seed {seed}: pool {busiest} of {size}");
-        assert!(failed > 0 && shed as f64 >= 0.9 * failed as f64, "seed {seed}: {shed} of {failed}");
+        // "Every failure in the last hour": all but a rounding's worth.
+        assert!(failed > 0 && shed as f64 >= 0.99 * failed as f64, "seed {seed}: {shed} of {failed}");
         // Without the ramp (everyone let back at once), it recovers well before 18:53.
         let mut q = p.clone();
         for a in &mut q.actions {
