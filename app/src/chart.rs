@@ -252,7 +252,9 @@ impl Ranged for TickedAxis {
 /// About how wide `text` is at `size` CSS pixels of a sans-serif font (average glyph 0.56 em,
 /// a little generous so that labels estimated side by side do not touch).
 pub fn label_width(text: &str, size: f64) -> f64 {
-    text.chars().count() as f64 * size * 0.56
+    // 0.62 em a character: DejaVu Sans, Firefox's sans-serif on Linux, is about that wide; narrower
+    // fonts then get a little slack.
+    text.chars().count() as f64 * size * 0.62
 }
 
 /// Rows of marker labels above a chart that shows them.
@@ -402,12 +404,13 @@ pub fn draw(
             .map_err(plot_err)?;
         if labels {
             // Above the plot, in the first row where the label does not overlap the previous one;
-            // labels in the right quarter run leftwards from their line so that they are not cut off.
+            // labels in the right quarter, or that would run past the canvas's edge, run leftwards
+            // from their line so that they are not cut off.
             let (x, top) = chart.backend_coord(&(m.x, y_max));
             // Estimated, not measured: plotters-canvas measures text with a DOM element, which
             // forces a layout of the whole page on every label.
             let width = px(label_width(&m.label, 11.0));
-            let right = m.x > 0.75 * x_max;
+            let right = m.x > 0.75 * x_max || x + px(3.0) + width > w as i32 - px(2.0);
             let (start, end) =
                 if right { (x - px(3.0) - width, x - px(3.0)) } else { (x + px(3.0), x + px(3.0) + width) };
             let Some(row) = (0..LABEL_ROWS).find(|&r| row_end[r] + px(6.0) <= start) else { continue };

@@ -105,18 +105,20 @@ pub fn EmbedApp(
 /// wraps, sliders have step buttons). From measurements of the built widget at that width (the
 /// title, figures and credit line about 166–190 px; each chart 290–380 px with its legend and 11 px
 /// apart; a slider 85 px, a switch 44, a choice 73), with room to spare for a longer title or
-/// legend. `tests/e2e/share.test.js` checks it against the widget's height there.
-pub fn frame_height(charts: &[ChartKind], knobs: &[String]) -> u32 {
+/// legend; with a pinned run, each chart's legend names the pinned lines and bands too, up to three
+/// more lines there). `tests/e2e/share.test.js` checks it against the widget's height there.
+pub fn frame_height(charts: &[ChartKind], knobs: &[String], pinned: bool) -> u32 {
     const FRAME: u32 = 200;
     let chart = |k: &ChartKind| -> u32 {
-        12 + match k {
-            ChartKind::FailureRate => 330,
-            ChartKind::Causes | ChartKind::ReplicaLag => 290,
-            ChartKind::QueryLatency | ChartKind::CacheHit | ChartKind::Backlog => 315,
-            ChartKind::Load | ChartKind::Amplification => 335,
-            ChartKind::Pool => 360,
-            ChartKind::Connected => 385,
-        }
+        12 + if pinned { 70 } else { 0 }
+            + match k {
+                ChartKind::FailureRate => 330,
+                ChartKind::Causes | ChartKind::ReplicaLag => 290,
+                ChartKind::QueryLatency | ChartKind::CacheHit | ChartKind::Backlog => 315,
+                ChartKind::Load | ChartKind::Amplification => 335,
+                ChartKind::Pool => 360,
+                ChartKind::Connected => 385,
+            }
     };
     let knob = |id: &str| -> u32 {
         if crate::knobs::toggle(id).is_some() {

@@ -88,6 +88,22 @@ fn LinkProblemsHere(anchor: &'static str) -> impl IntoView {
 /// The lab itself, with the text that frames it.
 #[component]
 pub fn LabSection() -> impl IntoView {
+    // On a phone the figures and the failure chart stay stuck at the top while the controls scroll
+    // under them. Their height (it changes with a pinned run's legend, or wrapped figures) goes to
+    // `--stuck-height`, so a control reached by Tab or scrolled into view stops below them.
+    let main_ref = NodeRef::<leptos::html::Div>::new();
+    Effect::new(move |_| {
+        let Some(main) = main_ref.get() else { return };
+        let el: web_sys::Element = main.into();
+        let observed = el.clone();
+        crate::share::on_resize(&el, move || {
+            let height = observed.get_bounding_client_rect().height();
+            if let Some(grid) = observed.parent_element() {
+                let style = wasm_bindgen::JsCast::unchecked_ref::<web_sys::HtmlElement>(&grid).style();
+                let _ = style.set_property("--stuck-height", &format!("{:.0}px", height.ceil()));
+            }
+        });
+    });
     view! {
         <section class="lab" id="lab" data-testid="lab" aria-labelledby="lab-title">
             // The skip link's target: focusable from the link only, so Tab goes on from the lab.
@@ -96,7 +112,7 @@ pub fn LabSection() -> impl IntoView {
             <div class="lab-intro" inner_html=LAB.lead></div>
             <ArchitectureDiagram />
             <div class="lab-grid">
-                <div class="lab-main">
+                <div class="lab-main" node_ref=main_ref>
                     <Figures />
                     <ChartCard kind=ChartKind::FailureRate height=260.0 />
                 </div>

@@ -189,6 +189,18 @@ pub fn link(view: &[(&str, String)]) -> String {
     link_of(use_lab(), view)
 }
 
+/// The link of an embedded widget: the state it shows (the scenario, a pinned run, the seeds) and
+/// `view`, without what only the full page uses (the recovery curve's and phase diagram's settings,
+/// a class link's hidden solutions).
+pub fn embed_link(view: &[(&str, String)]) -> String {
+    let lab = use_lab();
+    let mut keys: Vec<(&str, String)> = untrack(|| page_keys(lab));
+    keys.retain(|(k, _)| matches!(*k, "pin" | "seeds"));
+    keys.extend(view.iter().cloned());
+    let query = lab.params.with_untracked(|p| share::encode(lab.preset.get_untracked(), p, &keys));
+    format!("{}?{}", base_url(), query)
+}
+
 /// The full link to the state of `lab`, optionally with view keys.
 fn link_of(lab: Lab, view: &[(&str, String)]) -> String {
     let mut keys: Vec<(&str, String)> = untrack(|| page_keys(lab));
@@ -488,11 +500,13 @@ fn EmbedSnippet() -> impl IntoView {
             .collect();
         lab.params.track();
         lab.preset.track();
-        let src = link(&View::embed_pairs(&c, &k));
+        lab.pinned.track();
+        lab.seeds.track();
+        let src = embed_link(&View::embed_pairs(&c, &k));
         // Enough for the widget in a frame 320 px wide on a touch screen, its tallest layout (text
         // wraps, and sliders have step buttons); on a wide page it sits in it with room to spare.
         // Hosts that allow a script get the exact height from the widget itself (the second line).
-        let height = crate::embed::frame_height(&c, &k);
+        let height = crate::embed::frame_height(&c, &k, lab.pinned.with(Option::is_some));
         let title = lab.preset.get().map(|p| p.title()).unwrap_or("a custom scenario");
         format!(
             "<iframe src=\"{}\" width=\"100%\" height=\"{height}\" style=\"border:0;max-width:760px\" loading=\"lazy\" title=\"Cascade Lab: {}\"></iframe>\n{RESIZE_SCRIPT}",
@@ -583,7 +597,12 @@ fn EmbedSnippet() -> impl IntoView {
             {move || (open.get() && snippet().is_empty()).then(|| view! {
                 <p class="notice" data-testid="embed-none">"Tick at least one chart that this scenario draws."</p>
             })}
-            <textarea readonly rows="4" aria-label="Code to paste into your post" data-testid="embed-snippet" prop:value=snippet></textarea>
+            {move || lab.pinned.with(Option::is_some).then(|| view! {
+                <p class="embed-note" data-testid="embed-pinned">
+                    "The pinned run comes with it: the widget draws it dashed under the current one. Unpin it first for one run alone."
+                </p>
+            })}
+            <textarea readonly rows="6" aria-label="Code to paste into your post" data-testid="embed-snippet" prop:value=snippet></textarea>
             <button
                 type="button"
                 data-testid="copy-snippet"
@@ -640,7 +659,13 @@ pub fn post_height() {
 /// Calls `f` whenever the page's body changes size (a `ResizeObserver`, for the life of the page),
 /// at most once a frame.
 pub fn on_body_resize(f: impl Fn() + 'static) {
-    let Some(body) = document().body() else { return };
+    if let Some(body) = document().body() {
+        on_resize(&body, f);
+    }
+}
+
+/// Calls `f` once per frame at most while `element` changes size, for as long as the page lives.
+pub fn on_resize(element: &web_sys::Element, f: impl Fn() + 'static) {
     let pending = std::rc::Rc::new(std::cell::Cell::new(false));
     let f = std::rc::Rc::new(f);
     let callback = wasm_bindgen::closure::Closure::<dyn FnMut()>::new(move || {
@@ -654,8 +679,8 @@ pub fn on_body_resize(f: impl Fn() + 'static) {
         });
     });
     if let Ok(observer) = web_sys::ResizeObserver::new(callback.as_ref().unchecked_ref()) {
-        observer.observe(&body);
-        // Both live as long as the page: the embed is the whole page.
+        observer.observe(element);
+        // Both live as long as the page (the embed's body, the lab's stuck figures).
         callback.forget();
         std::mem::forget(observer);
     }

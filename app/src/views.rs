@@ -375,7 +375,7 @@ pub fn ChartCard(
                     bands_legend
                         .get()
                         .into_iter()
-                        .map(|(name, color)| view! { <li><span class="swatch" style:background=color></span>{name}</li> })
+                        .map(|(name, color)| view! { <li class="band"><span class="swatch" style:background=color></span>{name}</li> })
                         .collect_view()
                 }}
             </ul>

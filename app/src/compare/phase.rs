@@ -626,8 +626,9 @@ pub fn PhaseDiagram() -> impl IntoView {
                 <label>" to "<input type="number" inputmode="decimal" aria-label=move || named("to")
                     data-testid=format!("sweep-{}-to", if which == 0 { "x" } else { "y" })
                     prop:value=move || get().2.to_string()
-                    on:change=move |ev| set_range(which, 1, event_target_value(&ev)) /></label>
-                <span class="sweep-unit" aria-hidden="true">{move || unit()}</span>
+                    on:change=move |ev| set_range(which, 1, event_target_value(&ev)) />
+                    // In the label, so the unit never wraps onto a line of its own.
+                    " "<span class="sweep-unit" aria-hidden="true">{move || unit()}</span></label>
             </fieldset>
         }
     };

@@ -107,6 +107,34 @@ pub const COMPONENTS: [(&str, &str); 7] = [
     ("queue", "Queue"),
 ];
 
+/// Whether the part `name` exists in a run of `params` (a switched-off subsystem has no box).
+fn is_present(params: &Params, name: &str) -> bool {
+    match name {
+        "gateway" => params.gateway.enabled,
+        "replica" => {
+            params.replica.replicas > 0 || params.actions.iter().any(|a| matches!(a, Action::AddReplicas { .. }))
+        }
+        "queue" => params.queue.enabled,
+        _ => true,
+    }
+}
+
+/// The parts a run of `params` will have, with no figures yet: the diagram's outline while its run
+/// is simulated, so it takes its final size at once.
+pub fn blank_states(params: &Params) -> Vec<ComponentState> {
+    COMPONENTS
+        .into_iter()
+        .map(|(name, label)| ComponentState {
+            name,
+            label,
+            health: Health::Ok,
+            figure: "—".into(),
+            detail: String::new(),
+            present: is_present(params, name),
+        })
+        .collect()
+}
+
 /// The state of every part at interval `i` of `trace` (clamped to the run), in the order of
 /// [`COMPONENTS`]. Counts of requests and messages are multiplied by `trace.scale` and counts of
 /// users by `trace.user_scale`, as everywhere on the page; connections and query times are the
@@ -133,24 +161,9 @@ pub const COMPONENTS: [(&str, &str); 7] = [
 ///   nothing is written; degraded while it drains.
 pub fn states(trace: &Trace, params: &Params, i: usize) -> Vec<ComponentState> {
     let s = &trace.series;
-    let present = |name: &str| match name {
-        "gateway" => params.gateway.enabled,
-        "replica" => {
-            params.replica.replicas > 0 || params.actions.iter().any(|a| matches!(a, Action::AddReplicas { .. }))
-        }
-        "queue" => params.queue.enabled,
-        _ => true,
-    };
-    let blank = |(name, label): (&'static str, &'static str)| ComponentState {
-        name,
-        label,
-        health: Health::Ok,
-        figure: "—".into(),
-        detail: String::new(),
-        present: present(name),
-    };
+    let mut out = blank_states(params);
     if s.is_empty() {
-        return COMPONENTS.into_iter().map(blank).collect();
+        return out;
     }
     let i = i.min(s.len() - 1);
     let dt = s.interval_s;
@@ -159,10 +172,8 @@ pub fn states(trace: &Trace, params: &Params, i: usize) -> Vec<ComponentState> {
     let users = trace.users.max(1) as f64;
     let rate = |n: u32| format!("{}/s", format::count(n as f64 * per_s));
 
-    let mut out = Vec::with_capacity(COMPONENTS.len());
-    for (name, label) in COMPONENTS {
-        let mut c = blank((name, label));
-        match name {
+    for c in &mut out {
+        match c.name {
             "clients" => {
                 let (attempts, arrivals) = (s.attempts[i], s.arrivals[i]);
                 let amp = match (arrivals, attempts) {
@@ -380,7 +391,6 @@ pub fn states(trace: &Trace, params: &Params, i: usize) -> Vec<ComponentState> {
             }
             _ => unreachable!("every component is handled"),
         }
-        out.push(c);
     }
     out
 }
@@ -870,7 +880,12 @@ pub fn ArchitectureDiagram() -> impl IntoView {
     let calm = Memo::new(move |_| {
         lab.run.with(|r| r.trace.as_ref().as_ref().is_ok_and(|t| t.summary.peak_failure_rate <= 0.0))
     });
+    // Before the first run arrives the diagram shows its outline, greyed, at its final size.
+    let waiting = Memo::new(move |_| lab.run.with(|r| !r.ready()));
     let current = Memo::new(move |_| {
+        if waiting.get() {
+            return Some(lab.params.with(blank_states));
+        }
         let i = index.get();
         lab.run.with(|r| r.trace.as_ref().as_ref().ok().map(|t| states(t, &r.params, i)))
     });
@@ -886,9 +901,11 @@ pub fn ArchitectureDiagram() -> impl IntoView {
         player.token.try_update_value(|t| *t += 1);
     });
 
-    let is_worst = move || !calm.get() && (lab.cursor.get().is_none() || index.get() == worst.get());
+    let is_worst = move || !waiting.get() && !calm.get() && (lab.cursor.get().is_none() || index.get() == worst.get());
     let caption = move || {
-        let moment = if calm.get() {
+        let moment = if waiting.get() {
+            String::new()
+        } else if calm.get() {
             when.get()
         } else if lab.cursor.get().is_none() {
             format!("the worst moment of the run, {} (the highest failure rate)", when.get())
@@ -911,19 +928,26 @@ pub fn ArchitectureDiagram() -> impl IntoView {
             "The diagram opens at the worst moment so the cascade is in view: drag the slider or press Play \
              to watch it spread, and whether it recovers."
         };
+        let moment =
+            if moment.is_empty() { ", once its run is simulated".to_string() } else { format!(" at {moment}") };
         format!(
-            "The system at {moment}. Each box is a part of the system, coloured and marked by its health \
+            "The system{moment}. Each box is a part of the system, coloured and marked by its health \
              (✓ ok, ! degraded, ✕ failing); arrows are calls, coloured by the health of the part they reach. \
              {how}{one_run}"
         )
     };
-    let label = move || current.get().map(|s| summary(&s, &when.get())).unwrap_or_default();
+    let label = move || {
+        if waiting.get() {
+            return "The system's parts, once its run is simulated.".to_string();
+        }
+        current.get().map(|s| summary(&s, &when.get())).unwrap_or_default()
+    };
     let view_box = move || {
         let (w, h) = markup.get().map(|m| m.1).unwrap_or((WIDE.size(2.0).0, 40.0));
         format!("0 0 {w} {h:.0}")
     };
     let notes = move || {
-        narrow.get().then(|| {
+        (narrow.get() && !waiting.get()).then(|| {
             current.get().map(|s| {
                 s.into_iter()
                     .filter(|c| c.present)
@@ -944,12 +968,21 @@ pub fn ArchitectureDiagram() -> impl IntoView {
     view! {
         <figure class="architecture" class:narrow=move || narrow.get() data-testid="architecture" node_ref=figure_ref>
             {move || {
-                current
-                    .with(Option::is_none)
-                    .then(|| view! { <p class="arch-empty">"No diagram: these parameters cannot run."</p> })
+                if waiting.get() {
+                    Some(view! { <p class="arch-empty" data-testid="architecture-waiting">"Simulating the run…"</p> })
+                } else {
+                    current.with(Option::is_none).then(|| {
+                        view! {
+                            <p class="arch-empty" data-testid="architecture-empty">
+                                "No diagram: these parameters cannot run."
+                            </p>
+                        }
+                    })
+                }
             }}
             <svg
                 class="arch-svg"
+                class:pending=move || waiting.get()
                 viewBox=view_box
                 role="img"
                 aria-label=label
@@ -961,6 +994,7 @@ pub fn ArchitectureDiagram() -> impl IntoView {
                     type="button"
                     class="arch-play"
                     data-testid="play"
+                    disabled=move || intervals.get() == 0
                     on:click=move |_| {
                         if player.playing.get_untracked() {
                             player.stop();
@@ -995,11 +1029,25 @@ pub fn ArchitectureDiagram() -> impl IntoView {
                 // Not a live region (an <output> is one by default): the scrubber says the moment
                 // itself, and Play would otherwise have it spoken many times a second.
                 <output class="arch-time" aria-live="off" data-testid="scrub-time" class:worst=is_worst>
-                    {move || when.get()}
+                    {move || if waiting.get() { "—".to_string() } else { when.get() }}
                     {move || is_worst().then_some(" · worst moment")}
                 </output>
             </div>
-            <ul class="arch-notes">{notes}</ul>
+            // While the run is simulated, the narrow layout's notes (a line or two a part) keep their
+            // room, so the text below does not jump when they arrive.
+            <ul
+                class="arch-notes"
+                class:reserve=move || narrow.get() && waiting.get()
+                style:min-height=move || {
+                    (narrow.get() && waiting.get())
+                        .then(|| {
+                            let parts = current.with(|c| c.as_ref().map_or(0, |c| c.iter().filter(|c| c.present).count()));
+                            format!("{:.1}em", parts as f64 * 2.5)
+                        })
+                }
+            >
+                {notes}
+            </ul>
             <figcaption>{caption}</figcaption>
         </figure>
     }
