@@ -120,6 +120,43 @@ test("the diagram follows the parameters: the replay shows every part", async ()
   assert.deepEqual(lab.consoleErrors, []);
 });
 
+test("while its first run is simulated, the diagram shows its outline, not an error", async () => {
+  // The replay runs in a worker: hold the worker's files, so the page waits for its first run.
+  const page = await newPage(h.browser, { serviceWorkers: "block" });
+  let release;
+  const held = new Promise((ok) => (release = ok));
+  await page.route(/cascade-worker/, async (r) => {
+    await held;
+    await r.continue();
+  });
+  const lab = new LabPage(page);
+  await page.goto(`${h.server.origin}/?p=as-it-happened#lab`);
+  const figure = lab.byTestId("architecture");
+  await lab.byTestId("architecture-waiting").waitFor();
+  assert.equal(await lab.byTestId("architecture-waiting").textContent(), "Simulating the run…");
+  assert.equal(await figure.locator('[data-testid="architecture-empty"]').count(), 0, "no 'cannot run' while waiting");
+  assert.match(await lab.byTestId("architecture-svg").getAttribute("class"), /pending/);
+  // The outline has the replay's seven parts, with no health shown, and Play waits for the run.
+  const parts = await figure.locator('[data-testid^="component-"]').count();
+  assert.equal(parts, 7);
+  assert.ok(await lab.byTestId("play").isDisabled());
+  assert.match(await figure.locator("figcaption").textContent(), /^The system, once its run is simulated\./);
+  assert.equal((await lab.byTestId("scrub-time").textContent()).trim(), "—", "no moment, and no \"worst moment\", yet");
+  const before = await figure.evaluate((e) => e.getBoundingClientRect().height);
+  release();
+  await lab.waitForCharts();
+  await lab.settled();
+  await frames(page);
+  assert.equal(await lab.byTestId("architecture-waiting").count(), 0);
+  assert.doesNotMatch(await lab.byTestId("architecture-svg").getAttribute("class"), /pending/);
+  assert.equal(Object.keys(await healths(lab)).length, 7);
+  assert.ok(!(await lab.byTestId("play").isDisabled()));
+  const after = await figure.evaluate((e) => e.getBoundingClientRect().height);
+  // At its final size already (the caption's wording and the moment's line differ a little).
+  assert.ok(Math.abs(after - before) < 60, `height ${before} → ${after}`);
+  assert.deepEqual(lab.consoleErrors.filter((e) => !/Service Worker registration blocked/.test(e)), []);
+});
+
 test("Play runs through the whole run and can be paused", async () => {
   const lab = new LabPage(await newPage(h.browser));
   await lab.open(`${h.server.origin}/`);

@@ -297,6 +297,37 @@ test("the snippet generator gives iframe code for the current state", async () =
   }
 });
 
+test("the snippet carries a pinned run and the seeds, not the explore panel's settings", async () => {
+  const lab = new LabPage(await newPage(h.browser));
+  await lab.open(`${h.server.origin}/?v=2&p=failover&breaker.enabled=true&seeds=5&pin=breaker.enabled%3Dfalse&curve=pool&sweep=failover,0,240,rate,4,20,4,1,recovery#lab`);
+  await lab.page.locator("summary", { hasText: "Embed a widget" }).click();
+  await lab.byTestId("embed-chart-amplification").check();
+  const code = await lab.byTestId("embed-snippet").inputValue();
+  const [iframe] = code.split("\n");
+  assert.match(iframe, /pin=breaker\.enabled%3Dfalse/);
+  assert.match(iframe, /seeds=5/);
+  assert.doesNotMatch(iframe, /sweep=|curve=/);
+  assert.match(await lab.text("embed-pinned"), /The pinned run comes with it/);
+  // On a 320 px touch phone the frame holds the widget with both runs' legends.
+  const blog = await newPage(h.browser, { viewport: { width: 320, height: 640 }, deviceScaleFactor: 2, hasTouch: true, isMobile: true });
+  await blog.route("**/post.html", (r) =>
+    r.fulfill({ contentType: "text/html", body: `<!doctype html><meta name="viewport" content="width=device-width"><body style="margin:16px"><p>A post.</p>${iframe}</body>` }),
+  );
+  await blog.goto(`${h.server.origin}/post.html`);
+  const frameEl = blog.frameLocator("iframe");
+  await frameEl.locator('[data-testid="chart-amplification"]').waitFor();
+  await frameEl.locator(".legend .dashed").first().waitFor();
+  await blog.waitForFunction(() => !document.querySelector("iframe").contentDocument.querySelector('[data-testid="running"]'));
+  await blog.waitForTimeout(500);
+  const fit = await blog.evaluate(() => {
+    const f = document.querySelector("iframe");
+    return { content: f.contentDocument.documentElement.scrollHeight, frame: f.clientHeight };
+  });
+  assert.ok(fit.content <= fit.frame, `no inner scrollbar with a pinned run: ${JSON.stringify(fit)}`);
+  await blog.screenshot({ path: join(ARTIFACTS, "embed-snippet-phone-pinned.png"), fullPage: true });
+  assert.deepEqual(lab.consoleErrors, []);
+});
+
 test("an embed shows a line, not the whole essay, while its wasm loads", async () => {
   const page = await newPage(h.browser, { viewport: { width: 400, height: 600 } });
   const release = await holdWasm(page);
