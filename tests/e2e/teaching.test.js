@@ -279,7 +279,65 @@ test("corrupt saved progress is set aside with a notice, and the page still work
   assert.match(await page.locator('[data-testid="storage-notice"]').textContent(), /could not be read/);
   await page.locator('[data-testid="exercise"]').first().scrollIntoViewIfNeeded();
   assert.equal(await page.locator('[data-testid="exercise-status"]').first().textContent(), "not met");
+  // The first save keeps the unreadable text aside, where it can still be recovered by hand.
+  const pool = page.locator('[data-testid="exercise"][data-exercise="pool-that-heals"]');
+  await pool.scrollIntoViewIfNeeded();
+  await pool.locator('[data-testid="slider-pool"]').waitFor();
+  await drag(pool, "pool", 8);
+  await page.waitForFunction(() => localStorage.getItem("cascade-lab:exercises")?.includes("pool-that-heals"));
+  assert.equal(await page.evaluate(() => localStorage.getItem("cascade-lab:exercises:set-aside")), "{not json");
   assert.deepEqual(lab.consoleErrors, []);
+  await context.close();
+});
+
+test("progress saved in two tabs keeps both, and a partly unreadable answer is kept until changed", async () => {
+  const context = await h.browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const open = async (hash) => {
+    const lab = new LabPage(track(await context.newPage()));
+    await lab.open(`${h.server.origin}/${hash}`);
+    return lab;
+  };
+  const card = (lab, id) => lab.page.locator(`[data-testid="exercise"][data-exercise="${id}"]`);
+  const a = await open("#exercise-pool-that-heals");
+  const b = await open("#exercise-retry-budget");
+  await card(a, "pool-that-heals").locator('[data-testid="slider-pool"]').waitFor();
+  await drag(card(a, "pool-that-heals"), "pool", 8);
+  await a.page.waitForFunction(() => localStorage.getItem("cascade-lab:exercises")?.includes("pool-that-heals"));
+  // Tab B was opened before A saved: its save keeps A's answer.
+  await card(b, "retry-budget").locator('[data-testid="slider-attempts"]').waitFor();
+  await drag(card(b, "retry-budget"), "attempts", 2);
+  await b.page.waitForFunction(() => localStorage.getItem("cascade-lab:exercises")?.includes("retry-budget"));
+  const stored = JSON.parse(await b.page.evaluate(() => localStorage.getItem("cascade-lab:exercises")));
+  assert.deepEqual(Object.keys(stored.exercises).sort(), ["pool-that-heals", "retry-budget"]);
+  assert.equal(stored.exercises["pool-that-heals"].met, true);
+  await a.page.reload();
+  await a.waitForCharts();
+  await card(a, "pool-that-heals").scrollIntoViewIfNeeded();
+  await card(a, "pool-that-heals").locator('[data-testid="exercise-status"]').waitFor();
+  assert.equal(await card(a, "pool-that-heals").locator('[data-testid="exercise-status"]').textContent(), "met");
+
+  // A saved answer with a parameter this site no longer knows: the rest applies, the card says what
+  // was left out, and the saved text stays as it was until the student changes something.
+  const odd = "v=2&p=failover&db.pool_size=8&renamed.param=3";
+  await a.page.evaluate((q) => {
+    const s = JSON.parse(localStorage.getItem("cascade-lab:exercises"));
+    s.exercises["pool-that-heals"].query = q;
+    localStorage.setItem("cascade-lab:exercises", JSON.stringify(s));
+  }, odd);
+  await a.page.reload();
+  await a.waitForCharts();
+  const c = card(a, "pool-that-heals");
+  await c.scrollIntoViewIfNeeded();
+  await c.locator('[data-testid="exercise-saved-problems"]').waitFor();
+  assert.match(await c.locator('[data-testid="exercise-saved-problems"]').textContent(), /renamed\.param/);
+  assert.equal((await c.locator('[data-testid="value-pool"]').textContent()).trim(), "8");
+  await frames(a.page);
+  const kept = JSON.parse(await a.page.evaluate(() => localStorage.getItem("cascade-lab:exercises")));
+  assert.equal(kept.exercises["pool-that-heals"].query, odd, "not written over on opening");
+  await drag(c, "pool", 9);
+  await a.page.waitForFunction(() => !localStorage.getItem("cascade-lab:exercises").includes("renamed"));
+  assert.deepEqual(a.consoleErrors, []);
+  assert.deepEqual(b.consoleErrors, []);
   await context.close();
 });
 

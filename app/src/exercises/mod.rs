@@ -55,13 +55,17 @@ impl Store {
         if self.progress.with_untracked(|p| p.entries.get(id) == Some(&entry)) {
             return;
         }
-        self.progress.update(|p| {
-            p.entries.insert(id.to_string(), entry);
-        });
-        if let Err(e) = self.progress.with_untracked(progress::save) {
-            let note = format!("Your progress could not be saved: {e}.");
-            if !self.notes.with_untracked(|n| n.contains(&note)) {
-                self.notes.update(|n| n.push(note));
+        match progress::save_entry(id, &entry) {
+            // What is saved now, this tab's entry and the others' (another tab may have saved some).
+            Ok(saved) => self.progress.set(saved),
+            Err(e) => {
+                self.progress.update(|p| {
+                    p.entries.insert(id.to_string(), entry);
+                });
+                let note = format!("Your progress could not be saved: {e}.");
+                if !self.notes.with_untracked(|n| n.contains(&note)) {
+                    self.notes.update(|n| n.push(note));
+                }
             }
         }
     }
@@ -162,7 +166,7 @@ fn chart_for(ex: &Exercise) -> ChartKind {
 
 /// The body of an exercise, inside its own lab.
 #[component]
-fn ExerciseBody(ex: &'static Exercise, start: Params) -> impl IntoView {
+fn ExerciseBody(ex: &'static Exercise, start: Params, saved_problems: Vec<String>) -> impl IntoView {
     let lab = use_lab();
     let store = use_store();
     let check = Memo::new(move |_| lab.params.with(|p| ex.check(p)));
@@ -173,6 +177,7 @@ fn ExerciseBody(ex: &'static Exercise, start: Params) -> impl IntoView {
     // Opened from an answer link: that is someone else's work (a student's, for a teacher), not
     // this reader's progress, until the reader changes something.
     let from_link = use_context::<Option<Opened>>().flatten().is_some_and(|o| o.id == ex.id);
+    let partly_read = !saved_problems.is_empty();
     Effect::new(move |_| {
         let met = met.get();
         let query = lab.params.with(|p| share::encode(Some(ex.preset), p, &[]));
@@ -180,6 +185,7 @@ fn ExerciseBody(ex: &'static Exercise, start: Params) -> impl IntoView {
             first.set_value(false);
             // Opening the page saves nothing new unless it changed the saved state.
             if from_link
+                || partly_read
                 || (store.progress.with_untracked(|p| !p.entries.contains_key(ex.id))
                     && lab.params.with_untracked(|p| *p == unchanged))
             {
@@ -209,6 +215,12 @@ fn ExerciseBody(ex: &'static Exercise, start: Params) -> impl IntoView {
                 <span data-testid="exercise-status">{move || if met.get() { "met" } else { "not met" }}</span>
             </span>
         </header>
+        {partly_read.then(|| view! {
+            <div class="notice" data-testid="exercise-saved-problems" role="note">
+                <p>"Part of your saved answer could not be used, and the rest was applied. It stays saved as it was until you change something:"</p>
+                <ul>{saved_problems.iter().map(|p| view! { <li>{p.clone()}</li> }).collect_view()}</ul>
+            </div>
+        })}
         {move || showing_answer.get().then(|| view! {
             <p class="notice" data-testid="exercise-from-link" role="note">
                 "These are the settings of the answer link you opened, not your own saved work. Change anything and
@@ -282,18 +294,26 @@ pub fn ExerciseCard(ex: &'static Exercise, #[prop(optional)] opened: Option<Para
     let start = ex.start_params();
     // A link's parameters first, then the saved answer, then the start.
     let saved = store.progress.with_untracked(|p| p.entries.get(ex.id).map(|e| share::decode(&e.query)));
+    // A saved answer with something unreadable in it (a parameter since renamed, a value out of
+    // today's range) opens with the rest applied, says what was left out, and is not written over
+    // until the student changes something.
+    let mut saved_problems = Vec::new();
     let initial = match (opened, saved) {
         (Some(p), _) => p,
-        (None, Some(d)) if d.problems.is_empty() => d.params,
+        (None, Some(d)) => {
+            saved_problems = d.problems;
+            d.params
+        }
         _ => start.clone(),
     };
     let lab = widget_lab(initial, Some(ex.preset));
     let start = StoredValue::new(start);
+    let saved_problems = StoredValue::new(saved_problems);
     view! {
         <article class="exercise" id=format!("exercise-{}", ex.id) data-testid="exercise" data-exercise=ex.id>
             <WhenNear shape=Shape { class: "ph-exercise", controls: ex.controls.len(), charts: 0 }>
                 <Provider value=lab>
-                    <ExerciseBody ex=ex start=start.get_value() />
+                    <ExerciseBody ex=ex start=start.get_value() saved_problems=saved_problems.get_value() />
                 </Provider>
             </WhenNear>
         </article>

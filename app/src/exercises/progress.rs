@@ -1,12 +1,19 @@
 //! A student's progress, kept in the browser (localStorage): for each exercise, the parameters last
 //! tried (as a share-link query) and whether they met the goal. Stored data from another version or
 //! a corrupt store is ignored with a notice; one bad entry never costs the others.
+//!
+//! Nothing a student saved is lost: each save reads the store again and changes only its own
+//! exercise's entry (another tab may have saved others since); a store that could not be read, in
+//! whole or in part, is copied to [`SET_ASIDE`] before it is first written over; and a store written
+//! by a newer version of the site is never written over.
 
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
 
 /// The localStorage key.
 pub const KEY: &str = "cascade-lab:exercises";
+/// Where a store that could not be read is copied before it is written over (the first one kept).
+pub const SET_ASIDE: &str = "cascade-lab:exercises:set-aside";
 /// The format version written.
 pub const VERSION: u64 = 1;
 
@@ -34,22 +41,27 @@ impl Progress {
         let value: Value = match serde_json::from_str(text) {
             Ok(v) => v,
             Err(_) => {
-                notes.push(
-                    "Your saved exercise progress could not be read and was set aside; new work is saved again.".into(),
-                );
+                notes.push(format!(
+                    "Your saved exercise progress could not be read. It is kept aside in this browser (under \
+                     “{SET_ASIDE}”), and new work is saved again."
+                ));
                 return (Progress::default(), notes);
             }
         };
         match value.get("version").and_then(Value::as_u64) {
             Some(VERSION) => {}
-            Some(v) => {
+            Some(v) if v > VERSION => {
                 notes.push(format!(
-                    "Saved exercise progress from another version of this site (format {v}) was ignored."
+                    "Your exercise progress was saved by a newer version of this site (format {v}). It is left as \
+                     it is, and work on this page is not saved: reload the page to get the newer version."
                 ));
                 return (Progress::default(), notes);
             }
-            None => {
-                notes.push("Saved exercise progress without a version was ignored.".into());
+            _ => {
+                notes.push(format!(
+                    "Saved exercise progress in a format this site does not know was ignored. It is kept aside in \
+                     this browser (under “{SET_ASIDE}”)."
+                ));
                 return (Progress::default(), notes);
             }
         }
@@ -60,11 +72,25 @@ impl Progress {
                     (Some(q), Some(met)) if q.len() < 8_192 => {
                         entries.insert(id.clone(), Entry { query: q.to_string(), met });
                     }
-                    _ => notes.push(format!("The saved answer to exercise `{id}` was damaged and was ignored.")),
+                    _ => notes.push(format!(
+                        "The saved answer to exercise `{id}` was damaged and was ignored (it is kept aside, under \
+                         “{SET_ASIDE}”)."
+                    )),
                 }
             }
         }
+        if value.get("exercises").is_some_and(|e| !e.is_object()) {
+            notes.push(format!(
+                "Saved exercise progress was damaged and was ignored (it is kept aside, under “{SET_ASIDE}”)."
+            ));
+        }
         (Progress { entries }, notes)
+    }
+
+    /// The format version of stored text written by a newer version of the site, if it is one.
+    pub fn newer_format(text: &str) -> Option<u64> {
+        let value: Value = serde_json::from_str(text).ok()?;
+        value.get("version").and_then(Value::as_u64).filter(|&v| v > VERSION)
     }
 
     /// The text to store.
@@ -83,10 +109,41 @@ pub fn load() -> (Progress, Vec<String>) {
     Progress::parse(text.as_deref())
 }
 
-/// Writes the store; says why if it could not.
-pub fn save(p: &Progress) -> Result<(), String> {
+/// Saves one exercise's entry: reads the store as it is now (another tab may have changed it), puts
+/// `entry` in it and writes it back. Returns everything now saved, or why it could not save.
+pub fn save_entry(id: &str, entry: &Entry) -> Result<Progress, String> {
     let s = storage().ok_or("this browser keeps no local storage for this page")?;
-    s.set_item(KEY, &p.to_text()).map_err(|_| "the browser refused to save (storage full or blocked)".to_string())
+    let text = s.get_item(KEY).ok().flatten();
+    let merged = merge(text.as_deref(), id, entry)?;
+    if let (Some(old), true) = (&text, merged.set_aside) {
+        // The first store set aside is kept: it is the one most likely to hold real work.
+        if s.get_item(SET_ASIDE).ok().flatten().is_none() {
+            s.set_item(SET_ASIDE, old).map_err(|_| "the browser refused to keep the unreadable progress aside")?;
+        }
+    }
+    s.set_item(KEY, &merged.progress.to_text())
+        .map_err(|_| "the browser refused to save (storage full or blocked)".to_string())?;
+    Ok(merged.progress)
+}
+
+/// What saving one entry over stored text gives.
+#[derive(Debug, PartialEq)]
+pub struct Merged {
+    /// The store to write.
+    pub progress: Progress,
+    /// The stored text could not be read in full: keep a copy before writing over it.
+    pub set_aside: bool,
+}
+
+/// `entry` saved over the stored `text`: the stored entries kept, this one replaced. Refused when
+/// the text was written by a newer version of the site.
+pub fn merge(text: Option<&str>, id: &str, entry: &Entry) -> Result<Merged, String> {
+    if let Some(v) = text.and_then(Progress::newer_format) {
+        return Err(format!("a newer version of this site (format {v}) saved progress here; reload the page"));
+    }
+    let (mut progress, notes) = Progress::parse(text);
+    progress.entries.insert(id.to_string(), entry.clone());
+    Ok(Merged { progress, set_aside: !notes.is_empty() })
 }
 
 fn storage() -> Option<web_sys::Storage> {
@@ -114,6 +171,38 @@ mod tests {
             assert_eq!(notes.len(), 1, "{bad}: {notes:?}");
         }
         assert_eq!(Progress::parse(None), (Progress::default(), vec![]));
+    }
+
+    #[test]
+    fn a_save_keeps_what_another_tab_saved() {
+        let mut a = Progress::default();
+        a.entries.insert("one".into(), Entry { query: "v=2&p=failover&db.pool_size=8".into(), met: true });
+        // This tab's copy knows nothing of "one"; saving "two" keeps it.
+        let e = Entry { query: "v=2&p=failover".into(), met: false };
+        let m = merge(Some(&a.to_text()), "two", &e).unwrap();
+        assert_eq!(m.progress.entries.len(), 2);
+        assert!(m.progress.entries["one"].met);
+        assert!(!m.set_aside);
+        assert_eq!(merge(None, "two", &e).unwrap().progress.entries.len(), 1);
+    }
+
+    #[test]
+    fn unreadable_progress_is_set_aside_and_newer_progress_is_not_written_over() {
+        let e = Entry { query: "v=2&p=failover".into(), met: false };
+        for bad in [
+            "{not json",
+            "{\"version\":0}",
+            "{\"version\":1,\"exercises\":[1,2]}",
+            r#"{"version":1,"exercises":{"a":7}}"#,
+        ] {
+            let m = merge(Some(bad), "two", &e).unwrap();
+            assert!(m.set_aside, "{bad}");
+            assert_eq!(m.progress.entries.len(), 1, "{bad}");
+        }
+        let newer = r#"{"version":2,"exercises":{}}"#;
+        assert!(merge(Some(newer), "two", &e).unwrap_err().contains("newer version"));
+        let (_, notes) = Progress::parse(Some(newer));
+        assert!(notes[0].contains("not saved"), "{notes:?}");
     }
 
     #[test]
