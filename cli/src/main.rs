@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 use sim_core::ensemble;
 use sim_core::scenario::{self, ScenarioError};
 use sim_core::sweep::{self, Axis};
-use sim_core::{Params, Preset, Trace};
+use sim_core::{Params, Preset, Summary, Trace};
 use std::fmt;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -379,6 +379,14 @@ fn execute_one(command: Command) -> Result<(), CliError> {
                 return Err(CliError::Usage("--vary takes one or two parameters".into()));
             }
             let axes = vary.iter().map(|v| parse_axis(v, &base)).collect::<Result<Vec<_>, _>>()?;
+            if let [a, b] = &axes[..] {
+                if a.path == b.path {
+                    return Err(CliError::Usage(format!(
+                        "--vary names {} twice: the two parameters must be different",
+                        a.path
+                    )));
+                }
+            }
             if seeds == Some(0) {
                 return Err(CliError::Usage("--seeds must be at least 1".into()));
             }
@@ -402,24 +410,76 @@ fn execute_one(command: Command) -> Result<(), CliError> {
             let seeds = ensemble::seeds(base.seed, n_seeds);
             // Every grid point × seed, checked before anything runs.
             let points = sweep::points(&base, &axes, &seeds).map_err(|e| CliError::Usage(e.to_string()))?;
-            let results = run_all(&points);
-            let csv = if summary {
-                summary_csv(&axes, &points, &results)
-            } else {
-                let mut csv = sweep::csv_header(&axes);
-                for ((point, _), t) in points.iter().zip(&results) {
-                    csv.push_str(&sweep::csv_row(&axes, point, &t.summary));
+            // The runs go in batches, and rows are written as soon as they are known: a run's row
+            // when its batch is done, a grid point's summary row when all its seeds are. Only the
+            // summaries not yet written are held, and a sweep stopped part of the way keeps the rows
+            // it finished. Progress goes to standard error.
+            let mut sink = Sink::open(&out)?;
+            sink.write(&if summary { summary_header(&axes) } else { sweep::csv_header(&axes) })?;
+            let started = std::time::Instant::now();
+            let mut said = started;
+            // The runs whose rows are not written yet: points[from..], with their summaries.
+            let (mut from, mut pending) = (0, Vec::<Summary>::new());
+            for (b, batch) in points.chunks(SWEEP_BATCH).enumerate() {
+                pending.extend(run_all(batch));
+                let ready = if summary { pending.len() / n_seeds as usize * n_seeds as usize } else { pending.len() };
+                let rows = &points[from..from + ready];
+                let text = if summary {
+                    summary_rows(&axes, rows, &pending[..ready])
+                } else {
+                    rows.iter().zip(&pending).map(|((point, _), m)| sweep::csv_row(&axes, point, m)).collect()
+                };
+                sink.write(&text)?;
+                pending.drain(..ready);
+                from += ready;
+                let done = b * SWEEP_BATCH + batch.len();
+                if done < points.len() && said.elapsed().as_secs_f64() >= 2.0 {
+                    said = std::time::Instant::now();
+                    eprintln!("cascade: {done} of {total} runs done ({:.0} s)", started.elapsed().as_secs_f64());
                 }
-                csv
-            };
-            write_out(&out, &csv)
+            }
+            Ok(())
         }
     }
 }
 
-/// One row per grid point: the figures over its seeds, as the page shows them (see
-/// `sim_core::ensemble`).
-fn summary_csv(axes: &[Axis], points: &[(sweep::Point, sim_core::Valid)], results: &[Trace]) -> String {
+/// Runs in one batch of a sweep.
+const SWEEP_BATCH: usize = 256;
+
+/// Where a sweep's CSV goes, written batch by batch: a file (created before anything runs, so a bad
+/// path is said at once) or standard output.
+enum Sink {
+    File(std::io::BufWriter<std::fs::File>, PathBuf),
+    Stdout,
+}
+
+impl Sink {
+    fn open(path: &Option<PathBuf>) -> Result<Sink, CliError> {
+        match path {
+            Some(p) => std::fs::File::create(p)
+                .map(|f| Sink::File(std::io::BufWriter::new(f), p.clone()))
+                .map_err(|error| CliError::Io { path: p.clone(), error }),
+            None => Ok(Sink::Stdout),
+        }
+    }
+
+    fn write(&mut self, text: &str) -> Result<(), CliError> {
+        use std::io::Write;
+        match self {
+            Sink::File(f, p) => f
+                .write_all(text.as_bytes())
+                .and_then(|_| f.flush())
+                .map_err(|error| CliError::Io { path: p.clone(), error }),
+            Sink::Stdout => {
+                print_out(text);
+                Ok(())
+            }
+        }
+    }
+}
+
+/// The header of `--summary`'s CSV.
+fn summary_header(axes: &[Axis]) -> String {
     let mut csv: String = axes.iter().map(|a| format!("{},", a.path)).collect();
     csv.push_str(
         "seeds,recovered,peak_failure_rate_median,peak_failure_rate_p10,peak_failure_rate_p90,\
@@ -427,11 +487,18 @@ fn summary_csv(axes: &[Axis], points: &[(sweep::Point, sim_core::Valid)], result
          failed_requests_p10,failed_requests_p90,retry_amplification_median,retry_amplification_p10,\
          retry_amplification_p90,outage_s_median,outage_s_p10,outage_s_p90,verdict\n",
     );
+    csv
+}
+
+/// One row per grid point: the figures over its seeds, as the page shows them (see
+/// `sim_core::ensemble`). `points` holds whole grid points, each with all its seeds.
+fn summary_rows(axes: &[Axis], points: &[(sweep::Point, sim_core::Valid)], results: &[Summary]) -> String {
+    let mut csv = String::new();
     let mut k = 0;
     while k < points.len() {
         let (i, j) = (points[k].0.i, points[k].0.j);
         let end = points[k..].iter().position(|(p, _)| (p.i, p.j) != (i, j)).map_or(points.len(), |n| k + n);
-        let e = ensemble::EnsembleSummary::of(results[k..end].iter().map(|t| &t.summary));
+        let e = ensemble::EnsembleSummary::of(results[k..end].iter());
         if let Some(a) = axes.first() {
             csv.push_str(&sweep::cell(&a.values[i]));
             csv.push(',');
@@ -479,7 +546,11 @@ fn parse_axis(spec: &str, base: &Params) -> Result<Axis, CliError> {
         .ok_or_else(|| CliError::Usage(format!("unknown parameter '{path}' in --vary (see cascade params)")))?;
     let values: Vec<Value> = if let [from, to, step] = values.split(':').collect::<Vec<_>>()[..] {
         let num = |s: &str| {
-            s.trim().parse::<f64>().map_err(|_| CliError::Usage(format!("'{s}' in --vary {path} is not a number")))
+            s.trim()
+                .parse::<f64>()
+                .ok()
+                .filter(|x| x.is_finite())
+                .ok_or_else(|| CliError::Usage(format!("'{s}' in --vary {path} is not a number")))
         };
         let (from, to, step) = (num(from)?, num(to)?, num(step)?);
         if step <= 0.0 || to < from {
@@ -509,10 +580,10 @@ fn parse_axis(spec: &str, base: &Params) -> Result<Axis, CliError> {
     Ok(Axis { path: path.to_string(), values })
 }
 
-/// Runs every validated scenario, in parallel on the machine's cores; results in input order.
-fn run_all(runs: &[(sweep::Point, sim_core::Valid)]) -> Vec<Trace> {
+/// Runs every validated scenario, in parallel on the machine's cores; their summaries in input order.
+fn run_all(runs: &[(sweep::Point, sim_core::Valid)]) -> Vec<Summary> {
     let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(runs.len().max(1));
-    let mut results: Vec<Option<Trace>> = vec![None; runs.len()];
+    let mut results: Vec<Option<Summary>> = vec![None; runs.len()];
     std::thread::scope(|scope| {
         let chunks: Vec<_> = results
             .chunks_mut(runs.len().div_ceil(threads).max(1))
@@ -520,7 +591,7 @@ fn run_all(runs: &[(sweep::Point, sim_core::Valid)]) -> Vec<Trace> {
             .map(|(out, input)| {
                 scope.spawn(move || {
                     for (slot, (_, valid)) in out.iter_mut().zip(input) {
-                        *slot = Some(sim_core::run_audited(valid).0);
+                        *slot = Some(sim_core::run_audited(valid).0.summary);
                     }
                 })
             })

@@ -121,6 +121,8 @@ fn errors_are_one_line_and_exit_2() {
         (vec!["run", "--frobnicate"], "--frobnicate"),
         (vec!["sweep", "--vary", "db.pool_size=10:5:1"], "FROM <= TO"),
         (vec!["sweep", "--vary", "db.nothing=1,2"], "unknown parameter"),
+        (vec!["sweep", "--vary", "db.pool_size=NaN:5:1"], "'NaN' in --vary db.pool_size is not a number"),
+        (vec!["sweep", "--vary", "db.pool_size=1,2", "--vary", "db.pool_size=3,4"], "names db.pool_size twice"),
         (vec!["run", "--horizon", "-5"], "run.horizon_s"),
     ] {
         assert_bad_input(&args, needle);
@@ -177,6 +179,28 @@ fn a_sweep_writes_one_row_per_run() {
     let yes = rows.iter().map(|r| cols(r)).find(|c| c[0] == "120.0" && c[1] == "true").unwrap();
     assert_eq!(no[5], "false");
     assert_eq!(yes[5], "true");
+}
+
+#[test]
+fn a_sweep_longer_than_one_batch_writes_every_row_in_order() {
+    // 60 points × 7 seeds = 420 runs: two batches of whole points (36 points, 252 runs, then the rest).
+    let o = cascade(&["sweep", "--vary", "db.pool_size=1:60:1", "--seeds", "7", "--summary"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    let rows: Vec<Vec<&str>> = out.lines().skip(1).map(|r| r.split(',').collect()).collect();
+    assert_eq!(rows.len(), 60);
+    for (k, r) in rows.iter().enumerate() {
+        assert_eq!(r[0], (k + 1).to_string());
+        assert_eq!(r[1], "7", "every point over its 7 seeds");
+    }
+    let o = cascade(&["sweep", "--vary", "db.pool_size=1:60:1", "--seeds", "5", "--out", "/dev/stdout"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    let rows: Vec<Vec<&str>> = out.lines().skip(1).map(|r| r.split(',').collect()).collect();
+    assert_eq!(rows.len(), 300);
+    for (k, r) in rows.iter().enumerate() {
+        assert_eq!((r[0], r[1]), ((k / 5 + 1).to_string().as_str(), (k % 5 + 1).to_string().as_str()));
+    }
 }
 
 #[test]
