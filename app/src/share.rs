@@ -402,15 +402,22 @@ pub fn SharePanel() -> impl IntoView {
             let report = match text.map(|t| scenario::from_file(&t)) {
                 None => (false, vec!["the file could not be read".to_string()]),
                 Some(Err(e)) => (false, vec![e.to_string()]),
-                Some(Ok(loaded)) => {
-                    let problems: Vec<String> = loaded.problems.iter().map(|p| p.to_string()).collect();
-                    match loaded.params.clone().validate() {
-                        Ok(_) => {
+                Some(Ok(mut loaded)) => {
+                    let mut problems: Vec<String> = loaded.problems.iter().map(|p| p.to_string()).collect();
+                    // A value out of range is put back to the preset's, as a link's would be, and
+                    // said; the rest of the file is kept.
+                    let base = loaded.preset.map(sim_core::Preset::params).unwrap_or_default();
+                    match scenario::settle(&mut loaded.params, &base) {
+                        Ok(notes) => {
+                            problems.extend(notes);
                             lab.preset.set(loaded.preset);
                             lab.update(|p| *p = loaded.params);
                             (true, problems)
                         }
-                        Err(e) => (false, vec![format!("the scenario cannot run: {e}")]),
+                        Err(e) => {
+                            problems.insert(0, format!("the scenario cannot run: {e}"));
+                            (false, problems)
+                        }
                     }
                 }
             };

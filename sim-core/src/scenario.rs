@@ -325,6 +325,27 @@ pub fn from_file(text: &str) -> Result<Loaded, ScenarioError> {
     Ok(Loaded { params, preset, problems })
 }
 
+/// Makes `params` runnable the way a link's settings are made runnable: while validation names a
+/// field at fault, that field goes back to its value in `base` (the file's preset, or the
+/// defaults), and what was put back is said. Fails, with the error, when the fault is not one field
+/// (the run as a whole would be too much work) or the field cannot be put back (it does not exist
+/// in `base`, or putting it back does not help).
+pub fn settle(params: &mut Params, base: &Params) -> Result<Vec<String>, crate::ParamError> {
+    let base_json = to_json(base);
+    let mut notes = Vec::new();
+    let mut reset: Vec<String> = Vec::new();
+    loop {
+        let Err(e) = params.clone().validate() else { return Ok(notes) };
+        let Some(field) = e.field().map(str::to_string) else { return Err(e) };
+        let Some(value) = get_path(&base_json, &field).cloned() else { return Err(e) };
+        if reset.contains(&field) || set_path(params, &field, value.clone()).is_err() {
+            return Err(e);
+        }
+        notes.push(format!("{e}: kept {field} = {value} instead"));
+        reset.push(field);
+    }
+}
+
 /// Applies every leaf of `given` onto `params` by path, collecting the failures. Arrays (faults,
 /// actions) are replaced whole, each element checked on its own.
 fn apply_tree(params: &mut Params, given: &Value, prefix: &str, problems: &mut Vec<ScenarioError>) {
@@ -374,6 +395,29 @@ fn kind_of(v: &Value) -> &'static str {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
+    #[test]
+    fn settle_puts_back_each_field_out_of_range_and_says_so() {
+        let base = Preset::Failover.params();
+        let mut p = base.clone();
+        p.db.pool_size = 0;
+        p.traffic.rate_per_s = 1e12;
+        p.client.max_attempts = 7;
+        let notes = settle(&mut p, &base).unwrap();
+        assert_eq!(notes.len(), 2, "{notes:?}");
+        assert!(notes.iter().any(|n| n.contains("db.pool_size")), "{notes:?}");
+        assert!(notes.iter().any(|n| n.contains("traffic.rate_per_s")), "{notes:?}");
+        assert_eq!(p.db.pool_size, base.db.pool_size);
+        assert_eq!(p.client.max_attempts, 7, "the good change is kept");
+        assert!(p.validate().is_ok());
+        // Too much work as a whole is not one field: refused.
+        let mut q = base.clone();
+        q.run.horizon_s = 86_400.0;
+        q.traffic.rate_per_s = 5_000.0;
+        assert!(settle(&mut q, &base).is_err());
+    }
+
     #[test]
     fn type_errors_read_plainly() {
         let mut p = Params::default();

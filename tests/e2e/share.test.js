@@ -121,6 +121,21 @@ test("scenario files export and import, naming bad fields and keeping the rest",
   assert.equal(await lab.text("value-jitter"), "25%");
   assert.equal(await lab.text("value-pool"), "40");
 
+  // Values out of range are put back to the preset's, each named; the rest of the file is kept.
+  scenario.params.db.pool_size = 0;
+  scenario.params.traffic.rate_per_s = 1e12;
+  scenario.params.client.jitter = 0.5;
+  delete scenario.params.mystery;
+  await writeFile(edited, JSON.stringify(scenario));
+  await lab.byTestId("import-scenario").setInputFiles(edited);
+  await lab.page.waitForFunction(() => /traffic\.rate_per_s/.test(document.querySelector('[data-testid="import-report"]').textContent));
+  const ranged = await lab.text("import-report");
+  assert.match(ranged, /db\.pool_size = 0 is out of range.*kept db\.pool_size = 40 instead/s);
+  assert.doesNotMatch(ranged, /not loaded/);
+  await lab.settled();
+  assert.equal(await lab.text("value-jitter"), "50%");
+  assert.equal(await lab.text("value-pool"), "40");
+
   await writeFile(edited, "this is not json");
   await lab.byTestId("import-scenario").setInputFiles(edited);
   await lab.page.waitForFunction(() => /not loaded/.test(document.querySelector('[data-testid="import-report"]').textContent));
