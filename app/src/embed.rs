@@ -65,6 +65,20 @@ pub fn EmbedApp(
             (!names.is_empty()).then(|| format!("Nothing to show in this scenario: {}", names.join(", ")))
         })
     };
+    // Controls of faults this scenario does not have ("fault-9-duration" with one fault, a slowdown's
+    // factor on a failover): named, like unknown names, not silently left out.
+    let asked_knobs = view.knobs.clone();
+    let absent = move || {
+        lab.params.with(|p| {
+            let here: Vec<String> = crate::knobs::fault_sliders(p).into_iter().map(|s| s.id.into_owned()).collect();
+            let names: Vec<String> = asked_knobs
+                .iter()
+                .filter(|id| (id.starts_with("fault-") || id.as_str() == "failover") && !here.contains(id))
+                .map(|id| format!("“{id}”"))
+                .collect();
+            (!names.is_empty()).then(|| format!("Not in this scenario, so not shown: control {}.", names.join(", ")))
+        })
+    };
     view! {
         <main class="embed" data-testid="embed">
             <header class="embed-head">
@@ -81,6 +95,7 @@ pub fn EmbedApp(
                 </p>
             })}
             {move || empty().map(|text| view! { <p class="notice" data-testid="embed-empty">{text}</p> })}
+            {move || absent().map(|text| view! { <p class="notice" data-testid="embed-absent">{text}</p> })}
             <div class="embed-controls">
                 {view.knobs.into_iter().map(|id| view! { <Control id=id /> }).collect_view()}
             </div>

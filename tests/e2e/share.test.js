@@ -238,6 +238,12 @@ test("an embed says which settings of its link it could not use, and which chart
   await lab.open(`${h.server.origin}/?embed=1&p=retry-storm&charts=failure-rate,backlog&knobs=jitter`);
   assert.match(await lab.text("embed-empty"), /Nothing to show in this scenario: /);
   assert.equal(await lab.byTestId("embed-problems").count(), 0);
+  // Controls of faults this scenario does not have are named too.
+  await lab.open(`${h.server.origin}/?embed=1&p=failover&charts=failure-rate&knobs=fault-99-duration,fault-0-factor,failover`);
+  const absent = await lab.text("embed-absent");
+  assert.match(absent, /“fault-99-duration”, “fault-0-factor”/);
+  assert.doesNotMatch(absent, /“failover”/);
+  assert.equal(await lab.byTestId("slider-failover").count(), 1);
 });
 
 test("the snippet generator gives iframe code for the current state", async () => {
