@@ -69,12 +69,15 @@ fn App() -> impl IntoView {
     provide_context(compare::Compare::from_view(&decoded.view, &params, &mut problems));
     let handle = window_event_listener(leptos::ev::resize, move |_| lab.resized.update(|n| *n += 1));
     on_cleanup(move || handle.remove());
+    if view.embed && instructor {
+        problems.push("instructor: an embedded widget has no instructor view; `instructor=1` was ignored".into());
+    }
     if view.embed {
         share::sync_url(share::View::embed_pairs(&view.charts, &view.knobs));
         return view! { <EmbedApp view=view problems=problems /> }.into_any();
     }
     if instructor {
-        return view! { <InstructorView /> }.into_any();
+        return view! { <InstructorView problems=problems /> }.into_any();
     }
     if exercise_link.is_some() {
         share::sync_url_after_change();

@@ -341,6 +341,17 @@ test("progress saved in two tabs keeps both, and a partly unreadable answer is k
   await context.close();
 });
 
+test("the instructor view says what in its link it could not use", async () => {
+  const page = await newPage(h.browser);
+  const lab = new LabPage(page);
+  await page.goto(`${h.server.origin}/?instructor=1&db.pool_size=abc&exercise=nope`);
+  await page.locator('[data-testid="instructor"]').waitFor();
+  const text = await page.locator('[data-testid="link-problems"]').textContent();
+  assert.match(text, /db\.pool_size/);
+  assert.match(text, /no exercise called "nope"/);
+  assert.deepEqual(lab.consoleErrors, []);
+});
+
 test("the instructor view lists every exercise with its solution and figures, and prints", async () => {
   const page = await newPage(h.browser);
   const lab = new LabPage(page);

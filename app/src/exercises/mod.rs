@@ -644,7 +644,10 @@ fn CheckAnswers() -> impl IntoView {
 /// The instructor view (`?instructor=1`): every exercise's goal, solution, expected figures and
 /// discussion questions, laid out for printing.
 #[component]
-pub fn InstructorView() -> impl IntoView {
+pub fn InstructorView(
+    /// What in the link could not be used (the view shows them at its top).
+    problems: Vec<String>,
+) -> impl IntoView {
     let main_page = base_url();
     let class_link = format!("{main_page}?solutions=hide#exercises");
     view! {
@@ -658,6 +661,7 @@ pub fn InstructorView() -> impl IntoView {
                     answer as a link: paste their links below (a class's at once), or open one, to see their
                     settings and whether they meet the goal. The figures below were computed by this page just now."
                 </p>
+                <crate::narrative::LinkProblems problems=problems testid="link-problems" />
                 <details class="no-print scripting">
                     <summary>"Grading from a script"</summary>
                     <p>
