@@ -231,15 +231,39 @@ fn plain(text: &str) -> String {
     WORDS.iter().fold(text.to_string(), |t, (from, to)| t.replace(from, to))
 }
 
-/// A message cut to its start and its end when it is long (serde quotes a bad value whole, and a
-/// hand-edited value can be thousands of characters): the end says what was expected.
+/// A message with its long quotations cut short: serde quotes a bad value whole, and a hand-edited
+/// value can be thousands of characters. Each quoted span (in `…` or "…") longer than 40 characters
+/// keeps its start and end; the rest of the message, such as the list of what was expected, is
+/// kept whole. A message still very long after that is cut in the middle.
 fn shorten(text: &str) -> String {
-    let chars: Vec<char> = text.chars().collect();
-    if chars.len() <= 120 {
-        return text.to_string();
+    let mut out = String::with_capacity(text.len().min(600));
+    let mut rest = text;
+    while let Some(open) = rest.find(['`', '"']) {
+        let quote = rest[open..].chars().next().unwrap_or('"');
+        out.push_str(&rest[..=open]);
+        let after = &rest[open + 1..];
+        let Some(close) = after.find(quote) else {
+            rest = after;
+            break;
+        };
+        let inner: Vec<char> = after[..close].chars().collect();
+        if inner.len() > 40 {
+            out.extend(&inner[..24]);
+            out.push('…');
+            out.extend(&inner[inner.len() - 12..]);
+        } else {
+            out.push_str(&after[..close]);
+        }
+        out.push(quote);
+        rest = &after[close + 1..];
     }
-    let head: String = chars[..60].iter().collect();
-    let tail: String = chars[chars.len() - 50..].iter().collect();
+    out.push_str(rest);
+    let chars: Vec<char> = out.chars().collect();
+    if chars.len() <= 600 {
+        return out;
+    }
+    let head: String = chars[..300].iter().collect();
+    let tail: String = chars[chars.len() - 250..].iter().collect();
     format!("{head}…{tail}")
 }
 
@@ -416,6 +440,19 @@ mod tests {
         q.run.horizon_s = 86_400.0;
         q.traffic.rate_per_s = 5_000.0;
         assert!(settle(&mut q, &base).is_err());
+    }
+
+    #[test]
+    fn a_long_message_keeps_what_was_expected_and_cuts_the_value() {
+        let mut p = Params::default();
+        let e = set_path(&mut p, "faults", parse_value(r#"[{"kind":"nope"}]"#)).unwrap_err().to_string();
+        for kind in ["redis_failover", "db_slowdown", "db_capacity_loss", "cache_flush"] {
+            assert!(e.contains(kind), "{kind} in {e}");
+        }
+        let long = "x".repeat(5_000);
+        let e = set_path(&mut p, "client.backoff", parse_value(&long)).unwrap_err().to_string();
+        assert!(e.len() < 400, "{e}");
+        assert!(e.contains("exponential") && e.contains("decorrelated"), "{e}");
     }
 
     #[test]
