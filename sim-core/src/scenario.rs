@@ -419,8 +419,6 @@ fn kind_of(v: &Value) -> &'static str {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-
     #[test]
     fn settle_puts_back_each_field_out_of_range_and_says_so() {
         let base = Preset::Failover.params();

@@ -206,6 +206,30 @@ pub fn decode(query: &str) -> Decoded {
         })
         .collect();
     let mut problems = Vec::new();
+    // A key given more than once (a hand-edited link): the last one counts, for every key alike,
+    // and the link says so.
+    let mut pairs = pairs;
+    let mut seen: Vec<(String, usize)> = Vec::new();
+    for (k, _) in &pairs {
+        match seen.iter_mut().find(|(s, _)| s == k) {
+            Some((_, n)) => *n += 1,
+            None => seen.push((k.clone(), 1)),
+        }
+    }
+    for (key, n) in seen.into_iter().filter(|(_, n)| *n > 1) {
+        let last = pairs.iter().rposition(|(k, _)| *k == key).expect("the key is there");
+        problems.push(format!(
+            "{} is given {n} times: the last one, {}={}, is used",
+            quote(&key),
+            quote(&key),
+            quote(&pairs[last].1)
+        ));
+        let mut i = 0;
+        pairs.retain(|(k, _)| {
+            i += 1;
+            *k != key || i - 1 == last
+        });
+    }
     let version = match pairs.iter().find(|(k, _)| k == "v") {
         None => LINK_VERSION,
         Some((_, v)) => match v.parse::<u32>() {
@@ -323,6 +347,17 @@ fn migrate(version: u32, path: &str) -> Vec<String> {
 mod tests {
     use super::*;
     use crate::params::Fault;
+
+    #[test]
+    fn a_key_given_twice_counts_once_the_last_time_and_is_named() {
+        let d = decode("p=failover&db.pool_size=3&db.pool_size=80&p=retry-storm&seeds=5&seeds=20");
+        assert_eq!(d.preset, Some(Preset::RetryStorm));
+        assert_eq!(d.params.db.pool_size, 80);
+        assert_eq!(d.view, vec![("seeds".to_string(), "20".to_string())]);
+        assert_eq!(d.problems.len(), 3, "{:?}", d.problems);
+        assert!(d.problems.iter().any(|p| p.contains("db.pool_size is given 2 times: the last one, db.pool_size=80")));
+        assert!(decode("p=failover&db.pool_size=3").problems.is_empty());
+    }
 
     #[test]
     fn a_pinned_run_travels_as_a_diff_inside_one_key() {
