@@ -76,7 +76,8 @@ pub fn EmbedApp(
                 .filter(|id| (id.starts_with("fault-") || id.as_str() == "failover") && !here.contains(id))
                 .map(|id| format!("“{id}”"))
                 .collect();
-            (!names.is_empty()).then(|| format!("Not in this scenario, so not shown: control {}.", names.join(", ")))
+            let what = if names.len() == 1 { "control" } else { "controls" };
+            (!names.is_empty()).then(|| format!("Not in this scenario, so not shown: {what} {}.", names.join(", ")))
         })
     };
     view! {

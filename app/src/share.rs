@@ -450,7 +450,7 @@ pub fn SharePanel() -> impl IntoView {
                     .get()
                     .map(|(ok, problems)| {
                         let head = if ok {
-                            if problems.is_empty() { "Scenario loaded.".to_string() } else { "Scenario loaded; these fields were skipped:".to_string() }
+                            if problems.is_empty() { "Scenario loaded.".to_string() } else { "Scenario loaded, except for these fields (skipped, or kept at the preset's value):".to_string() }
                         } else {
                             "The scenario was not loaded:".to_string()
                         };

@@ -70,7 +70,8 @@
 //! - try: "breaker: healthy within 45 s"; "retry budget: within 50 s, about 1.01 attempts per request" (both seeds 1–20);
 //!   "load shedding: within 20 s"; "adaptive throttling: within four minutes" → each_defence_alone_heals_the_failover
 //! - widget backoff: try "no backoff or jitter setting alone heals it; with the breaker, exponential, constant or no
-//!   backoff heals within 45 s whatever the jitter; decorrelated backoff with a quarter or half jitter: the breaker
+//!   backoff heals within 45 s whatever the jitter; decorrelated: over a minute with no jitter, within 45 s with full
+//!   jitter, and with a quarter or half jitter the breaker
 //!   opens again and again; more than a minute to heal, often several, or never" → backoff_and_jitter_alone_do_not_heal
 //! - widget `lessons-applied`: "users affected for about a quarter of an hour instead of four hours and more;
 //!   a backlog that never passes 50,000 messages instead of millions" → the_lessons_shorten_the_outage
@@ -701,7 +702,14 @@ fn backoff_and_jitter_alone_do_not_heal() {
             assert!(rec.iter().all(|r| r.is_some_and(|r| r <= 45.0)), "{backoff}, jitter {jitter}");
         }
     }
-    // Decorrelated backoff with some jitter: the breaker opens again and again; minutes to heal, or never.
+    // "Decorrelated jitter": over a minute with no jitter, as fast as the others with full jitter…
+    let decorrelated = set(&with_breaker, "client.backoff", "decorrelated");
+    let slow: Vec<Option<f64>> = runs(&set(&decorrelated, "client.jitter", "0")).iter().map(recovery).collect();
+    let full: Vec<Option<f64>> = runs(&set(&decorrelated, "client.jitter", "1")).iter().map(recovery).collect();
+    println!("decorrelated, breaker: no jitter {slow:?}, full jitter {full:?}");
+    assert!(slow.iter().all(|r| r.is_some_and(|r| r > 60.0)));
+    assert!(full.iter().all(|r| r.is_some_and(|r| r <= 45.0)));
+    // …and with some jitter the breaker opens again and again; minutes to heal, or never.
     let mut stuck = 0;
     for jitter in ["0.25", "0.5"] {
         let p = set(&set(&with_breaker, "client.backoff", "decorrelated"), "client.jitter", jitter);

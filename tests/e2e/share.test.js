@@ -241,7 +241,7 @@ test("an embed says which settings of its link it could not use, and which chart
   // Controls of faults this scenario does not have are named too.
   await lab.open(`${h.server.origin}/?embed=1&p=failover&charts=failure-rate&knobs=fault-99-duration,fault-0-factor,failover`);
   const absent = await lab.text("embed-absent");
-  assert.match(absent, /“fault-99-duration”, “fault-0-factor”/);
+  assert.match(absent, /controls “fault-99-duration”, “fault-0-factor”/);
   assert.doesNotMatch(absent, /“failover”/);
   assert.equal(await lab.byTestId("slider-failover").count(), 1);
 });

@@ -336,6 +336,19 @@ test("progress saved in two tabs keeps both, and a partly unreadable answer is k
   assert.equal(kept.exercises["pool-that-heals"].query, odd, "not written over on opening");
   await drag(c, "pool", 9);
   await a.page.waitForFunction(() => !localStorage.getItem("cascade-lab:exercises").includes("renamed"));
+  assert.equal(await c.locator('[data-testid="exercise-saved-problems"]').count(), 0, "the notice goes once it is changed");
+
+  // Progress written by a newer version of the site is never written over, and the card says so.
+  const newer = JSON.stringify({ version: 2, exercises: { "pool-that-heals": { future: true } } });
+  await a.page.evaluate((t) => localStorage.setItem("cascade-lab:exercises", t), newer);
+  await a.page.reload();
+  await a.waitForCharts();
+  await c.scrollIntoViewIfNeeded();
+  await c.locator('[data-testid="exercise-not-saved"]').waitFor();
+  assert.match(await c.locator('[data-testid="exercise-not-saved"]').textContent(), /not saved: a newer version/);
+  await drag(c, "pool", 7);
+  await frames(a.page);
+  assert.equal(await a.page.evaluate(() => localStorage.getItem("cascade-lab:exercises")), newer);
   assert.deepEqual(a.consoleErrors, []);
   assert.deepEqual(b.consoleErrors, []);
   await context.close();

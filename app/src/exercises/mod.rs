@@ -42,13 +42,20 @@ pub struct Store {
     pub progress: RwSignal<Progress>,
     /// Notices about stored data that had to be ignored, and failures to save.
     pub notes: RwSignal<Vec<String>>,
+    /// Why work is not being saved (storage refused, or progress from a newer version of the
+    /// site that must not be written over): each exercise card says so beside the work.
+    pub not_saved: RwSignal<Option<String>>,
 }
 
 impl Store {
     /// Reads localStorage.
     pub fn load() -> Store {
         let (p, notes) = progress::load();
-        Store { progress: RwSignal::new(p), notes: RwSignal::new(notes) }
+        let not_saved = progress::stored_text()
+            .as_deref()
+            .and_then(Progress::newer_format)
+            .map(|v| format!("a newer version of this site (format {v}) saved progress here; reload the page"));
+        Store { progress: RwSignal::new(p), notes: RwSignal::new(notes), not_saved: RwSignal::new(not_saved) }
     }
 
     fn record(&self, id: &str, entry: Entry) {
@@ -57,8 +64,14 @@ impl Store {
         }
         match progress::save_entry(id, &entry) {
             // What is saved now, this tab's entry and the others' (another tab may have saved some).
-            Ok(saved) => self.progress.set(saved),
+            Ok(saved) => {
+                self.progress.set(saved);
+                if self.not_saved.with_untracked(Option::is_some) {
+                    self.not_saved.set(None);
+                }
+            }
             Err(e) => {
+                self.not_saved.set(Some(e.clone()));
                 self.progress.update(|p| {
                     p.entries.insert(id.to_string(), entry);
                 });
@@ -178,6 +191,8 @@ fn ExerciseBody(ex: &'static Exercise, start: Params, saved_problems: Vec<String
     // this reader's progress, until the reader changes something.
     let from_link = use_context::<Option<Opened>>().flatten().is_some_and(|o| o.id == ex.id);
     let partly_read = !saved_problems.is_empty();
+    // The notice about a partly read answer holds until the student changes something.
+    let kept_as_saved = RwSignal::new(partly_read);
     Effect::new(move |_| {
         let met = met.get();
         let query = lab.params.with(|p| share::encode(Some(ex.preset), p, &[]));
@@ -192,6 +207,7 @@ fn ExerciseBody(ex: &'static Exercise, start: Params, saved_problems: Vec<String
                 return;
             }
         }
+        kept_as_saved.set(false);
         store.record(ex.id, Entry { query, met });
     });
     let seeds = CHECK_SEEDS.iter().map(|s| s.to_string()).collect::<Vec<_>>().join(", ");
@@ -215,10 +231,13 @@ fn ExerciseBody(ex: &'static Exercise, start: Params, saved_problems: Vec<String
                 <span data-testid="exercise-status">{move || if met.get() { "met" } else { "not met" }}</span>
             </span>
         </header>
-        {partly_read.then(|| view! {
+        {move || store.not_saved.get().map(|e| view! {
+            <p class="notice" data-testid="exercise-not-saved" role="status">{format!("Your work here is not saved: {e}.")}</p>
+        })}
+        {move || kept_as_saved.get().then(|| view! {
             <div class="notice" data-testid="exercise-saved-problems" role="note">
                 <p>"Part of your saved answer could not be used, and the rest was applied. It stays saved as it was until you change something:"</p>
-                <ul>{saved_problems.iter().map(|p| view! { <li>{p.clone()}</li> }).collect_view()}</ul>
+                <ul>{saved_problems.clone().into_iter().map(|p| view! { <li>{p}</li> }).collect_view()}</ul>
             </div>
         })}
         {move || showing_answer.get().then(|| view! {

@@ -12,7 +12,8 @@ use std::collections::BTreeMap;
 
 /// The localStorage key.
 pub const KEY: &str = "cascade-lab:exercises";
-/// Where a store that could not be read is copied before it is written over (the first one kept).
+/// Where a store that could not be read is copied before it is written over: this key, or, when it
+/// already holds another, `…:set-aside-2` up to `…-9` (the last is reused after that).
 pub const SET_ASIDE: &str = "cascade-lab:exercises:set-aside";
 /// The format version written.
 pub const VERSION: u64 = 1;
@@ -42,13 +43,14 @@ impl Progress {
             Ok(v) => v,
             Err(_) => {
                 notes.push(format!(
-                    "Your saved exercise progress could not be read. It is kept aside in this browser (under \
-                     “{SET_ASIDE}”), and new work is saved again."
+                    "Your saved exercise progress could not be read. It is kept aside ({}), and new work is saved \
+                     again.",
+                    aside()
                 ));
                 return (Progress::default(), notes);
             }
         };
-        match value.get("version").and_then(Value::as_u64) {
+        match value.get("version").and_then(version_number) {
             Some(VERSION) => {}
             Some(v) if v > VERSION => {
                 notes.push(format!(
@@ -59,8 +61,9 @@ impl Progress {
             }
             _ => {
                 notes.push(format!(
-                    "Saved exercise progress in a format this site does not know was ignored. It is kept aside in \
-                     this browser (under “{SET_ASIDE}”)."
+                    "Saved exercise progress in a format this site does not know was ignored. It is kept aside \
+                     ({}).",
+                    aside()
                 ));
                 return (Progress::default(), notes);
             }
@@ -73,16 +76,14 @@ impl Progress {
                         entries.insert(id.clone(), Entry { query: q.to_string(), met });
                     }
                     _ => notes.push(format!(
-                        "The saved answer to exercise `{id}` was damaged and was ignored (it is kept aside, under \
-                         “{SET_ASIDE}”)."
+                        "The saved answer to exercise `{id}` was damaged and was ignored (it is kept aside, {}).",
+                        aside()
                     )),
                 }
             }
         }
         if value.get("exercises").is_some_and(|e| !e.is_object()) {
-            notes.push(format!(
-                "Saved exercise progress was damaged and was ignored (it is kept aside, under “{SET_ASIDE}”)."
-            ));
+            notes.push(format!("Saved exercise progress was damaged and was ignored (it is kept aside, {}).", aside()));
         }
         (Progress { entries }, notes)
     }
@@ -90,7 +91,7 @@ impl Progress {
     /// The format version of stored text written by a newer version of the site, if it is one.
     pub fn newer_format(text: &str) -> Option<u64> {
         let value: Value = serde_json::from_str(text).ok()?;
-        value.get("version").and_then(Value::as_u64).filter(|&v| v > VERSION)
+        value.get("version").and_then(version_number).filter(|&v| v > VERSION)
     }
 
     /// The text to store.
@@ -103,10 +104,26 @@ impl Progress {
     }
 }
 
+/// Where set-aside progress is, for notices.
+fn aside() -> String {
+    format!("in this browser's storage for this site, under “{SET_ASIDE}” or that name with a number")
+}
+
+/// A format version as a whole number, however it was written (`2`, `2.0`, `"2"`).
+fn version_number(v: &Value) -> Option<u64> {
+    v.as_u64()
+        .or_else(|| v.as_f64().filter(|x| x.fract() == 0.0 && *x >= 0.0 && *x < 1e15).map(|x| x as u64))
+        .or_else(|| v.as_str().and_then(|s| s.trim().parse().ok()))
+}
+
+/// The stored text, if any.
+pub fn stored_text() -> Option<String> {
+    storage().and_then(|s| s.get_item(KEY).ok().flatten())
+}
+
 /// Reads the store from localStorage (nothing when storage is unavailable).
 pub fn load() -> (Progress, Vec<String>) {
-    let text = storage().and_then(|s| s.get_item(KEY).ok().flatten());
-    Progress::parse(text.as_deref())
+    Progress::parse(stored_text().as_deref())
 }
 
 /// Saves one exercise's entry: reads the store as it is now (another tab may have changed it), puts
@@ -116,10 +133,18 @@ pub fn save_entry(id: &str, entry: &Entry) -> Result<Progress, String> {
     let text = s.get_item(KEY).ok().flatten();
     let merged = merge(text.as_deref(), id, entry)?;
     if let (Some(old), true) = (&text, merged.set_aside) {
-        // The first store set aside is kept: it is the one most likely to hold real work.
-        if s.get_item(SET_ASIDE).ok().flatten().is_none() {
-            s.set_item(SET_ASIDE, old).map_err(|_| "the browser refused to keep the unreadable progress aside")?;
+        // Into the first free slot (or one that already holds this text); earlier ones are kept.
+        let slots = std::iter::once(SET_ASIDE.to_string()).chain((2..=9).map(|n| format!("{SET_ASIDE}-{n}")));
+        let mut slot = String::new();
+        for key in slots {
+            slot = key;
+            match s.get_item(&slot).ok().flatten() {
+                None => break,
+                Some(kept) if kept == *old => break,
+                Some(_) => {}
+            }
         }
+        s.set_item(&slot, old).map_err(|_| "the browser refused to keep the unreadable progress aside")?;
     }
     s.set_item(KEY, &merged.progress.to_text())
         .map_err(|_| "the browser refused to save (storage full or blocked)".to_string())?;
@@ -199,8 +224,10 @@ mod tests {
             assert!(m.set_aside, "{bad}");
             assert_eq!(m.progress.entries.len(), 1, "{bad}");
         }
+        for newer in [r#"{"version":2,"exercises":{}}"#, r#"{"version":2.0}"#, r#"{"version":"2"}"#] {
+            assert!(merge(Some(newer), "two", &e).unwrap_err().contains("newer version"), "{newer}");
+        }
         let newer = r#"{"version":2,"exercises":{}}"#;
-        assert!(merge(Some(newer), "two", &e).unwrap_err().contains("newer version"));
         let (_, notes) = Progress::parse(Some(newer));
         assert!(notes[0].contains("not saved"), "{notes:?}");
     }

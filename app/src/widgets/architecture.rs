@@ -968,9 +968,7 @@ pub fn ArchitectureDiagram() -> impl IntoView {
     view! {
         <figure class="architecture" class:narrow=move || narrow.get() data-testid="architecture" node_ref=figure_ref>
             {move || {
-                if waiting.get() {
-                    Some(view! { <p class="arch-empty" data-testid="architecture-waiting">"Simulating the run…"</p> })
-                } else {
+                (!waiting.get()).then(|| {
                     current.with(Option::is_none).then(|| {
                         view! {
                             <p class="arch-empty" data-testid="architecture-empty">
@@ -978,7 +976,7 @@ pub fn ArchitectureDiagram() -> impl IntoView {
                             </p>
                         }
                     })
-                }
+                })
             }}
             <svg
                 class="arch-svg"
@@ -1029,7 +1027,14 @@ pub fn ArchitectureDiagram() -> impl IntoView {
                 // Not a live region (an <output> is one by default): the scrubber says the moment
                 // itself, and Play would otherwise have it spoken many times a second.
                 <output class="arch-time" aria-live="off" data-testid="scrub-time" class:worst=is_worst>
-                    {move || if waiting.get() { "—".to_string() } else { when.get() }}
+                    {move || {
+                        if waiting.get() {
+                            // Where the moment will be: the figure keeps its height when the run arrives.
+                            view! { <span data-testid="architecture-waiting">"Simulating the run…"</span> }.into_any()
+                        } else {
+                            when.get().into_any()
+                        }
+                    }}
                     {move || is_worst().then_some(" · worst moment")}
                 </output>
             </div>
