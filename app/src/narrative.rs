@@ -125,7 +125,7 @@ pub fn LabSection() -> impl IntoView {
                     {ChartKind::ALL
                         .into_iter()
                         .filter(|k| *k != ChartKind::FailureRate)
-                        .map(|kind| view! { <ChartCard kind=kind /> })
+                        .map(|kind| view! { <ChartCard kind=kind waits_offscreen=true /> })
                         .collect_view()}
                 </div>
             </div>

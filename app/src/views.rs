@@ -176,9 +176,23 @@ pub fn ChartCard(
     /// Height in CSS pixels.
     #[prop(default = 220.0)]
     height: f64,
+    /// Once drawn, redraw only while on screen (or near it), and when it comes back into view: for
+    /// the lab's column of charts, most of which are scrolled away while a slider moves (on a slow
+    /// phone the replay's nine charts redrawn on every run made the page judder).
+    #[prop(optional)]
+    waits_offscreen: bool,
 ) -> impl IntoView {
     let lab = use_lab();
     let canvas_ref = NodeRef::<Canvas>::new();
+    let on_screen = RwSignal::new(true);
+    let stale = StoredValue::new(false);
+    if waits_offscreen {
+        Effect::new(move |_| {
+            if let Some(c) = canvas_ref.get() {
+                crate::widgets::lazy::track_visibility(&c, "200px 0px 200px 0px", on_screen);
+            }
+        });
+    }
     let error = RwSignal::new(None::<String>);
     let draws = StoredValue::new(0u64);
     let drawn_cursor = StoredValue::new(None::<f64>);
@@ -238,6 +252,11 @@ pub fn ChartCard(
     let size = StoredValue::new(None::<(u32, f64, f64)>);
     let draw_now = move || {
         let _ = scheduled.try_set_value(false);
+        if waits_offscreen && draws.get_value() > 0 && !on_screen.get_untracked() {
+            let _ = stale.try_set_value(true);
+            return;
+        }
+        let _ = stale.try_set_value(false);
         let Some(Some(mut spec)) = spec.try_get_untracked() else { return };
         // The scrubbed moment only redraws: it is not part of the memoised spec, so moving it
         // neither runs the simulation nor rebuilds the lines.
@@ -291,6 +310,12 @@ pub fn ChartCard(
         }
         scheduled.set_value(true);
         set_timeout(draw_now, Duration::ZERO);
+    });
+    // Back in view with a change it has not drawn: draw it now.
+    Effect::new(move |_| {
+        if on_screen.get() && stale.get_value() {
+            draw_now();
+        }
     });
     let title = move || lab.run.with(|r| r.trace.as_ref().as_ref().map(|t| kind.title_for(t)).unwrap_or(kind.title()));
     let title_id = crate::controls::unique_id(&format!("chart-title-{}", kind.id()));

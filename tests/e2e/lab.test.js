@@ -49,6 +49,26 @@ test("moving the failover slider from short to long raises the peak and redraws 
   assert.deepEqual(lab.consoleErrors, []);
 });
 
+test("the lab's other charts redraw when they are in view, not while scrolled away", async () => {
+  const lab = new LabPage(await newPage(h.browser));
+  await lab.open(`${h.server.origin}/`);
+  await lab.page.evaluate(() => window.scrollTo(0, 0));
+  await lab.page.waitForTimeout(200);
+  const [main, load] = [await lab.draws("chart-failure-rate"), await lab.draws("chart-load")];
+  assert.ok(load > 0, "every chart is drawn once at the start");
+  await lab.setSlider("failover", 90);
+  await lab.page.waitForTimeout(200);
+  assert.ok((await lab.draws("chart-failure-rate")) > main, "the lab's failure chart always redraws");
+  assert.equal(await lab.draws("chart-load"), load, "a chart far off screen waits");
+  await lab.byTestId("chart-load").scrollIntoViewIfNeeded();
+  await lab.page.waitForFunction((n) => Number(document.querySelector('[data-testid="chart-load"]:not([data-testid="chapter"] *)').dataset.draws) > n, load);
+  // Once in view it follows every change at once.
+  const seen = await lab.draws("chart-load");
+  await lab.setSlider("failover", 150);
+  assert.ok((await lab.draws("chart-load")) > seen);
+  assert.deepEqual(lab.consoleErrors, []);
+});
+
 test("when attempts fail but no request is lost, the figure says the retries got through", async () => {
   const lab = new LabPage(await newPage(h.browser));
   await lab.open(`${h.server.origin}/`);

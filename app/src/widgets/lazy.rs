@@ -109,3 +109,26 @@ pub fn WhenNear(
         </div>
     }
 }
+
+/// Keeps `visible` true while `el` is within `margin` of the viewport (an `IntersectionObserver`
+/// for the life of the page; always true where the browser has none).
+pub fn track_visibility(el: &web_sys::Element, margin: &str, visible: RwSignal<bool>) {
+    let callback = Closure::<dyn FnMut(js_sys::Array)>::new(move |entries: js_sys::Array| {
+        if let Some(e) = entries.iter().filter_map(|e| e.dyn_into::<web_sys::IntersectionObserverEntry>().ok()).last() {
+            let now = e.is_intersecting();
+            if visible.get_untracked() != now {
+                visible.set(now);
+            }
+        }
+    });
+    let init = web_sys::IntersectionObserverInit::new();
+    init.set_root_margin(margin);
+    match web_sys::IntersectionObserver::new_with_options(callback.as_ref().unchecked_ref(), &init) {
+        Ok(observer) => {
+            observer.observe(el);
+            callback.forget();
+            std::mem::forget(observer);
+        }
+        Err(_) => visible.set(true),
+    }
+}
