@@ -114,7 +114,9 @@ pub fn WhenNear(
 /// for the life of the page; always true where the browser has none).
 pub fn track_visibility(el: &web_sys::Element, margin: &str, visible: RwSignal<bool>) {
     let callback = Closure::<dyn FnMut(js_sys::Array)>::new(move |entries: js_sys::Array| {
-        if let Some(e) = entries.iter().filter_map(|e| e.dyn_into::<web_sys::IntersectionObserverEntry>().ok()).last() {
+        if let Some(e) =
+            entries.iter().filter_map(|e| e.dyn_into::<web_sys::IntersectionObserverEntry>().ok()).next_back()
+        {
             let now = e.is_intersecting();
             if visible.get_untracked() != now {
                 visible.set(now);
