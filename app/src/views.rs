@@ -250,9 +250,10 @@ pub fn ChartCard(
     // changes that arrive before a chart's task runs are drawn together.
     let scheduled = StoredValue::new(false);
     let size = StoredValue::new(None::<(u32, f64, f64)>);
-    let draw_now = move || {
+    // `anyway`: also when off screen (for printing).
+    let draw = move |anyway: bool| {
         let _ = scheduled.try_set_value(false);
-        if waits_offscreen && draws.get_value() > 0 && !on_screen.get_untracked() {
+        if waits_offscreen && !anyway && draws.get_value() > 0 && !on_screen.get_untracked() {
             let _ = stale.try_set_value(true);
             return;
         }
@@ -292,6 +293,7 @@ pub fn ChartCard(
         }
         drawn_cursor.set_value(spec.cursor);
     };
+    let draw_now = move || draw(false);
     Effect::new(move |_| {
         lab.resized.track();
         spec.track();
@@ -317,6 +319,15 @@ pub fn ChartCard(
             draw_now();
         }
     });
+    // On paper every chart shows the run on show, scrolled to or not.
+    if waits_offscreen {
+        let handle = window_event_listener(leptos::ev::beforeprint, move |_| {
+            if stale.get_value() {
+                draw(true);
+            }
+        });
+        on_cleanup(move || handle.remove());
+    }
     let title = move || lab.run.with(|r| r.trace.as_ref().as_ref().map(|t| kind.title_for(t)).unwrap_or(kind.title()));
     let title_id = crate::controls::unique_id(&format!("chart-title-{}", kind.id()));
     let named_by = title_id.clone();

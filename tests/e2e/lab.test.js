@@ -60,8 +60,13 @@ test("the lab's other charts redraw when they are in view, not while scrolled aw
   await lab.page.waitForTimeout(200);
   assert.ok((await lab.draws("chart-failure-rate")) > main, "the lab's failure chart always redraws");
   assert.equal(await lab.draws("chart-load"), load, "a chart far off screen waits");
+  // Printing draws it: on paper every chart shows the run on show.
+  await lab.page.evaluate(() => window.dispatchEvent(new Event("beforeprint")));
+  assert.equal(await lab.draws("chart-load"), load + 1, "drawn before printing");
+  await lab.setSlider("failover", 120);
+  const printed = await lab.draws("chart-load");
   await lab.byTestId("chart-load").scrollIntoViewIfNeeded();
-  await lab.page.waitForFunction((n) => Number(document.querySelector('[data-testid="chart-load"]:not([data-testid="chapter"] *)').dataset.draws) > n, load);
+  await lab.page.waitForFunction((n) => Number(document.querySelector('[data-testid="chart-load"]:not([data-testid="chapter"] *)').dataset.draws) > n, printed);
   // Once in view it follows every change at once.
   const seen = await lab.draws("chart-load");
   await lab.setSlider("failover", 150);
