@@ -193,17 +193,18 @@ pub fn link(view: &[(&str, String)]) -> String {
 /// `view`, without what only the full page uses (the recovery curve's and phase diagram's settings,
 /// a class link's hidden solutions).
 pub fn embed_link(view: &[(&str, String)]) -> String {
-    let lab = use_lab();
-    let mut keys: Vec<(&str, String)> = untrack(|| page_keys(lab));
-    keys.retain(|(k, _)| matches!(*k, "pin" | "seeds"));
-    keys.extend(view.iter().cloned());
-    let query = lab.params.with_untracked(|p| share::encode(lab.preset.get_untracked(), p, &keys));
-    format!("{}?{}", base_url(), query)
+    link_keeping(use_lab(), |k| matches!(k, "pin" | "seeds"), view)
 }
 
 /// The full link to the state of `lab`, optionally with view keys.
 fn link_of(lab: Lab, view: &[(&str, String)]) -> String {
+    link_keeping(lab, |_| true, view)
+}
+
+/// The link to the state of `lab` with the page's keys that `keep` accepts, then `view`.
+fn link_keeping(lab: Lab, keep: impl Fn(&str) -> bool, view: &[(&str, String)]) -> String {
     let mut keys: Vec<(&str, String)> = untrack(|| page_keys(lab));
+    keys.retain(|(k, _)| keep(k));
     keys.extend(view.iter().cloned());
     let query = lab.params.with_untracked(|p| share::encode(lab.preset.get_untracked(), p, &keys));
     format!("{}?{}", base_url(), query)

@@ -50,8 +50,9 @@ pub struct Store {
 impl Store {
     /// Reads localStorage.
     pub fn load() -> Store {
-        let (p, notes) = progress::load();
-        let not_saved = progress::stored_text()
+        let text = progress::stored_text();
+        let (p, notes) = Progress::parse(text.as_deref());
+        let not_saved = text
             .as_deref()
             .and_then(Progress::newer_format)
             .map(|v| format!("a newer version of this site (format {v}) saved progress here; reload the page"));

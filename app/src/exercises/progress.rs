@@ -116,14 +116,9 @@ fn version_number(v: &Value) -> Option<u64> {
         .or_else(|| v.as_str().and_then(|s| s.trim().parse().ok()))
 }
 
-/// The stored text, if any.
+/// The stored text, if any (nothing when storage is unavailable).
 pub fn stored_text() -> Option<String> {
     storage().and_then(|s| s.get_item(KEY).ok().flatten())
-}
-
-/// Reads the store from localStorage (nothing when storage is unavailable).
-pub fn load() -> (Progress, Vec<String>) {
-    Progress::parse(stored_text().as_deref())
 }
 
 /// Saves one exercise's entry: reads the store as it is now (another tab may have changed it), puts
