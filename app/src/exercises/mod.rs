@@ -52,10 +52,7 @@ impl Store {
     pub fn load() -> Store {
         let text = progress::stored_text();
         let (p, notes) = Progress::parse(text.as_deref());
-        let not_saved = text
-            .as_deref()
-            .and_then(Progress::newer_format)
-            .map(|v| format!("a newer version of this site (format {v}) saved progress here; reload the page"));
+        let not_saved = text.as_deref().and_then(Progress::refusal);
         Store { progress: RwSignal::new(p), notes: RwSignal::new(notes), not_saved: RwSignal::new(not_saved) }
     }
 

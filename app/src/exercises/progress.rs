@@ -88,10 +88,11 @@ impl Progress {
         (Progress { entries }, notes)
     }
 
-    /// The format version of stored text written by a newer version of the site, if it is one.
-    pub fn newer_format(text: &str) -> Option<u64> {
+    /// Why nothing may be saved over stored `text`: it was written by a newer version of the site.
+    pub fn refusal(text: &str) -> Option<String> {
         let value: Value = serde_json::from_str(text).ok()?;
-        value.get("version").and_then(version_number).filter(|&v| v > VERSION)
+        let v = value.get("version").and_then(version_number).filter(|&v| v > VERSION)?;
+        Some(format!("a newer version of this site (format {v}) saved progress here; reload the page"))
     }
 
     /// The text to store.
@@ -158,8 +159,8 @@ pub struct Merged {
 /// `entry` saved over the stored `text`: the stored entries kept, this one replaced. Refused when
 /// the text was written by a newer version of the site.
 pub fn merge(text: Option<&str>, id: &str, entry: &Entry) -> Result<Merged, String> {
-    if let Some(v) = text.and_then(Progress::newer_format) {
-        return Err(format!("a newer version of this site (format {v}) saved progress here; reload the page"));
+    if let Some(why) = text.and_then(Progress::refusal) {
+        return Err(why);
     }
     let (mut progress, notes) = Progress::parse(text);
     progress.entries.insert(id.to_string(), entry.clone());

@@ -904,15 +904,15 @@ pub fn ArchitectureDiagram() -> impl IntoView {
     let is_worst = move || !waiting.get() && !calm.get() && (lab.cursor.get().is_none() || index.get() == worst.get());
     let caption = move || {
         let moment = if waiting.get() {
-            String::new()
+            ", once its run is simulated".to_string()
         } else if calm.get() {
-            when.get()
+            format!(" at {}", when.get())
         } else if lab.cursor.get().is_none() {
-            format!("the worst moment of the run, {} (the highest failure rate)", when.get())
+            format!(" at the worst moment of the run, {} (the highest failure rate)", when.get())
         } else if index.get() == worst.get() {
-            format!("{}, the worst moment of the run", when.get())
+            format!(" at {}, the worst moment of the run", when.get())
         } else {
-            when.get()
+            format!(" at {}", when.get())
         };
         // With several seeds the figures are medians, but a diagram can show only one run.
         let n = lab.seeds.get();
@@ -928,8 +928,6 @@ pub fn ArchitectureDiagram() -> impl IntoView {
             "The diagram opens at the worst moment so the cascade is in view: drag the slider or press Play \
              to watch it spread, and whether it recovers."
         };
-        let moment =
-            if moment.is_empty() { ", once its run is simulated".to_string() } else { format!(" at {moment}") };
         format!(
             "The system{moment}. Each box is a part of the system, coloured and marked by its health \
              (✓ ok, ! degraded, ✕ failing); arrows are calls, coloured by the health of the part they reach. \
