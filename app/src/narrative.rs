@@ -7,11 +7,10 @@ use crate::compare::phase::PhaseDiagram;
 use crate::compare::pin::PinBar;
 use crate::compare::seeds::SeedsControl;
 use crate::controls::Controls;
-use crate::lab::use_lab;
 use crate::share::SharePanel;
 use crate::views::{ChartCard, Figures, RunStatus};
 use crate::widgets::architecture::ArchitectureDiagram;
-use crate::widgets::lazy::WhenNear;
+use crate::widgets::lazy::{Shape, WhenNear};
 use leptos::prelude::*;
 use sim_core::Preset;
 
@@ -23,7 +22,8 @@ fn LoadPreset(
     /// Button text.
     text: &'static str,
 ) -> impl IntoView {
-    let lab = use_lab();
+    // The page's lab, not started: loading a preset changes its parameters, and it runs once shown.
+    let lab = expect_context::<crate::lab::Lab>();
     view! {
         <button
             type="button"
@@ -110,29 +110,36 @@ pub fn LabSection() -> impl IntoView {
             <h2 id="lab-title" tabindex="-1">{LAB.title}</h2>
             <LinkProblemsHere anchor="lab" />
             <div class="lab-intro" inner_html=LAB.lead></div>
-            <ArchitectureDiagram />
-            <div class="lab-grid">
-                <div class="lab-main" node_ref=main_ref>
-                    <Figures />
-                    <ChartCard kind=ChartKind::FailureRate height=260.0 />
+            // The lab mounts, and runs, when the reader comes near it (or tabs to it), as the chapters'
+            // widgets do: at the top of the page its views, its run and its charts would only delay
+            // the page. The placeholders are the static page's (`ph-lab`, `ph-lab-end`), as tall.
+            <WhenNear shape=Shape { class: "ph-lab", controls: 0, charts: 0 }>
+                <ArchitectureDiagram />
+                <div class="lab-grid">
+                    <div class="lab-main" node_ref=main_ref>
+                        <Figures />
+                        <ChartCard kind=ChartKind::FailureRate height=260.0 />
+                    </div>
+                    <div class="compare-bar">
+                        <PinBar />
+                        <SeedsControl />
+                    </div>
+                    <Controls />
+                    <div class="charts">
+                        {ChartKind::ALL
+                            .into_iter()
+                            .filter(|k| *k != ChartKind::FailureRate)
+                            .map(|kind| view! { <ChartCard kind=kind waits_offscreen=true /> })
+                            .collect_view()}
+                    </div>
                 </div>
-                <div class="compare-bar">
-                    <PinBar />
-                    <SeedsControl />
-                </div>
-                <Controls />
-                <div class="charts">
-                    {ChartKind::ALL
-                        .into_iter()
-                        .filter(|k| *k != ChartKind::FailureRate)
-                        .map(|kind| view! { <ChartCard kind=kind waits_offscreen=true /> })
-                        .collect_view()}
-                </div>
-            </div>
-            <RunStatus />
+                <RunStatus />
+            </WhenNear>
             <Explore />
-            <Patterns />
-            <SharePanel />
+            <WhenNear shape=Shape { class: "ph-lab-end", controls: 0, charts: 0 }>
+                <Patterns />
+                <SharePanel />
+            </WhenNear>
         </section>
     }
 }

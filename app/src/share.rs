@@ -121,7 +121,9 @@ pub fn sync_url_after_change() {
 }
 
 fn sync_url_from(keep: Vec<(&'static str, String)>, now: bool) {
-    let lab = use_lab();
+    // The page's lab, without starting its run: the address needs its parameters only (the lab runs
+    // when it is first shown).
+    let lab = expect_context::<Lab>();
     let pending = StoredValue::new(None::<TimeoutHandle>);
     Effect::new(move |first: Option<()>| {
         let mut keys = page_keys(lab);

@@ -20,6 +20,7 @@ async function auditPage(path) {
   const context = await h.browser.newContext({ viewport: { width: 1280, height: 900 }, deviceScaleFactor: 1, bypassCSP: true });
   const lab = new LabPage(track(await context.newPage()));
   await lab.page.goto(`${h.server.origin}${path}`);
+  await lab.showLab();
   return lab;
 }
 
@@ -246,7 +247,7 @@ test("the keyboard: a skip link, the import button, Escape on a glossary tip, th
   await page.locator("#static-page .toc a").nth(2).focus();
   const href = await page.evaluate(() => document.activeElement.getAttribute("href"));
   release();
-  await lab.byTestId("peak-failure").waitFor();
+  await lab.mounted();
   await frames(page);
   assert.equal(await page.evaluate(() => document.querySelector("#static-page")), null);
   assert.equal(await page.evaluate(() => document.activeElement.getAttribute("href")), href, "the same link has the focus");
@@ -257,13 +258,13 @@ test("the keyboard: a skip link, the import button, Escape on a glossary tip, th
   await page.goto(`${h.server.origin}/`);
   await page.locator("#static-page #lab-title").focus();
   again();
-  await lab.byTestId("peak-failure").waitFor();
+  await lab.mounted();
   await frames(page);
   assert.deepEqual(await page.evaluate(() => [document.activeElement.id, document.activeElement.closest("#static-page") === null]), ["lab-title", true]);
 
   // The first Tab stop skips to the lab, and shows itself while it has the focus.
   await page.goto(`${h.server.origin}/`);
-  await lab.byTestId("peak-failure").waitFor();
+  await lab.mounted();
   await page.keyboard.press("Tab");
   const skip = await page.evaluate(() => {
     const a = document.activeElement;
@@ -285,7 +286,9 @@ test("the keyboard: a skip link, the import button, Escape on a glossary tip, th
   await page.waitForFunction(() => document.activeElement.matches("input, select, button, summary, a") && document.activeElement.closest("#recovery"));
   assert.equal(await page.locator("#recovery .lazy-placeholder").count() < (await page.locator("#recovery .when-near").count()), true);
 
-  // "Import scenario…" is a Tab stop after "Scenario file (JSON)".
+  // "Import scenario…" is a Tab stop after "Scenario file (JSON)" (at the lab's end, which mounts
+  // when shown).
+  await lab.showLab();
   await lab.byTestId("export-scenario").focus();
   await page.keyboard.press("Tab");
   assert.equal(await page.evaluate(() => document.activeElement.dataset.testid), "import-scenario");

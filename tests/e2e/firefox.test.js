@@ -54,7 +54,8 @@ test("Firefox ESR loads the release build and the lab's failover slider changes 
       if (!/^(data|blob):/.test(u) && new URL(u).hostname !== "127.0.0.1") foreign.push(u);
     });
 
-    await page.goto(`${server.origin}/`);
+    // At the lab, which mounts when it is shown.
+    await page.goto(`${server.origin}/#lab`);
     const figures = () =>
       page.evaluate(
         (peak, recovery) => ({

@@ -26,6 +26,32 @@ test("the page loads without console errors and shows sliders, chart and figures
   assert.deepEqual(foreign, [], "no request leaves the site");
 });
 
+test("the lab mounts and runs when the reader comes to it, not at load", async () => {
+  const lab = new LabPage(await newPage(h.browser));
+  await lab.page.goto(`${h.server.origin}/`);
+  await lab.mounted();
+  await lab.page.waitForTimeout(1000);
+  // At the top of the page the lab is its placeholder: no figures, no chart, no run.
+  assert.equal(await lab.page.locator("#lab .lazy-placeholder.ph-lab").count(), 1, "the lab waits");
+  assert.equal(await lab.byTestId("peak-failure").count(), 0, "no lab figures at load");
+  assert.equal(await lab.byTestId("chart-failure-rate").count(), 0, "no lab chart at load");
+  // The contents' "Open the lab": the lab mounts, runs and draws, its heading at the top.
+  await lab.byTestId("open-lab").click();
+  await lab.page.waitForFunction(() => {
+    const c = document.querySelector('[data-testid="chart-failure-rate"]:not([data-testid="chapter"] *)');
+    return c && Number(c.dataset.draws) > 0;
+  });
+  assert.match(await lab.text("peak-failure"), /%$/);
+  const top = await lab.page.locator("#lab").evaluate((el) => el.getBoundingClientRect().top);
+  assert.ok(Math.abs(top) < 80, `the lab is at the top of the window (${top} px)`);
+  // Its first slider works at once.
+  const before = await lab.canvasPixels("chart-failure-rate");
+  await lab.setSlider("failover", 20);
+  assert.notEqual(await lab.canvasPixels("chart-failure-rate"), before);
+  assert.deepEqual(lab.consoleErrors, []);
+  await lab.page.context().close();
+});
+
 test("moving the failover slider from short to long raises the peak and redraws the chart", async () => {
   const lab = new LabPage(await newPage(h.browser));
   await lab.open(`${h.server.origin}/`);

@@ -54,11 +54,13 @@ for (const base of ["/", "/cascade/"]) {
       if (!r.fromServiceWorker() && !/^(data|blob):/.test(r.url())) network.push(r.url());
     });
     await page.reload();
+    await lab.showLab();
     await lab.byTestId("peak-failure").first().waitFor();
     await lab.waitForCharts();
     await sliderRedraws(lab);
     // A link with the lab's state in its query string opens offline too.
     await page.goto(`${h.server.origin}${base}?v=2&p=as-it-happened`);
+    await lab.showLab();
     await lab.waitForCharts();
     assert.equal(await lab.byTestId("preset-picker").inputValue(), "as-it-happened");
     // The replay runs in the simulation worker, whose files came from the cache too.
@@ -144,9 +146,10 @@ test("a new deploy takes over at the next load, wholly, and the old cache is del
       while (!reg.waiting) await new Promise((ok) => setTimeout(ok, 50));
     });
     // The load after that is the new version's, and only the new version's cache is left.
+    // (The old version answers the reload with a page that refreshes itself: the new version's page
+    // is the second document to load, so wait for it by polling, which outlives a navigation.)
     await page.reload();
-    await page.locator('meta[name="cascade-test-deploy"]').waitFor({ state: "attached" });
-    await lab.byTestId("peak-failure").first().waitFor();
+    await page.waitForFunction(() => document.querySelector('meta[name="cascade-test-deploy"]') !== null);
     await lab.waitForCharts();
     const second = await controlled(page);
     assert.equal(second.caches.length, 1, `one cache: ${second.caches}`);

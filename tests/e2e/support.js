@@ -153,13 +153,41 @@ export class LabPage {
 
   async open(url) {
     await this.page.goto(url);
-    await this.byTestId("peak-failure").first().waitFor();
     await this.waitForCharts();
+    await this.byTestId("peak-failure").first().waitFor();
     await this.settled();
   }
 
-  /// Waits until the failure-rate chart has been drawn (the app counts draws in `data-draws`).
+  /// Waits until the live page has taken the static page's place.
+  async mounted() {
+    await this.page.waitForFunction(() => !document.getElementById("static-page") && document.querySelector("main"));
+  }
+
+  /// The lab mounts (and runs) when the reader comes near it: scroll to its parts, as a reader
+  /// would, until each has mounted, then back to where the page was. Nothing to do in an embed.
+  async showLab() {
+    await this.mounted();
+    // Where the page settles after mounting (a link's anchor is scrolled to in the next frame).
+    await this.page.evaluate(() => new Promise((ok) => requestAnimationFrame(() => requestAnimationFrame(ok))));
+    const y = await this.page.evaluate(() => window.scrollY);
+    let moved = false;
+    for (const part of ["ph-lab", "ph-lab-end"]) {
+      const placeholder = `#lab .lazy-placeholder.${part}`;
+      if (!(await this.page.evaluate((sel) => {
+        const el = document.querySelector(sel);
+        el?.scrollIntoView();
+        return Boolean(el);
+      }, placeholder))) continue;
+      moved = true;
+      await this.page.waitForFunction((sel) => !document.querySelector(sel), placeholder);
+    }
+    if (moved) await this.page.evaluate((y) => window.scrollTo(0, y), y);
+  }
+
+  /// Waits until the lab has mounted and its failure-rate chart has been drawn (the app counts draws
+  /// in `data-draws`).
   async waitForCharts() {
+    await this.showLab();
     await this.page.waitForFunction(() => {
       const c = document.querySelector('[data-testid="chart-failure-rate"]:not([data-testid="chapter"] *)');
       return c && Number(c.dataset.draws) > 0;

@@ -448,7 +448,7 @@ test("a class's link hides the exercises' solutions, and keeps hiding them as th
   await page.waitForFunction(() => /duration_s/.test(decodeURIComponent(location.search)));
   assert.match(page.url(), /solutions=hide/);
   await page.reload();
-  await lab.byTestId("peak-failure").first().waitFor(); // the app, not the static page before it
+  await lab.mounted(); // the app, not the static page before it
   await page.locator("#exercise-normal-day-capacity").scrollIntoViewIfNeeded();
   await page.locator('#exercise-normal-day-capacity [data-testid="exercise-solution-hidden"]').waitFor();
   // Without the key the solutions show; a value it does not know is said and ignored.

@@ -149,38 +149,47 @@ fn WidgetBody(spec: &'static WidgetSpec, start: Params) -> impl IntoView {
     }
 }
 
-/// A widget placed in a chapter.
+/// A widget placed in a chapter. Its scenario and lab are made when it mounts (near the viewport),
+/// not when the page starts: a chapter page has thirty of them.
 #[component]
 pub fn ChapterWidget(spec: &'static WidgetSpec) -> impl IntoView {
-    let (params, preset) = scenario_of(spec);
-    let lab = widget_lab(params.clone(), preset);
-    let params = StoredValue::new(params);
     view! {
         <figure class="widget" data-testid="widget" data-source=spec.source>
             <WhenNear shape=Shape { class: "ph-widget", controls: spec.knobs.len(), charts: spec.charts.len() }>
-                <Provider value=lab>
-                    <WidgetBody spec=spec start=params.get_value() />
-                </Provider>
+                {
+                    let (params, preset) = scenario_of(spec);
+                    let lab = widget_lab(params.clone(), preset);
+                    view! {
+                        <Provider value=lab>
+                            <WidgetBody spec=spec start=params />
+                        </Provider>
+                    }
+                }
             </WhenNear>
         </figure>
     }
 }
 
-/// The living architecture diagram of a chapter, with its own lab.
+/// The living architecture diagram of a chapter, with its own lab (made when it mounts).
 #[component]
 pub fn ArchitectureWidget(spec: &'static WidgetSpec) -> impl IntoView {
-    let (params, preset) = scenario_of(spec);
-    // A replay's chart carries rows of phase labels above the plot: it gets the room for them.
-    let chart_height = if preset.is_some_and(|p| !p.phases().is_empty()) { 240.0 } else { 180.0 };
-    let lab = widget_lab(params, preset);
     view! {
         <div class="widget widget-architecture" data-source=spec.source>
             <WhenNear shape=Shape { class: "ph-architecture", controls: 0, charts: 0 }>
-                <Provider value=lab>
-                    <crate::widgets::architecture::ArchitectureDiagram />
-                    <WidgetFigures />
-                    <ChartCard kind=ChartKind::FailureRate height=chart_height />
-                </Provider>
+                {
+                    let (params, preset) = scenario_of(spec);
+                    // A replay's chart carries rows of phase labels above the plot: it gets the room
+                    // for them.
+                    let chart_height = if preset.is_some_and(|p| !p.phases().is_empty()) { 240.0 } else { 180.0 };
+                    let lab = widget_lab(params, preset);
+                    view! {
+                        <Provider value=lab>
+                            <crate::widgets::architecture::ArchitectureDiagram />
+                            <WidgetFigures />
+                            <ChartCard kind=ChartKind::FailureRate height=chart_height />
+                        </Provider>
+                    }
+                }
             </WhenNear>
         </div>
     }
