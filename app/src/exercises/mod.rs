@@ -304,34 +304,38 @@ fn ExerciseBody(ex: &'static Exercise, start: Params, saved_problems: Vec<String
     }
 }
 
-/// One exercise card.
+/// One exercise card. Its parameters (a link's, the saved answer's or the start) and its lab are
+/// made when it mounts (near the viewport), not when the page starts.
 #[component]
 pub fn ExerciseCard(ex: &'static Exercise, #[prop(optional)] opened: Option<Params>) -> impl IntoView {
     let store = use_store();
-    let start = ex.start_params();
-    // A link's parameters first, then the saved answer, then the start.
-    let saved = store.progress.with_untracked(|p| p.entries.get(ex.id).map(|e| share::decode(&e.query)));
-    // A saved answer with something unreadable in it (a parameter since renamed, a value out of
-    // today's range) opens with the rest applied, says what was left out, and is not written over
-    // until the student changes something.
-    let mut saved_problems = Vec::new();
-    let initial = match (opened, saved) {
-        (Some(p), _) => p,
-        (None, Some(d)) => {
-            saved_problems = d.problems;
-            d.params
-        }
-        _ => start.clone(),
-    };
-    let lab = widget_lab(initial, Some(ex.preset));
-    let start = StoredValue::new(start);
-    let saved_problems = StoredValue::new(saved_problems);
+    let opened = StoredValue::new(opened);
     view! {
         <article class="exercise" id=format!("exercise-{}", ex.id) data-testid="exercise" data-exercise=ex.id>
             <WhenNear shape=Shape { class: "ph-exercise", controls: ex.controls.len(), charts: 0 }>
-                <Provider value=lab>
-                    <ExerciseBody ex=ex start=start.get_value() saved_problems=saved_problems.get_value() />
-                </Provider>
+                {
+                    let start = ex.start_params();
+                    // A link's parameters first, then the saved answer, then the start.
+                    let saved = store.progress.with_untracked(|p| p.entries.get(ex.id).map(|e| share::decode(&e.query)));
+                    // A saved answer with something unreadable in it (a parameter since renamed, a value
+                    // out of today's range) opens with the rest applied, says what was left out, and is
+                    // not written over until the student changes something.
+                    let mut saved_problems = Vec::new();
+                    let initial = match (opened.get_value(), saved) {
+                        (Some(p), _) => p,
+                        (None, Some(d)) => {
+                            saved_problems = d.problems;
+                            d.params
+                        }
+                        _ => start.clone(),
+                    };
+                    let lab = widget_lab(initial, Some(ex.preset));
+                    view! {
+                        <Provider value=lab>
+                            <ExerciseBody ex=ex start=start saved_problems=saved_problems />
+                        </Provider>
+                    }
+                }
             </WhenNear>
         </article>
     }
