@@ -19,7 +19,8 @@ mod share;
 mod views;
 mod widgets;
 
-use chapters::{Chapters, Contents, Glossary, References};
+use chapters::content::CHAPTERS;
+use chapters::{Chapter, Contents, Glossary, References};
 use embed::EmbedApp;
 use exercises::{AllExercises, InstructorView};
 use lab::{Lab, MainLab};
@@ -72,6 +73,12 @@ fn App() -> impl IntoView {
     if view.embed && instructor {
         problems.push("instructor: an embedded widget has no instructor view; `instructor=1` was ignored".into());
     }
+    if view.embed || instructor {
+        // Not the reader's page: none of the static text stays.
+        if let Some(el) = document().get_element_by_id("static-page") {
+            el.remove();
+        }
+    }
     if view.embed {
         share::sync_url(share::View::embed_pairs(&view.charts, &view.knobs));
         return view! { <EmbedApp view=view problems=problems /> }.into_any();
@@ -98,27 +105,119 @@ fn App() -> impl IntoView {
     // The student's saved exercise work, shared by every exercise on the page.
     provide_context(exercises::Store::load());
     provide_context(exercise_link.clone());
+    chapters::glossary_tips();
+    // The top of the page mounts at once; every part after the contents in a task of its own
+    // (`mount_parts`), each taking the place of its static twin, so that no one task builds the
+    // whole page.
+    let stage = RwSignal::new(0usize);
+    let total = LATER.len() + CHAPTERS.len();
+    mount_parts(stage, total);
+    let later = move |at: usize, part: fn() -> AnyView| {
+        view! { <Show when=move || { stage.get() > at }>{part()}</Show> }
+    };
+    let n = CHAPTERS.len();
     view! {
-        <main>
+        <main class:mounting=move || { stage.get() < total }>
             // For the keyboard: the lab is hundreds of Tab stops down the page (prerender/ writes
             // the same link into the static page).
             <a class="skip-link" href="#lab-title">"Skip to the lab"</a>
             <Intro />
             <LinkProblems problems=problems testid="link-problems" />
             <Contents />
-            <Chapters />
-            <AllExercises />
-            <LabSection />
-            <Reading />
-            <Provenance />
-            <Glossary />
-            <References />
-            <footer class="site-footer">
-                <p>{chapters::content::INTRO.footer}</p>
-            </footer>
+            {(0..n)
+                .map(|i| view! { <Show when=move || { stage.get() > i }><Chapter index=i /></Show> })
+                .collect_view()}
+            {LATER.iter().enumerate().map(|(k, (_, part))| later(n + k, *part)).collect_view()}
         </main>
     }
     .into_any()
+}
+
+/// A part of the page: the static page's element it takes the place of (a selector within
+/// `#static-page`), and the part.
+type Part = (&'static str, fn() -> AnyView);
+
+/// The parts of the reader's page after the chapters, in order.
+const LATER: [Part; 7] = [
+    ("#exercises", || view! { <AllExercises /> }.into_any()),
+    ("#lab", || view! { <LabSection /> }.into_any()),
+    ("#reading", || view! { <Reading /> }.into_any()),
+    ("#sources", || view! { <Provenance /> }.into_any()),
+    ("#glossary", || view! { <Glossary /> }.into_any()),
+    ("#references", || view! { <References /> }.into_any()),
+    (".site-footer", || {
+        view! { <footer class="site-footer"><p>{chapters::content::INTRO.footer}</p></footer> }.into_any()
+    }),
+];
+
+/// The static page's twin of part `k` (the chapters, then [`LATER`]).
+fn static_twin(k: usize) -> Option<web_sys::Element> {
+    let selector = match k.checked_sub(CHAPTERS.len()) {
+        None => format!("#static-page [id=\"{}\"]", CHAPTERS[k].id),
+        Some(j) => format!("#static-page {}", LATER[j].0),
+    };
+    document().query_selector(&selector).ok().flatten()
+}
+
+/// Mounts the page's parts one per task: each step removes a part's static twin and shows the part
+/// (`stage` counts the parts shown) in the same task, so nothing paints in between, and gives the
+/// focus back if the reader had it there. Last, the static page's empty shell goes.
+fn mount_parts(stage: RwSignal<usize>, total: usize) {
+    fn step(stage: RwSignal<usize>, total: usize) {
+        let k = stage.get_untracked();
+        if k >= total {
+            if let Some(el) = document().get_element_by_id("static-page") {
+                el.remove();
+            }
+            return;
+        }
+        let twin = static_twin(k);
+        let focus = twin.as_ref().and_then(Focus::within);
+        if let Some(el) = twin {
+            el.remove();
+        }
+        stage.set(k + 1);
+        if let Some(f) = focus {
+            request_animation_frame(move || f.restore());
+        }
+        set_timeout(move || step(stage, total), std::time::Duration::ZERO);
+    }
+    set_timeout(move || step(stage, total), std::time::Duration::ZERO);
+}
+
+/// Where the reader's focus was in the static text: found again in the live page by its id, or
+/// else its address (glossary links too: the first with that address, as in the text).
+struct Focus {
+    id: Option<String>,
+    href: Option<String>,
+}
+
+impl Focus {
+    /// The focus, if it is within `el`.
+    fn within(el: &web_sys::Element) -> Option<Focus> {
+        let a = document().active_element()?;
+        if !el.contains(Some(&a)) {
+            return None;
+        }
+        Some(Focus { id: Some(a.id()).filter(|id| !id.is_empty()), href: a.get_attribute("href") })
+    }
+
+    /// Gives the focus to the live page's twin of what had it, without scrolling.
+    fn restore(self) {
+        let again = match (self.id, self.href) {
+            (Some(id), _) => document().get_element_by_id(&id),
+            (None, Some(href)) => {
+                let selector = format!("main a[href=\"{}\"]", href.replace('\\', "\\\\").replace('"', "\\\""));
+                document().query_selector(&selector).ok().flatten()
+            }
+            (None, None) => None,
+        };
+        if let Some(el) = again.and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok()) {
+            let o = web_sys::FocusOptions::new();
+            o.set_prevent_scroll(true);
+            let _ = el.focus_with_options(&o);
+        }
+    }
 }
 
 fn main() {
@@ -152,16 +251,22 @@ fn after_first_paint(f: impl FnOnce() + Clone + 'static) {
 }
 
 /// Mounts the live page. The static page (the text, written into index.html at build time so it
-/// paints before the wasm arrives) gives way to it: same markup and classes, and no id twice.
+/// paints before the wasm arrives) gives way to it: same markup and classes, and no id twice. Its
+/// top (the masthead and the contents) goes now; the rest stays, after the live page, until each
+/// part's live twin takes its place (`mount_parts`; the embed and the instructor view remove it
+/// whole).
 fn start() {
-    // A reader who tabbed into the static text before the app came keeps their place: what had the
-    // focus (a link, or the lab's heading after the skip link) is found again in the live page, by
-    // its id or else its address (glossary links too: the first with that address, as in the text).
-    let focused = document().active_element().filter(|a| a.closest("#static-page").ok().flatten().is_some());
-    let id = focused.as_ref().map(|a| a.id()).filter(|id| !id.is_empty());
-    let href = focused.and_then(|a| a.get_attribute("href"));
-    if let Some(el) = document().get_element_by_id("static-page") {
-        el.remove();
+    let mut focus = None;
+    if let Some(main) = document().query_selector("#static-page > main").ok().flatten() {
+        let first_chapter = CHAPTERS.first().map(|c| c.id).unwrap_or_default();
+        let top: Vec<web_sys::Element> = (0..main.child_element_count())
+            .filter_map(|i| main.children().item(i))
+            .take_while(|el| el.id() != first_chapter)
+            .collect();
+        for el in top {
+            focus = focus.or_else(|| Focus::within(&el));
+            el.remove();
+        }
     }
     // An embed's loading line and the mark that showed it (index.html).
     if let Some(el) = document().get_element_by_id("embed-loading") {
@@ -170,18 +275,16 @@ fn start() {
     if let Some(root) = document().document_element() {
         let _ = root.class_list().remove_1("embed-boot");
     }
-    leptos::mount::mount_to_body(App);
-    let again = match (id, href) {
-        (Some(id), _) => document().get_element_by_id(&id),
-        (None, Some(href)) => {
-            let selector = format!("main a[href=\"{}\"]", href.replace('\\', "\\\\").replace('"', "\\\""));
-            document().query_selector(&selector).ok().flatten()
-        }
-        (None, None) => None,
-    };
-    if let Some(el) = again.and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok()) {
-        let o = web_sys::FocusOptions::new();
-        o.set_prevent_scroll(true);
-        let _ = el.focus_with_options(&o);
+    // The live page goes before what is left of the static one.
+    let body = document().body().expect("a document body");
+    let live: web_sys::HtmlElement = document().create_element("div").expect("a div").unchecked_into();
+    live.set_id("live-page");
+    let _ = body.insert_before(&live, document().get_element_by_id("static-page").as_ref().map(|el| el.as_ref()));
+    if let Some(rest) = document().get_element_by_id("static-page") {
+        let _ = rest.class_list().add_1("rest");
+    }
+    leptos::mount::mount_to(live, App).forget();
+    if let Some(f) = focus {
+        f.restore();
     }
 }

@@ -6,7 +6,8 @@
 //! (`app/src/chapters/mod.rs`, `app/src/narrative.rs`): same elements, classes and ids, so the live page
 //! takes the static one's place with little movement. Widgets and exercises are empty placeholders
 //! (`.lazy-placeholder` plus a `ph-*` class in `style/teaching.css` for their height). The app
-//! removes `#static-page` just before it mounts (`app/src/main.rs`), so no id is ever there twice.
+//! replaces it part by part, each part's static twin removed as the part mounts (`app/src/main.rs`),
+//! so no id is ever there twice.
 //!
 //! ```text
 //! prerender                    # print the static HTML

@@ -87,11 +87,15 @@ fn ChapterView(index: usize) -> impl IntoView {
     }
 }
 
-/// Every chapter, in order.
+/// Chapter `index` (the page mounts them one by one, `app/src/main.rs`).
 #[component]
-pub fn Chapters() -> impl IntoView {
+pub fn Chapter(index: usize) -> impl IntoView {
+    view! { <ChapterView index=index /> }
+}
+
+/// What every chapter's glossary tips need once on the page: Escape hides a tip.
+pub fn glossary_tips() {
     dismiss_tips_with_escape();
-    (0..CHAPTERS.len()).map(|i| view! { <ChapterView index=i /> }).collect_view()
 }
 
 /// A glossary term's explanation shows on hover and focus (style/teaching.css); Escape hides it
