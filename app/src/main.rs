@@ -74,7 +74,10 @@ fn App() -> impl IntoView {
         problems.push("instructor: an embedded widget has no instructor view; `instructor=1` was ignored".into());
     }
     if view.embed || instructor {
-        // Not the reader's page: none of the static text stays.
+        // Not the reader's page: none of the static text stays, and the app mounts in the body.
+        if let (Some(live), Some(body)) = (document().get_element_by_id("live-page"), document().body()) {
+            let _ = body.append_child(&live);
+        }
         if let Some(el) = document().get_element_by_id("static-page") {
             el.remove();
         }
@@ -116,21 +119,27 @@ fn App() -> impl IntoView {
         view! { <Show when=move || { stage.get() > at }>{part()}</Show> }
     };
     let n = CHAPTERS.len();
-    view! {
-        <main class:mounting=move || { stage.get() < total }>
-            // For the keyboard: the lab is hundreds of Tab stops down the page (prerender/ writes
-            // the same link into the static page).
-            <a class="skip-link" href="#lab-title">"Skip to the lab"</a>
-            <Intro />
-            <LinkProblems problems=problems testid="link-problems" />
-            <Contents />
-            {(0..n)
-                .map(|i| view! { <Show when=move || { stage.get() > i }><Chapter index=i /></Show> })
-                .collect_view()}
-            {LATER.iter().enumerate().map(|(k, (_, part))| later(n + k, *part)).collect_view()}
-        </main>
+    let parts = view! {
+        // For the keyboard: the lab is hundreds of Tab stops down the page (prerender/ writes the
+        // same link into the static page).
+        <a class="skip-link" href="#lab-title">"Skip to the lab"</a>
+        <Intro />
+        <LinkProblems problems=problems testid="link-problems" />
+        <Contents />
+        {(0..n).map(|i| view! { <Show when=move || { stage.get() > i }><Chapter index=i /></Show> }).collect_view()}
+        {LATER.iter().enumerate().map(|(k, (_, part))| later(n + k, *part)).collect_view()}
+    };
+    // Inside the static page's `<main>`, which stays (`start`); without one, a `<main>` of its own.
+    if document()
+        .query_selector("#live-page")
+        .ok()
+        .flatten()
+        .is_some_and(|l| l.closest("main").ok().flatten().is_some())
+    {
+        parts.into_any()
+    } else {
+        view! { <main>{parts}</main> }.into_any()
     }
-    .into_any()
 }
 
 /// A part of the page: the static page's element it takes the place of (a selector within
@@ -166,8 +175,9 @@ fn mount_parts(stage: RwSignal<usize>, total: usize) {
     fn step(stage: RwSignal<usize>, total: usize) {
         let k = stage.get_untracked();
         if k >= total {
+            // Every part is live: the static page's wrapper and `<main>` hold the live page now.
             if let Some(el) = document().get_element_by_id("static-page") {
-                el.remove();
+                el.remove_attribute("id").ok();
             }
             return;
         }
@@ -251,13 +261,16 @@ fn after_first_paint(f: impl FnOnce() + Clone + 'static) {
 }
 
 /// Mounts the live page. The static page (the text, written into index.html at build time so it
-/// paints before the wasm arrives) gives way to it: same markup and classes, and no id twice. Its
-/// top (the masthead and the contents) goes now; the rest stays, after the live page, until each
-/// part's live twin takes its place (`mount_parts`; the embed and the instructor view remove it
-/// whole).
+/// paints before the wasm arrives) gives way to it: same markup and classes, and no id twice. The
+/// live page mounts inside the static page's `<main>`, which stays where it is (a box that moved
+/// would count as a layout shift, however still its text): its top (the masthead and the contents)
+/// goes now, and the live page takes its place; the rest stays, after the live page, until each
+/// part's live twin takes its place (`mount_parts`). The embed and the instructor view remove the
+/// static page whole and mount in the body (`App`).
 fn start() {
     let mut focus = None;
-    if let Some(main) = document().query_selector("#static-page > main").ok().flatten() {
+    let main = document().query_selector("#static-page > main").ok().flatten();
+    if let Some(main) = &main {
         let first_chapter = CHAPTERS.first().map(|c| c.id).unwrap_or_default();
         let top: Vec<web_sys::Element> = (0..main.child_element_count())
             .filter_map(|i| main.children().item(i))
@@ -275,14 +288,15 @@ fn start() {
     if let Some(root) = document().document_element() {
         let _ = root.class_list().remove_1("embed-boot");
     }
-    // The live page goes before what is left of the static one.
-    let body = document().body().expect("a document body");
-    let live: web_sys::HtmlElement = document().create_element("div").expect("a div").unchecked_into();
+    let (Some(body), Ok(live)) = (document().body(), document().create_element("div")) else {
+        return leptos::mount::mount_to_body(App);
+    };
+    let live: web_sys::HtmlElement = live.unchecked_into();
     live.set_id("live-page");
-    let _ = body.insert_before(&live, document().get_element_by_id("static-page").as_ref().map(|el| el.as_ref()));
-    if let Some(rest) = document().get_element_by_id("static-page") {
-        let _ = rest.class_list().add_1("rest");
-    }
+    let _ = match &main {
+        Some(main) => main.insert_before(&live, main.first_child().as_ref()),
+        None => body.append_child(&live),
+    };
     leptos::mount::mount_to(live, App).forget();
     if let Some(f) = focus {
         f.restore();

@@ -102,6 +102,8 @@ try {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, bypassCSP: true });
   const page = await context.newPage();
   await page.goto(`${URL_}#lab`);
+  // Every part of the live page in (the static page replaced), then the lab's chart.
+  await page.waitForFunction(() => !document.getElementById("static-page"));
   await page.waitForFunction(() => {
     const c = document.querySelector('[data-testid="chart-failure-rate"]:not([data-testid="chapter"] *)');
     return c && Number(c.dataset.draws) > 0;
