@@ -115,10 +115,6 @@ fn App() -> impl IntoView {
     let stage = RwSignal::new(0usize);
     let total = LATER.len() + CHAPTERS.len();
     mount_parts(stage, total);
-    let later = move |at: usize, part: fn() -> AnyView| {
-        view! { <Show when=move || { stage.get() > at }>{part()}</Show> }
-    };
-    let n = CHAPTERS.len();
     let parts = view! {
         // For the keyboard: the lab is hundreds of Tab stops down the page (prerender/ writes the
         // same link into the static page).
@@ -126,8 +122,7 @@ fn App() -> impl IntoView {
         <Intro />
         <LinkProblems problems=problems testid="link-problems" />
         <Contents />
-        {(0..n).map(|i| view! { <Show when=move || { stage.get() > i }><Chapter index=i /></Show> }).collect_view()}
-        {LATER.iter().enumerate().map(|(k, (_, part))| later(n + k, *part)).collect_view()}
+        {(0..total).map(|k| view! { <Show when=move || { stage.get() > k }>{part(k)}</Show> }).collect_view()}
     };
     // Inside the static page's `<main>`, which stays (`start`); without one, a `<main>` of its own.
     if document()
@@ -158,6 +153,14 @@ const LATER: [Part; 7] = [
         view! { <footer class="site-footer"><p>{chapters::content::INTRO.footer}</p></footer> }.into_any()
     }),
 ];
+
+/// Part `k` of the page after the contents: the chapters, then [`LATER`].
+fn part(k: usize) -> AnyView {
+    match k.checked_sub(CHAPTERS.len()) {
+        None => view! { <Chapter index=k /> }.into_any(),
+        Some(j) => (LATER[j].1)(),
+    }
+}
 
 /// The static page's twin of part `k` (the chapters, then [`LATER`]).
 fn static_twin(k: usize) -> Option<web_sys::Element> {
