@@ -4,7 +4,7 @@
 // when shown), how long until its failure-rate chart is drawn and the long tasks of that. Prints
 // figures; asserts nothing.
 //   node tests/bench/load.mjs [query]      e.g. node tests/bench/load.mjs "?embed=1"
-import { launch, serve } from "../e2e/support.js";
+import { launch, liveMounted, serve } from "../e2e/support.js";
 
 const query = process.argv[2] ?? "";
 const server = await serve();
@@ -20,7 +20,7 @@ for (let run = 0; run < 5; run++) {
   });
   const t0 = Date.now();
   await page.goto(`${server.origin}/${query}`);
-  await page.waitForFunction(() => !document.getElementById("static-page") && document.querySelector("main"));
+  await liveMounted(page);
   const mounted = Date.now() - t0;
   await page.waitForTimeout(1500);
   const atLoad = await page.evaluate(taken);

@@ -6,7 +6,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { ARTIFACTS, DIST, LabPage, harness, newPage } from "./support.js";
+import { ARTIFACTS, DIST, LabPage, harness, liveMounted, newPage } from "./support.js";
 
 const INDEX = readFileSync(join(DIST, "index.html"), "utf8");
 // The same page without its static text, to measure what the static page gains.
@@ -122,7 +122,7 @@ async function firstPaint(path, delay) {
   const headline = Date.now() - start;
   const before = await page.locator(`#${CHAPTERS[0].id}-title`).evaluate((e) => e.getBoundingClientRect().top);
   const stillStatic = await page.locator("#static-page").count();
-  await page.waitForFunction(() => !document.getElementById("static-page") && document.querySelector("main"));
+  await liveMounted(page);
   const app = Date.now() - start;
   const after = await page.locator(`#${CHAPTERS[0].id}-title`).evaluate((e) => e.getBoundingClientRect().top);
   const fcp = await page.evaluate(() => performance.getEntriesByName("first-contentful-paint")[0]?.startTime ?? null);
@@ -151,7 +151,7 @@ async function sectionTops(width, live) {
   const page = await newPage(h.browser, { viewport: { width, height: 800 } });
   if (!live) await page.route(/\.wasm$/, (route) => route.abort());
   await page.goto(`${h.server.origin}/`);
-  if (live) await page.waitForFunction(() => !document.getElementById("static-page") && document.querySelector("main"));
+  if (live) await liveMounted(page);
   else await page.locator("#static-page").waitFor();
   const ids = [...CHAPTERS.map((c) => c.id), "exercises", "lab", "explore", "reading", "sources", "glossary", "references"];
   const tops = await page.evaluate(
@@ -201,7 +201,7 @@ test("a reader who scrolled on while the wasm loaded keeps their place when the 
       });
       const before = await title.evaluate((el) => el.getBoundingClientRect().top);
       release();
-      await page.waitForFunction(() => !document.getElementById("static-page") && document.querySelector("main"));
+      await liveMounted(page);
       // The widgets near the reader mount and draw.
       await page.waitForTimeout(1500);
       const after = await page.locator(`${chapter} h3`, { hasText: heading }).first().evaluate((el) => el.getBoundingClientRect().top);

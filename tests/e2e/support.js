@@ -133,6 +133,12 @@ export async function newPage(browser, options = {}) {
   return track(await context.newPage());
 }
 
+/// Waits until every part of the live page has taken its static twin's place (the app removes the
+/// static page's id when the last is in).
+export async function liveMounted(page) {
+  await page.waitForFunction(() => !document.getElementById("static-page") && document.querySelector("main"));
+}
+
 /// The lab page, driven through its data-testid locators.
 export class LabPage {
   constructor(page) {
@@ -160,7 +166,7 @@ export class LabPage {
 
   /// Waits until the live page has taken the static page's place.
   async mounted() {
-    await this.page.waitForFunction(() => !document.getElementById("static-page") && document.querySelector("main"));
+    await liveMounted(this.page);
   }
 
   /// The lab mounts (and runs) when the reader comes near it: scroll to its parts, as a reader

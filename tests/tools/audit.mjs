@@ -9,7 +9,7 @@ import { readFileSync, readdirSync, mkdirSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join, resolve } from "node:path";
 import { gzipSync } from "node:zlib";
-import { launch } from "../e2e/support.js";
+import { launch, liveMounted } from "../e2e/support.js";
 
 const arg = (name, fallback) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -103,7 +103,7 @@ try {
   const page = await context.newPage();
   await page.goto(`${URL_}#lab`);
   // Every part of the live page in (the static page replaced), then the lab's chart.
-  await page.waitForFunction(() => !document.getElementById("static-page"));
+  await liveMounted(page);
   await page.waitForFunction(() => {
     const c = document.querySelector('[data-testid="chart-failure-rate"]:not([data-testid="chapter"] *)');
     return c && Number(c.dataset.draws) > 0;
