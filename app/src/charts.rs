@@ -121,6 +121,12 @@ impl ChartKind {
         }
     }
 
+    /// Whether every run has this chart, not only runs with its subsystem switched on: before the
+    /// first run arrives such a chart keeps its room on the page.
+    pub fn always_applies(self) -> bool {
+        !matches!(self, ChartKind::CacheHit | ChartKind::Connected | ChartKind::Backlog | ChartKind::ReplicaLag)
+    }
+
     /// Whether the chart has anything to show for this run (a switched-off subsystem has not).
     pub fn applies(self, trace: &Trace) -> bool {
         let s = &trace.series;
@@ -563,6 +569,22 @@ mod tests {
     }
 
     use super::*;
+
+    /// A chart shown empty before the first run (it keeps its room) must be one the run then draws,
+    /// whatever the subsystems: otherwise it would vanish when the run arrives.
+    #[test]
+    fn a_chart_kept_before_the_first_run_is_one_every_run_has() {
+        let mut bare = Params::default();
+        bare.faults.clear();
+        let replay = sim_core::presets::Preset::ALL.iter().map(|p| p.params()).collect::<Vec<_>>();
+        for p in [Params::default(), bare].iter().chain(&replay) {
+            let t = sim_core::run(p).unwrap();
+            for kind in ChartKind::ALL.into_iter().filter(|k| k.always_applies()) {
+                assert!(kind.applies(&t), "{kind:?}");
+            }
+        }
+        assert!(ChartKind::ALL.iter().any(|k| !k.always_applies()), "the subsystems' charts wait for the run");
+    }
 
     #[test]
     fn nice_maxima() {

@@ -367,12 +367,14 @@ pub fn use_lab() -> Lab {
 pub struct MainLab(pub Lab);
 
 /// A lab of its own for a widget: it follows the window's size like the main lab, and changes
-/// nothing else on the page.
+/// nothing else on the page. Mounted in a `WhenNear`, its figure keeps the placeholder's height
+/// until its first run arrives.
 pub fn widget_lab(params: Params, preset: Option<Preset>) -> Lab {
     let mut lab = Lab::new(params, preset);
     if let Some(MainLab(main)) = use_context::<MainLab>() {
         lab.resized = main.resized;
     }
+    crate::widgets::lazy::hold_until_ready(lab);
     lab
 }
 

@@ -196,7 +196,15 @@ pub fn ChartCard(
     let error = RwSignal::new(None::<String>);
     let draws = StoredValue::new(0u64);
     let drawn_cursor = StoredValue::new(None::<f64>);
-    let applies = Memo::new(move |_| lab.run.with(|r| r.trace.as_ref().as_ref().is_ok_and(|t| kind.applies(t))));
+    // Before the first run arrives, a chart every run has is shown empty, at its size: hidden, it
+    // made the text below jump by its height when the run came (455 px under the architecture
+    // diagram on a phone). A subsystem's chart waits for the run to say whether it has one.
+    let applies = Memo::new(move |_| {
+        lab.run.with(|r| match r.trace.as_ref() {
+            Ok(t) => kind.applies(t),
+            Err(_) => !r.ready() && kind.always_applies(),
+        })
+    });
     // A chart that appears or disappears (a subsystem switched on or off) changes the width of the
     // others beside it: they measure their canvas again, as after a resize of the window.
     // (Not when the first run arrives: every chart appears then, each measuring itself anyway.)

@@ -3,6 +3,7 @@
 //! so the first paint does not wait for simulations far down the page. A placeholder keeps the
 //! space they will take, so nothing jumps.
 
+use leptos::context::Provider;
 use leptos::html::Div;
 use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
@@ -39,9 +40,17 @@ pub fn WhenNear(
     let near = RwSignal::new(false);
     let node = NodeRef::<Div>::new();
     let wrapper = NodeRef::<Div>::new();
+    let hold = Hold { placeholder: StoredValue::new(None), held: RwSignal::new(None) };
+    // Mounts the children, noting the placeholder's height for them to hold (`hold_until_ready`).
+    let mount = move || {
+        if let Some(el) = node.get_untracked() {
+            hold.placeholder.set_value(Some(el.get_bounding_client_rect().height()));
+        }
+        near.set(true);
+    };
     // Reached by Tab before it came into view: mount it, then give the focus to its first control.
     let on_focus = move |_| {
-        near.set(true);
+        mount();
         request_animation_frame(move || {
             let first = wrapper
                 .get_untracked()
@@ -69,7 +78,7 @@ pub fn WhenNear(
                     .filter_map(|e| e.dyn_into::<web_sys::IntersectionObserverEntry>().ok())
                     .any(|e| e.is_intersecting());
                 if hit {
-                    near.set(true);
+                    mount();
                     observer.disconnect();
                 }
             },
@@ -87,7 +96,13 @@ pub fn WhenNear(
     view! {
         // `display: contents` (style/teaching.css): it takes no box, so the page's layout is that of
         // the placeholder or the figure alone.
-        <div class="when-near" node_ref=wrapper>
+        <div
+            class="when-near"
+            class:holding=move || hold.held.get().is_some()
+            style:min-height=move || hold.held.get().map(|h| format!("{h}px"))
+            node_ref=wrapper
+        >
+            <Provider value=hold>
             <Show
                 when=move || near.get()
                 fallback=move || match shape {
@@ -106,8 +121,37 @@ pub fn WhenNear(
             >
                 {children()}
             </Show>
+            </Provider>
         </div>
     }
+}
+
+/// The placeholder's height, held (as the mounted figure's least height) from the moment the figure
+/// mounts until its first run arrives: a figure waiting for its run is shorter than it will be (its
+/// figures a line, its legends empty), and the text below it would jump up and back down (180 px
+/// under the architecture diagram on a phone).
+/// Only figures that ask for it are held (`hold_until_ready`); the lab's own section is not.
+#[derive(Clone, Copy)]
+pub struct Hold {
+    /// The placeholder's height when the figure mounted, in CSS pixels.
+    placeholder: StoredValue<Option<f64>>,
+    /// The height held: the wrapper's least height while set.
+    held: RwSignal<Option<f64>>,
+}
+
+/// Holds the placeholder's height until `lab`'s first run has arrived (whatever it says: a figure
+/// that cannot run is shown at its own height). Nothing outside a `WhenNear`.
+pub fn hold_until_ready(lab: crate::lab::Lab) {
+    let Some(hold) = use_context::<Hold>() else { return };
+    if lab.run.with_untracked(crate::lab::Run::ready) {
+        return;
+    }
+    hold.held.set(hold.placeholder.get_value());
+    Effect::new(move |_| {
+        if lab.run.with(crate::lab::Run::ready) {
+            hold.held.set(None);
+        }
+    });
 }
 
 /// Keeps `visible` true while `el` is within `margin` of the viewport (an `IntersectionObserver`
