@@ -5,7 +5,8 @@
 #   3. runs Lighthouse 12.2.3 (mobile emulation, headless /usr/bin/chromium) RUNS times (default 3)
 #      and axe-core once,
 #   4. prints the performance, accessibility, best-practices and SEO scores, LCP, TBT, CLS, and the
-#      gzip bytes of the wasm + JS that index.html loads on the first load (worker files separately).
+#      gzip bytes of the wasm + JS that Chromium fetches on a first load without scrolling, and of
+#      what scrolling to the first widget adds (the page fetches its wasm then).
 #
 #   scripts/audit.sh [--no-build] [--runs N]
 #

@@ -1,7 +1,9 @@
-// Makes the built index.html fetch the app's wasm only after the page's first paint (scripts/build.sh
-// calls this, before scripts/csp.mjs hashes the inline scripts):
-// - drops Trunk's `<link rel="preload" … as="fetch">` of the wasm, and
-// - has Trunk's start-up script wait for the largest paint to be reported before it fetches the wasm.
+// Makes the built index.html fetch the app's wasm only after the page's first paint, and only once
+// the page needs it (scripts/build.sh calls this, before scripts/csp.mjs hashes the inline scripts):
+// - drops Trunk's `<link rel="preload" … as="fetch">` of the wasm,
+// - has Trunk's start-up script wait for the largest paint to be reported, and then
+// - for the reader to scroll, or a widget to be within a screen of the window (or for a link with a
+//   query), before it fetches the wasm.
 // The page's text is static HTML that paints without the wasm; fetching the wasm (about 560 KB gzip)
 // before that first paint only competes with the HTML and CSS for the connection. Lighthouse's
 // simulated LCP also counts a wasm request that started before the first paint as part of the largest
@@ -34,6 +36,25 @@ const afterPaint =
   ' const o = new PerformanceObserver(() => { o.disconnect(); setTimeout(ok, 0); });' +
   ' o.observe({ type, buffered: true });' +
   ' });\n';
-const out = dropped.replace(start, (m) => afterPaint + m);
+// Then the wait for need: the first screen is text and links only (the first widget is two screens
+// or more down), so the wasm is fetched once the reader scrolls (reading on, towards the widgets, or
+// following a link into the page), or a widget's placeholder (`.lazy-placeholder`, which the static
+// page puts where the app mounts each widget, the lab and each exercise) is within a screen of the
+// window (a short window). A page already scrolled (a restored position, a link's anchor) and a link
+// with a query (the lab's parameters, an embed,
+// the instructor view) need the app at once; so does a page without placeholders. On a slow phone
+// the wasm takes seconds to arrive (about 8 s at Lighthouse's mobile throttling): the first scroll
+// gives it the most time before the first widget is in view.
+const whenNeeded =
+  'await new Promise((ok) => {' +
+  ' const near = document.querySelectorAll(".lazy-placeholder");' +
+  ' if (location.search || !near.length || window.scrollY > 0) return ok();' +
+  ' let done = false;' +
+  ' const go = () => { if (done) return; done = true; removeEventListener("scroll", go); o && o.disconnect(); ok(); };' +
+  ' addEventListener("scroll", go, { passive: true });' +
+  ' const o = window.IntersectionObserver && new IntersectionObserver((es) => { if (es.some((e) => e.isIntersecting)) go(); }, { rootMargin: "100% 0px" });' +
+  ' if (o) near.forEach((e) => o.observe(e));' +
+  ' });\n';
+const out = dropped.replace(start, (m) => afterPaint + whenNeeded + m);
 writeFileSync(file, out);
 console.log(`preload: ${html === dropped ? "no wasm preload in" : "dropped the wasm preload from"} ${file}; the wasm is fetched after the first paint`);

@@ -7,7 +7,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { ARTIFACTS, DIST, LabPage, harness, newPage } from "./support.js";
+import { ARTIFACTS, DIST, LabPage, harness, liveMounted, newPage } from "./support.js";
 
 const BLOG = `<!doctype html><html><head><title>A blog post</title></head><body>
 <h1>Why retries can keep an outage going</h1>
@@ -52,7 +52,7 @@ test("the policy is enforced: injected inline code does not run", async () => {
   const context = await h.browser.newContext();
   const page = await context.newPage();
   await page.goto(`${h.server.origin}/`);
-  await page.waitForFunction(() => window.wasmBindings !== undefined);
+  await liveMounted(page); // the app running (it starts as a reader nears a widget)
   const result = await page.evaluate(
     () =>
       new Promise((ok) => {

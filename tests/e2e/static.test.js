@@ -211,3 +211,67 @@ test("a reader who scrolled on while the wasm loaded keeps their place when the 
     }
   }
 });
+
+test("the first load fetches no wasm: it comes when the reader scrolls on, or at once for a link with a query", async () => {
+  // The first screen is text and links; the first widget is two screens or more down. The page asks
+  // for its wasm once the reader scrolls or a widget's place is within a screen of the window
+  // (scripts/preload.mjs), so a reader who reads on finds the app there, and one who only reads the
+  // top fetches none of it.
+  for (const [width, height] of [[412, 823], [1280, 800]]) {
+    const page = await newPage(h.browser, { viewport: { width, height }, serviceWorkers: "block" });
+    const wasm = [];
+    page.on("request", (r) => {
+      if (/_bg\.wasm$/.test(r.url())) wasm.push(r.url().split("/").pop());
+    });
+    await page.goto(`${h.server.origin}/`);
+    await page.waitForLoadState("networkidle");
+    await page.waitForTimeout(1000);
+    assert.deepEqual(wasm, [], `no wasm at load (${width} px)`);
+    assert.equal(await page.evaluate(() => Boolean(document.getElementById("static-page") && !window.wasmBindings)), true);
+    // The reader scrolls a little: the page asks for its wasm while the first widget is still far below.
+    const gap = await page.evaluate(() => {
+      window.scrollBy(0, 200);
+      return document.querySelector("#static-page .lazy-placeholder").getBoundingClientRect().top - innerHeight;
+    });
+    await page.waitForRequest(/app-[^/]*_bg\.wasm$/);
+    console.log(`${width} px: the wasm asked for after a 200 px scroll, the first widget ${Math.round(gap)} px below the window`);
+    assert.ok(gap > height, `the first widget still more than a screen away (${Math.round(gap)} px)`);
+    await liveMounted(page);
+    await page.locator('[data-testid="architecture-svg"]:not(.pending)').first().waitFor();
+    await page.context().close();
+  }
+  // A share link: the lab's parameters need the app at once.
+  const page = await newPage(h.browser, { serviceWorkers: "block" });
+  const asked = page.waitForRequest(/app-[^/]*_bg\.wasm$/);
+  await page.goto(`${h.server.origin}/?p=failover&seed=7#lab`);
+  await assert.doesNotReject(asked);
+  await page.waitForFunction(() => !document.getElementById("static-page"));
+  await page.context().close();
+});
+
+test("the text under a figure stays put while the figure mounts and waits for its first run", async () => {
+  // A reader on a phone who has scrolled into the architecture diagram's place as the app arrives:
+  // the figure mounts, waits a moment for its run from the worker, then draws. Until the run, it
+  // holds its placeholder's height (widgets/lazy.rs, Hold); without that the heading below it went up
+  // by 500 px and came back (its chart hidden, its figures one line, its legends empty).
+  const page = await newPage(h.browser, { viewport: { width: 375, height: 667 }, serviceWorkers: "block" });
+  await page.goto(`${h.server.origin}/`);
+  const path = await page.evaluate(async () => {
+    const ph = document.querySelector("#static-page .ph-architecture");
+    window.scrollTo(0, ph.getBoundingClientRect().top + scrollY + 250);
+    const below = () => [...document.querySelectorAll("#normal-day h3")].find((e) => e.textContent.startsWith("What healthy looks like"));
+    const tops = [];
+    const t0 = performance.now();
+    while (performance.now() - t0 < 5000) {
+      await new Promise((ok) => requestAnimationFrame(ok));
+      tops.push(Math.round(below().getBoundingClientRect().top));
+      if (document.querySelector('[data-testid="architecture-svg"]:not(.pending)') && performance.now() - t0 > 1500) break;
+    }
+    return tops;
+  });
+  const moved = path.map((t) => t - path[0]);
+  console.log(`the heading under the diagram, from ${path[0]} px: moved ${Math.min(...moved)} to ${Math.max(...moved)} px over ${path.length} frames`);
+  assert.ok(await page.locator('[data-testid="architecture-svg"]:not(.pending)').count(), "the diagram drew its run");
+  assert.ok(Math.max(...moved.map(Math.abs)) <= 60, `moved by up to ${Math.max(...moved.map(Math.abs))} px`);
+  await page.context().close();
+});

@@ -134,8 +134,22 @@ export async function newPage(browser, options = {}) {
 }
 
 /// Waits until every part of the live page has taken its static twin's place (the app removes the
-/// static page's id when the last is in).
+/// static page's id when the last is in). The page fetches its wasm only once a widget comes within a
+/// screen of the window, or at once for a link with a query (scripts/preload.mjs): where it is still
+/// waiting, this scrolls to the first widget's place, as a reader would, until the app has started,
+/// then back to where the page was.
 export async function liveMounted(page) {
+  const y = await page.evaluate(() => {
+    const first = !window.wasmBindings && !location.search && document.querySelector("#static-page .lazy-placeholder");
+    if (!first) return null;
+    const y = window.scrollY;
+    first.scrollIntoView();
+    return y;
+  });
+  if (y !== null) {
+    await page.waitForFunction(() => window.wasmBindings);
+    await page.evaluate((y) => window.scrollTo(0, y), y);
+  }
   await page.waitForFunction(() => !document.getElementById("static-page") && document.querySelector("main"));
 }
 
