@@ -237,6 +237,8 @@ test("the first load fetches no wasm: it comes when the reader scrolls on, or at
     console.log(`${width} px: the wasm asked for after a 200 px scroll, the first widget ${Math.round(gap)} px below the window`);
     assert.ok(gap > height, `the first widget still more than a screen away (${Math.round(gap)} px)`);
     await liveMounted(page);
+    // Read on to the diagram: it mounts and draws.
+    await page.evaluate(() => document.querySelector(".widget-architecture").scrollIntoView());
     await page.locator('[data-testid="architecture-svg"]:not(.pending)').first().waitFor();
     await page.context().close();
   }
