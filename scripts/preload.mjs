@@ -38,10 +38,11 @@ const afterPaint =
   ' });\n';
 // Then the wait for need: the first screen is text and links only (the first widget is two screens
 // or more down), so the wasm is fetched once the reader scrolls (reading on, towards the widgets, or
-// following a link into the page), or a widget's placeholder (`.lazy-placeholder`, which the static
-// page puts where the app mounts each widget, the lab and each exercise) is within a screen of the
-// window (a short window). A page already scrolled (a restored position, a link's anchor) and a link
-// with a query (the lab's parameters, an embed,
+// following a link into the page) or does anything else on the page (a key, a click or a touch, the
+// focus moving: a keyboard or screen-reader user reads on without scrolling), or once a widget's
+// placeholder (`.lazy-placeholder`, which the static page puts where the app mounts each widget, the
+// lab and each exercise) is within a screen of the window (a short window). A page already scrolled
+// (a restored position, a link's anchor) and a link with a query (the lab's parameters, an embed,
 // the instructor view) need the app at once; so does a page without placeholders. On a slow phone
 // the wasm takes seconds to arrive (about 8 s at Lighthouse's mobile throttling): the first scroll
 // gives it the most time before the first widget is in view.
@@ -50,8 +51,9 @@ const whenNeeded =
   ' const near = document.querySelectorAll(".lazy-placeholder");' +
   ' if (location.search || !near.length || window.scrollY > 0) return ok();' +
   ' let done = false;' +
-  ' const go = () => { if (done) return; done = true; removeEventListener("scroll", go); o && o.disconnect(); ok(); };' +
-  ' addEventListener("scroll", go, { passive: true });' +
+  ' const on = ["scroll", "keydown", "pointerdown", "touchstart", "focusin"];' +
+  ' const go = () => { if (done) return; done = true; on.forEach((t) => removeEventListener(t, go, true)); o && o.disconnect(); ok(); };' +
+  ' on.forEach((t) => addEventListener(t, go, { capture: true, passive: true }));' +
   ' const o = window.IntersectionObserver && new IntersectionObserver((es) => { if (es.some((e) => e.isIntersecting)) go(); }, { rootMargin: "100% 0px" });' +
   ' if (o) near.forEach((e) => o.observe(e));' +
   ' });\n';

@@ -242,6 +242,19 @@ test("the first load fetches no wasm: it comes when the reader scrolls on, or at
     await page.locator('[data-testid="architecture-svg"]:not(.pending)').first().waitFor();
     await page.context().close();
   }
+  // A keyboard (or screen-reader) user who reads on without scrolling: the first Tab asks for it.
+  const keys = await newPage(h.browser, { serviceWorkers: "block" });
+  let early = false;
+  keys.on("request", (r) => (early ||= /_bg\.wasm$/.test(r.url())));
+  await keys.goto(`${h.server.origin}/`);
+  await keys.waitForLoadState("networkidle");
+  await keys.waitForTimeout(500);
+  assert.equal(early, false, "no wasm before the key");
+  const tabbed = keys.waitForRequest(/app-[^/]*_bg\.wasm$/);
+  await keys.keyboard.press("Tab");
+  await assert.doesNotReject(tabbed);
+  assert.equal(await keys.evaluate(() => window.scrollY), 0, "asked for without a scroll");
+  await keys.context().close();
   // A share link: the lab's parameters need the app at once.
   const page = await newPage(h.browser, { serviceWorkers: "block" });
   const asked = page.waitForRequest(/app-[^/]*_bg\.wasm$/);
