@@ -2,9 +2,9 @@
 // the page needs it (scripts/build.sh calls this, before scripts/csp.mjs hashes the inline scripts):
 // - drops Trunk's `<link rel="preload" … as="fetch">` of the wasm,
 // - has Trunk's start-up script wait for the largest paint to be reported, and then
-// - for the reader to scroll, or a widget to be within a screen of the window (or for a link with a
-//   query), before it fetches the wasm.
-// The page's text is static HTML that paints without the wasm; fetching the wasm (about 560 KB gzip)
+// - for the reader to scroll or do anything else on the page, or for a widget to be within a screen
+//   of the window (or for a link with a query), before it fetches the wasm.
+// The page's text is static HTML that paints without the wasm; fetching the wasm (about 590 KB gzip)
 // before that first paint only competes with the HTML and CSS for the connection. Lighthouse's
 // simulated LCP also counts a wasm request that started before the first paint as part of the largest
 // paint: 3.8 s instead of 1.1 s on its mobile profile with a preload, and, without one, 4.1 s in some
@@ -59,4 +59,4 @@ const whenNeeded =
   ' });\n';
 const out = dropped.replace(start, (m) => afterPaint + whenNeeded + m);
 writeFileSync(file, out);
-console.log(`preload: ${html === dropped ? "no wasm preload in" : "dropped the wasm preload from"} ${file}; the wasm is fetched after the first paint`);
+console.log(`preload: ${html === dropped ? "no wasm preload in" : "dropped the wasm preload from"} ${file}; the wasm is fetched after the first paint, once the page needs it`);

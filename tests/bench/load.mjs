@@ -1,7 +1,8 @@
 // First load of the built site (run scripts/build.sh first), for a few fresh loads: the main thread's
 // long tasks (PerformanceObserver `longtask`) in the 1.5 s after the load and whether the wasm was
-// fetched then (it is fetched once a widget comes within a screen of the window, or at once for a link
-// with a query); then, as a reader scrolls to the first widget, how long until the live page has
+// fetched then (it is fetched once the reader scrolls or does anything on the page, or a widget is
+// within a screen of the window, or at once for a link with a query: scripts/preload.mjs); then, as a
+// reader scrolls to the first widget, how long until the live page has
 // taken the static page's place and the long tasks until 1.5 s after; then, with the lab scrolled into
 // view (it mounts when shown), how long until its failure-rate chart is drawn and the long tasks of
 // that. Prints figures; asserts nothing.

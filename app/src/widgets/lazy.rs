@@ -128,8 +128,9 @@ pub fn WhenNear(
 
 /// The placeholder's height, held (as the mounted figure's least height) from the moment the figure
 /// mounts until its first run arrives: a figure waiting for its run is shorter than it will be (its
-/// figures a line, its legends empty), and the text below it would jump up and back down (180 px
-/// under the architecture diagram on a phone).
+/// figures a line, its legends empty), and the text below it would jump up and back down (by 500 px
+/// under the architecture diagram on a phone, measured before this and its chart's kept room).
+///
 /// Only figures that ask for it are held (`hold_until_ready`); the lab's own section is not.
 #[derive(Clone, Copy)]
 pub struct Hold {
