@@ -131,10 +131,13 @@ pub fn Figures() -> impl IntoView {
     let outage = either(outage, |t| t.outage.clone());
     // One run's note; over several seeds the figure is a median and the note would be one seed's.
     let lost_note = Signal::derive(move || if spread.with(Option::is_some) { None } else { lost_none() });
-    // What a screen reader hears once the figures settle after a change (nothing at load).
+    // What a screen reader hears once the figures settle after a change (nothing at load, nor when
+    // the first run arrives: not a change of the reader's).
     let announcement = RwSignal::new(String::new());
     let pending = StoredValue::new(None::<TimeoutHandle>);
-    Effect::new(move |first: Option<()>| {
+    let lab = expect_context::<crate::lab::Lab>();
+    Effect::new(move |was_ready: Option<bool>| {
+        let ready = lab.run.with(|r| r.ready());
         // Read as a sentence: "users affected for 4 min", "users not affected".
         let affected = match outage.get() {
             o if o == "not affected" => "users not affected".to_string(),
@@ -143,13 +146,14 @@ pub fn Figures() -> impl IntoView {
         };
         let text =
             format!("Peak failure rate {}; recovery after the fault ends: {}; {affected}.", peak.get(), recovery.get());
-        if first.is_none() {
-            return;
+        if was_ready != Some(true) || !ready {
+            return ready;
         }
         if let Some(h) = pending.get_value() {
             h.clear();
         }
         pending.set_value(set_timeout_with_handle(move || announcement.set(text), ANNOUNCE_AFTER).ok());
+        ready
     });
     view! {
         // On a phone the figures scroll sideways in one row (style/main.css), so the row takes focus

@@ -201,6 +201,20 @@ async function countLiveRegions(page) {
   });
 }
 
+test("a figure's first run is not announced: it arrives as the reader scrolls near, not after a change of theirs", async () => {
+  const lab = await auditPage("/");
+  await lab.waitForCharts();
+  const widget = lab.page.locator('#recovery [data-testid="widget"]').first();
+  await widget.scrollIntoViewIfNeeded();
+  await lab.page.waitForFunction(
+    () => /%$/.test(document.querySelector('#recovery [data-testid="widget"] [data-testid="peak-failure"]')?.textContent.trim() ?? ""),
+  );
+  await lab.page.waitForTimeout(1500);
+  assert.equal((await widget.locator('[data-testid="widget-announcement"]').textContent()).trim(), "", "the widget's first run");
+  assert.equal((await lab.byTestId("figures-announcement").textContent()).trim(), "", "the lab's first run");
+  await lab.page.context().close();
+});
+
 test("a slider's value is not spoken twice, and a chapter widget's figures are announced once after a drag", async () => {
   const lab = await auditPage("/");
   await lab.waitForCharts();

@@ -86,10 +86,11 @@ pub fn WidgetFigures() -> impl IntoView {
         })
     };
     // What a screen reader hears: the line once it has settled after a change, not on every step of
-    // a slider (as the lab's figures). Nothing at load.
+    // a slider (as the lab's figures). Nothing at load, nor when the first run arrives (from a
+    // worker, a moment after the widget mounted as the reader scrolled near it: not a change of theirs).
     let announcement = RwSignal::new(String::new());
     let pending = StoredValue::new(None::<TimeoutHandle>);
-    Effect::new(move |first: Option<()>| {
+    Effect::new(move |was_ready: Option<bool>| {
         let ready = lab.run.with(|r| r.ready());
         let mut text = format!("Peak failure rate {}; {}", peak(), recovery());
         if let Some(n) = wasted() {
@@ -98,14 +99,15 @@ pub fn WidgetFigures() -> impl IntoView {
         if let Some(n) = notice() {
             text.push_str(&format!(". {n}"));
         }
-        if first.is_none() || !ready {
-            return;
+        if was_ready != Some(true) || !ready {
+            return ready;
         }
         if let Some(h) = pending.get_value() {
             h.clear();
         }
         let after = crate::views::ANNOUNCE_AFTER;
         pending.set_value(set_timeout_with_handle(move || announcement.set(text), after).ok());
+        ready
     });
     view! {
         <p class="widget-figures">
