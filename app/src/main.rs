@@ -108,7 +108,8 @@ fn App() -> impl IntoView {
     // The student's saved exercise work, shared by every exercise on the page.
     provide_context(exercises::Store::load());
     provide_context(exercise_link.clone());
-    chapters::glossary_tips();
+    // Escape hides a glossary tip, in every chapter.
+    chapters::dismiss_tips_with_escape();
     // The top of the page mounts at once; every part after the contents in a task of its own
     // (`mount_parts`), each taking the place of its static twin, so that no one task builds the
     // whole page.

@@ -3,7 +3,7 @@
 use crate::chart;
 use crate::charts::{self, ChartKind};
 use crate::format;
-use crate::lab::{use_lab, Place, Run};
+use crate::lab::{use_lab, Lab, Place, Run};
 use leptos::html::Canvas;
 use leptos::prelude::*;
 use sim_core::Trace;
@@ -12,6 +12,29 @@ use std::time::Duration;
 /// How long after the last change the figures are announced to screen readers: a drag announces
 /// its result once, not every frame.
 pub const ANNOUNCE_AFTER: Duration = Duration::from_millis(600);
+
+/// What a screen reader hears of a lab's figures (for a polite live region): `text` once it has
+/// settled, [`ANNOUNCE_AFTER`] after the last change, not on every step of a slider. Nothing at load,
+/// nor when the first run arrives (from a worker, a moment after the figure mounted as the reader
+/// scrolled near it): not a change of the reader's.
+pub fn announce_changes(lab: Lab, text: impl Fn() -> String + 'static) -> RwSignal<String> {
+    let announcement = RwSignal::new(String::new());
+    let pending = StoredValue::new(None::<TimeoutHandle>);
+    Effect::new(move |was_ready: Option<bool>| {
+        let ready = lab.run.with(Run::ready);
+        // Read before any return, so that every change of what it says runs this again.
+        let text = text();
+        if was_ready != Some(true) || !ready {
+            return ready;
+        }
+        if let Some(h) = pending.get_value() {
+            h.clear();
+        }
+        pending.set_value(set_timeout_with_handle(move || announcement.set(text), ANNOUNCE_AFTER).ok());
+        ready
+    });
+    announcement
+}
 
 /// Runs `f` on the current trace, or gives `default` while the parameters are invalid.
 fn with_trace<T>(f: impl Fn(&Trace) -> T, default: T) -> impl Fn() -> T
@@ -131,29 +154,14 @@ pub fn Figures() -> impl IntoView {
     let outage = either(outage, |t| t.outage.clone());
     // One run's note; over several seeds the figure is a median and the note would be one seed's.
     let lost_note = Signal::derive(move || if spread.with(Option::is_some) { None } else { lost_none() });
-    // What a screen reader hears once the figures settle after a change (nothing at load, nor when
-    // the first run arrives: not a change of the reader's).
-    let announcement = RwSignal::new(String::new());
-    let pending = StoredValue::new(None::<TimeoutHandle>);
-    let lab = expect_context::<crate::lab::Lab>();
-    Effect::new(move |was_ready: Option<bool>| {
-        let ready = lab.run.with(|r| r.ready());
+    let announcement = announce_changes(expect_context::<Lab>(), move || {
         // Read as a sentence: "users affected for 4 min", "users not affected".
         let affected = match outage.get() {
             o if o == "not affected" => "users not affected".to_string(),
             o if o.starts_with("to the end") => format!("users affected {o}"),
             o => format!("users affected for {o}"),
         };
-        let text =
-            format!("Peak failure rate {}; recovery after the fault ends: {}; {affected}.", peak.get(), recovery.get());
-        if was_ready != Some(true) || !ready {
-            return ready;
-        }
-        if let Some(h) = pending.get_value() {
-            h.clear();
-        }
-        pending.set_value(set_timeout_with_handle(move || announcement.set(text), ANNOUNCE_AFTER).ok());
-        ready
+        format!("Peak failure rate {}; recovery after the fault ends: {}; {affected}.", peak.get(), recovery.get())
     });
     view! {
         // On a phone the figures scroll sideways in one row (style/main.css), so the row takes focus

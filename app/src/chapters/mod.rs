@@ -72,9 +72,9 @@ fn block(chapter: &'static Chapter, b: &'static Block) -> AnyView {
     }
 }
 
-/// One chapter: heading, blocks, links on.
+/// Chapter `index`: heading, blocks, links on (the page mounts them one by one, `app/src/main.rs`).
 #[component]
-fn ChapterView(index: usize) -> impl IntoView {
+pub fn Chapter(index: usize) -> impl IntoView {
     let c = &CHAPTERS[index];
     let heading = format!("{}-title", c.id);
     view! {
@@ -87,21 +87,10 @@ fn ChapterView(index: usize) -> impl IntoView {
     }
 }
 
-/// Chapter `index` (the page mounts them one by one, `app/src/main.rs`).
-#[component]
-pub fn Chapter(index: usize) -> impl IntoView {
-    view! { <ChapterView index=index /> }
-}
-
-/// What every chapter's glossary tips need once on the page: Escape hides a tip.
-pub fn glossary_tips() {
-    dismiss_tips_with_escape();
-}
-
 /// A glossary term's explanation shows on hover and focus (style/teaching.css); Escape hides it
 /// without moving the pointer or the focus away, as a tooltip should (it can cover the text below).
 /// It shows again once the reader moves to another place.
-fn dismiss_tips_with_escape() {
+pub fn dismiss_tips_with_escape() {
     use std::cell::RefCell;
     use std::rc::Rc;
     // The wraps whose tip Escape hid: usually none, so moving the pointer costs nothing.

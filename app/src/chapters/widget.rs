@@ -85,13 +85,8 @@ pub fn WidgetFigures() -> impl IntoView {
             _ => None,
         })
     };
-    // What a screen reader hears: the line once it has settled after a change, not on every step of
-    // a slider (as the lab's figures). Nothing at load, nor when the first run arrives (from a
-    // worker, a moment after the widget mounted as the reader scrolled near it: not a change of theirs).
-    let announcement = RwSignal::new(String::new());
-    let pending = StoredValue::new(None::<TimeoutHandle>);
-    Effect::new(move |was_ready: Option<bool>| {
-        let ready = lab.run.with(|r| r.ready());
+    // What a screen reader hears: the line, as the lab's figures are announced.
+    let announcement = crate::views::announce_changes(lab, move || {
         let mut text = format!("Peak failure rate {}; {}", peak(), recovery());
         if let Some(n) = wasted() {
             text.push_str(&format!("; wasted queries {n}"));
@@ -99,15 +94,7 @@ pub fn WidgetFigures() -> impl IntoView {
         if let Some(n) = notice() {
             text.push_str(&format!(". {n}"));
         }
-        if was_ready != Some(true) || !ready {
-            return ready;
-        }
-        if let Some(h) = pending.get_value() {
-            h.clear();
-        }
-        let after = crate::views::ANNOUNCE_AFTER;
-        pending.set_value(set_timeout_with_handle(move || announcement.set(text), after).ok());
-        ready
+        text
     });
     view! {
         <p class="widget-figures">
