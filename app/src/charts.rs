@@ -29,6 +29,13 @@ pub mod colors {
     pub const FAULT: Rgb = (0x7d, 0x3c, 0x98);
 }
 
+/// Whether the attempts chart draws the database's calls per request even in a run where the API
+/// did not retry them: where the reader can change the API's retries (the lab, a figure with that
+/// control). Elsewhere the line would only double the attempts' line. Provided by a chapter's
+/// figure; the lab and embeds go without it (true).
+#[derive(Clone, Copy, Debug)]
+pub struct DbCallsLine(pub bool);
+
 /// Which chart.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ChartKind {
@@ -269,7 +276,14 @@ fn xs(trace: &Trace) -> impl Iterator<Item = f64> + '_ {
 }
 
 /// The chart of `kind` for `trace`, with the bands of `faults`.
-pub fn spec(kind: ChartKind, trace: &Trace, faults: &[Fault], x_format: XFormat, markers: Vec<Marker>) -> ChartSpec {
+pub fn spec(
+    kind: ChartKind,
+    trace: &Trace,
+    faults: &[Fault],
+    x_format: XFormat,
+    markers: Vec<Marker>,
+    db_calls_line: bool,
+) -> ChartSpec {
     let s = &trace.series;
     let x_max = s.len() as f64 * s.interval_s;
     let per_s = trace.scale / s.interval_s;
@@ -344,8 +358,11 @@ pub fn spec(kind: ChartKind, trace: &Trace, faults: &[Fault], x_format: XFormat,
                 (0..s.len()).map(|i| s.amplification(i)).collect(),
                 false,
             )];
-            // With the API retrying its own database calls, the database sees more than the client sends.
-            if trace.summary.db_retries > 0 {
+            // What the database sees: more calls than the client sends attempts when the API retries
+            // its own calls too. Drawn when it did, and wherever the reader can switch the API's
+            // retries (`DbCallsLine`), so that switching them off shows the line coming down rather
+            // than going away.
+            if trace.summary.db_retries > 0 || (db_calls_line && s.db_calls.iter().any(|&n| n > 0)) {
                 let calls = (0..s.len())
                     .map(|i| {
                         let n = s.db_calls.get(i).copied().unwrap_or(0);
@@ -554,10 +571,29 @@ pub fn table(spec: &ChartSpec, max_rows: usize) -> (Vec<String>, Vec<Vec<String>
 #[cfg(test)]
 mod tests {
     #[test]
+    fn the_database_calls_line_shows_where_the_api_retries_can_change() {
+        use super::{spec, ChartKind, XFormat};
+        let names = |retries: u32, line: bool| {
+            let mut p = sim_core::Preset::Failover.params();
+            p.api_retry.attempts = retries;
+            let t = sim_core::run(&p).unwrap();
+            let s = spec(ChartKind::Amplification, &t, &p.faults, XFormat::Elapsed, Vec::new(), line);
+            s.lines.iter().map(|l| l.name.clone()).collect::<Vec<_>>()
+        };
+        let calls = |v: Vec<String>| v.iter().any(|n| n == "database calls per new request");
+        // A figure with the API's retries among its controls: the line at one attempt too.
+        assert!(calls(names(1, true)));
+        assert!(calls(names(3, true)));
+        // Elsewhere only when the API retried (chapter 4's attempts are not doubled by it).
+        assert!(!calls(names(1, false)));
+        assert!(calls(names(3, false)));
+    }
+
+    #[test]
     fn a_chart_reads_as_a_table_of_at_most_the_rows_asked_for() {
         let p = sim_core::Params::default();
         let t = sim_core::run(&p).unwrap();
-        let spec = super::spec(super::ChartKind::FailureRate, &t, &p.faults, super::x_format(&p), Vec::new());
+        let spec = super::spec(super::ChartKind::FailureRate, &t, &p.faults, super::x_format(&p), Vec::new(), true);
         let (head, rows) = super::table(&spec, 30);
         assert_eq!(head[0], "Time");
         assert_eq!(head.len(), 1 + spec.lines.len());
@@ -609,7 +645,7 @@ mod tests {
         let calm = sim_core::run(&Params::default()).unwrap();
         assert_eq!(band_legend(&calm, &Params::default().faults).len(), 1, "no breaker, no breaker legend");
         for kind in ChartKind::ALL {
-            let s = spec(kind, &t, &p.faults, XFormat::Elapsed, vec![]);
+            let s = spec(kind, &t, &p.faults, XFormat::Elapsed, vec![], true);
             if kind.applies(&t) {
                 assert!(!s.lines.is_empty(), "{kind:?}");
                 assert!(s.lines.iter().all(|l| l.points.len() == t.series.len()));
@@ -620,7 +656,7 @@ mod tests {
         let mut q = Params::default();
         q.faults[0] = Fault::RedisFailover { start_s: 60.0, duration_s: 10.0, promotion_gap_s: 0.0 };
         let quiet = sim_core::run(&q).unwrap();
-        let causes = spec(ChartKind::Causes, &quiet, &q.faults, XFormat::Elapsed, vec![]);
+        let causes = spec(ChartKind::Causes, &quiet, &q.faults, XFormat::Elapsed, vec![], true);
         assert_eq!(causes.note.as_deref(), Some("No attempt failed in this run"));
         assert_eq!(causes.y_max, 10.0);
     }
@@ -631,8 +667,8 @@ mod tests {
         a.faults[0] = Fault::RedisFailover { start_s: 60.0, duration_s: 30.0, promotion_gap_s: 0.0 };
         let b = Params::default();
         let (ta, tb) = (sim_core::run(&a).unwrap(), sim_core::run(&b).unwrap());
-        let now = spec(ChartKind::FailureRate, &ta, &a.faults, XFormat::Elapsed, vec![]);
-        let pinned = spec(ChartKind::FailureRate, &tb, &b.faults, XFormat::Elapsed, vec![]);
+        let now = spec(ChartKind::FailureRate, &ta, &a.faults, XFormat::Elapsed, vec![], true);
+        let pinned = spec(ChartKind::FailureRate, &tb, &b.faults, XFormat::Elapsed, vec![], true);
         let both = overlay(now.clone(), &pinned);
         let strips: Vec<_> = both.bands.iter().filter(|x| x.y1 == PINNED_STRIP).collect();
         assert_eq!(strips.len(), 1, "{:?}", both.bands);

@@ -71,7 +71,7 @@ pub fn LinkProblems(problems: Vec<String>, testid: &'static str) -> impl IntoVie
     (!problems.is_empty()).then(|| {
         view! {
             <div class="notice" data-testid=testid role="status">
-                <p>"Some settings in this link could not be used; the rest were applied:"</p>
+                <p>"Some settings in this link could not be used; the page uses its usual settings for those instead:"</p>
                 <ul>{problems.into_iter().map(|p| view! { <li>{p}</li> }).collect_view()}</ul>
             </div>
         }

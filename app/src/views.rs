@@ -164,9 +164,7 @@ pub fn Figures() -> impl IntoView {
         format!("Peak failure rate {}; recovery after the fault ends: {}; {affected}.", peak.get(), recovery.get())
     });
     view! {
-        // On a phone the figures scroll sideways in one row (style/main.css), so the row takes focus
-        // for the keyboard.
-        <div class="figures" data-testid="figures" role="group" aria-label="Figures of this run" tabindex="0">
+        <div class="figures" data-testid="figures" role="group" aria-label="Figures of this run">
             <Figure label="Peak failure rate" testid="peak-failure" value=peak />
             <Figure label="Recovery after the fault ends" testid="recovery-time" value=recovery class=verdict />
             <Figure label="Users affected for" testid="outage" value=outage note=reconnected />
@@ -228,6 +226,7 @@ pub fn ChartCard(
         }
         (now, ready)
     });
+    let db_calls_line = use_context::<charts::DbCallsLine>().is_none_or(|c| c.0);
     let spec = Memo::new(move |_| {
         let run = lab.run.get();
         let trace = run.trace.as_ref().as_ref().ok()?;
@@ -235,7 +234,7 @@ pub fn ChartCard(
         // Drawn with the parameters of the run, which the lab's may already have moved past.
         let p = &run.params;
         let x_format = charts::x_format(p);
-        let mut spec = charts::spec(kind, trace, &p.faults, x_format, charts::markers(p, preset));
+        let mut spec = charts::spec(kind, trace, &p.faults, x_format, charts::markers(p, preset), db_calls_line);
         // Several seeds: the failure rate's median and 10–90 % band.
         if kind == ChartKind::FailureRate {
             if let Some(runs) = lab.seed_runs.get() {
@@ -246,7 +245,7 @@ pub fn ChartCard(
         if let Some(pin) = lab.pinned.get() {
             if let Ok(pt) = pin.run.trace.as_ref() {
                 if kind.applies(pt) {
-                    let pinned = charts::spec(kind, pt, &pin.params.faults, x_format, Vec::new());
+                    let pinned = charts::spec(kind, pt, &pin.params.faults, x_format, Vec::new(), db_calls_line);
                     spec = charts::overlay(spec, &pinned);
                 }
             }

@@ -217,7 +217,7 @@ test("an exercise turns met when the solution's value is entered, stays met afte
   await lab.open(`${h.server.origin}/#exercise-pool-that-heals`);
   const ex = page.locator('[data-testid="exercise"][data-exercise="pool-that-heals"]');
   const status = ex.locator('[data-testid="exercise-status"]');
-  assert.equal(await status.textContent(), "not met");
+  assert.equal(await status.textContent(), "not met yet");
   assert.match(await ex.locator(".exercise-goal").textContent(), /seeds 1, 2, 3/);
   // The pool is limited to 40 in this exercise.
   assert.equal(await ex.locator('[data-testid="slider-pool"]').getAttribute("max"), "40");
@@ -278,7 +278,7 @@ test("corrupt saved progress is set aside with a notice, and the page still work
   await lab.open(`${h.server.origin}/`);
   assert.match(await page.locator('[data-testid="storage-notice"]').textContent(), /could not be read/);
   await page.locator('[data-testid="exercise"]').first().scrollIntoViewIfNeeded();
-  assert.equal(await page.locator('[data-testid="exercise-status"]').first().textContent(), "not met");
+  assert.equal(await page.locator('[data-testid="exercise-status"]').first().textContent(), "not met yet");
   // The first save keeps the unreadable text aside, where it can still be recovered by hand.
   const pool = page.locator('[data-testid="exercise"][data-exercise="pool-that-heals"]');
   await pool.scrollIntoViewIfNeeded();

@@ -148,9 +148,12 @@ pub fn ChapterWidget(spec: &'static WidgetSpec) -> impl IntoView {
                 {
                     let (params, preset) = scenario_of(spec);
                     let lab = widget_lab(params.clone(), preset);
+                    let db_calls = crate::charts::DbCallsLine(spec.knobs.contains(&"api-retry-attempts"));
                     view! {
                         <Provider value=lab>
-                            <WidgetBody spec=spec start=params />
+                            <Provider value=db_calls>
+                                <WidgetBody spec=spec start=params />
+                            </Provider>
                         </Provider>
                     }
                 }

@@ -263,9 +263,31 @@ fn y_label_area(ticks: &[String], css_w: f64) -> (f64, bool) {
     }
 }
 
-/// A grid axis of `n` cells, cell `i` spanning `[i, i+1)`, ticked in the middle of every `every`-th.
+/// A grid axis of `n` cells, cell `i` spanning `[i, i+1)`, ticked in the middle of every `every`-th
+/// ([`cell_ticks`]).
 fn cell_axis(n: usize, every: usize) -> TickedAxis {
-    TickedAxis { range: (0f64..n as f64).into(), ticks: (0..n).step_by(every.max(1)).map(|i| i as f64 + 0.5).collect() }
+    TickedAxis {
+        range: (0f64..n as f64).into(),
+        ticks: cell_ticks(n, every).into_iter().map(|i| i as f64 + 0.5).collect(),
+    }
+}
+
+/// The cells of an axis of `n` that get a label, at least `every` apart: every `every`-th from the
+/// first, and the last too, so that both ends of the range read (in place of the one before it
+/// when that is too close).
+fn cell_ticks(n: usize, every: usize) -> Vec<usize> {
+    let every = every.max(1);
+    let mut ticks: Vec<usize> = (0..n).step_by(every).collect();
+    let last = n.saturating_sub(1);
+    if ticks.last().is_some_and(|&t| t != last) {
+        if ticks.len() > 1 && last - ticks[ticks.len() - 1] < every {
+            ticks.pop();
+        }
+        if ticks.last().is_none_or(|&t| last - t >= every) {
+            ticks.push(last);
+        }
+    }
+    ticks
 }
 
 /// Where the cells are, in CSS pixels from the canvas's top left: (left, top, width, height).
@@ -294,14 +316,22 @@ pub fn draw_phase(
         root.split_horizontally(px(css_w - legend_w))
     };
     let (nx, ny) = (spec.nx.max(1), spec.ny.max(1));
+    // On a phone a row's label is its value alone ("28.1/s", not "28.1/s = 140 k/s": the real-world
+    // figure is in a cell's readout), so that the labels leave the cells most of the width.
+    let short: Vec<String>;
+    let y_ticks = if narrow {
+        short = spec.y_ticks.iter().map(|t| t.split(" = ").next().unwrap_or(t).to_string()).collect();
+        &short[..]
+    } else {
+        spec.y_ticks
+    };
     // As many x labels as fit side by side in the plot's width.
-    let (y_area, title_beside) = y_label_area(spec.y_ticks, css_w);
+    let (y_area, title_beside) = y_label_area(y_ticks, css_w);
     let plot_w = (css_w - legend_w - y_area - 16.0).max(60.0);
     let label_w = spec.x_ticks.iter().map(|t| t.chars().count()).max().unwrap_or(4) as f64 * 6.6 + 12.0;
     let x_every = ((nx as f64 * label_w / plot_w).ceil() as usize).max(1);
     let y_every = (ny as f64 / 8.0).ceil().max(1.0) as usize;
     let x_ticks = spec.x_ticks;
-    let y_ticks = spec.y_ticks;
     let mut chart = ChartBuilder::on(&area)
         .margin_top(px(if title_beside { 10.0 } else { 26.0 }))
         .margin_right(px(10.0))
@@ -473,5 +503,24 @@ mod tests {
         assert_eq!(scale_color(f64::NAN), VIRIDIS[0]);
         let lum = |c: Rgb| 0.2126 * c.0 as f64 + 0.7152 * c.1 as f64 + 0.0722 * c.2 as f64;
         assert!((0..10).all(|k| lum(scale_color(k as f64 / 10.0)) > lum(scale_color((k + 1) as f64 / 10.0))));
+    }
+
+    #[test]
+    fn both_ends_of_an_axis_are_labelled_and_labels_keep_apart() {
+        assert_eq!(cell_ticks(16, 6), vec![0, 6, 15]);
+        assert_eq!(cell_ticks(8, 4), vec![0, 7]);
+        assert_eq!(cell_ticks(8, 2), vec![0, 2, 4, 7]);
+        assert_eq!(cell_ticks(9, 2), vec![0, 2, 4, 6, 8]);
+        assert_eq!(cell_ticks(4, 1), vec![0, 1, 2, 3]);
+        assert_eq!(cell_ticks(4, 5), vec![0]);
+        assert_eq!(cell_ticks(1, 3), vec![0]);
+        for n in 1..=40 {
+            for every in 1..=12 {
+                let t = cell_ticks(n, every);
+                assert_eq!(t[0], 0);
+                assert!(t.windows(2).all(|w| w[1] - w[0] >= every), "{n} {every}: {t:?}");
+                assert!(n <= every || *t.last().unwrap() == n - 1, "{n} {every}: {t:?}");
+            }
+        }
     }
 }

@@ -595,10 +595,23 @@ pub fn PhaseDiagram() -> impl IntoView {
             range_problem.set(note);
             settings.update(|st| *(if which == 0 { &mut st.x } else { &mut st.y }) = axis);
         } else {
+            // The field goes back to the end in use (`show_kept`).
             range_problem.set(Some(format!("{}: \"from\" must be below \"to\"; the range stays as it was.", s.label)));
-            // The fields show the range as it is again.
-            settings.update(|_| {});
         }
+    };
+    // After an edit, the field shows the end in use: a value clamped to the slider's range, or the
+    // old one when the range was refused (the reactive value alone left the typed text in place
+    // when the end in use had not changed).
+    let show_kept = move |ev: &leptos::ev::Event, which: usize, end: usize| {
+        let kept = settings.with_untracked(|st| {
+            let axis = if which == 0 { &st.x } else { &st.y };
+            if end == 0 {
+                axis.1
+            } else {
+                axis.2
+            }
+        });
+        event_target::<web_sys::HtmlInputElement>(ev).set_value(&kept.to_string());
     };
 
     let axis_controls = move |which: usize| {
@@ -622,11 +635,11 @@ pub fn PhaseDiagram() -> impl IntoView {
                 <label>"from "<input type="number" inputmode="decimal" aria-label=move || named("from")
                     data-testid=format!("sweep-{}-from", if which == 0 { "x" } else { "y" })
                     prop:value=move || get().1.to_string()
-                    on:change=move |ev| set_range(which, 0, event_target_value(&ev)) /></label>
+                    on:change=move |ev| { set_range(which, 0, event_target_value(&ev)); show_kept(&ev, which, 0) } /></label>
                 <label>" to "<input type="number" inputmode="decimal" aria-label=move || named("to")
                     data-testid=format!("sweep-{}-to", if which == 0 { "x" } else { "y" })
                     prop:value=move || get().2.to_string()
-                    on:change=move |ev| set_range(which, 1, event_target_value(&ev)) />
+                    on:change=move |ev| { set_range(which, 1, event_target_value(&ev)); show_kept(&ev, which, 1) } />
                     // In the label, so the unit never wraps onto a line of its own.
                     " "<span class="sweep-unit" aria-hidden="true">{move || unit()}</span></label>
             </fieldset>
@@ -752,8 +765,18 @@ fn Heatmap(sweep: Sweep, metric: Signal<Metric>) -> impl IntoView {
             Some((at(&s.axes[0])?, at(&s.axes[1])?))
         })
     });
-    let x_label = format!("{} ({})", sweep.x.label, sweep.x.unit);
-    let y_label = format!("{} ({})", sweep.y.label, sweep.y.unit);
+    // An axis's title names the unit only when its labels are bare numbers: "Redis failover (s)"
+    // over labels in minutes ("1 min 20 s") read as a contradiction.
+    let title = |label: &str, unit: &str, ticks: &[String]| {
+        let said = ticks.iter().any(|t| t.chars().any(|c| c.is_alphabetic() || c == '%'));
+        if said || unit.is_empty() {
+            label.to_string()
+        } else {
+            format!("{label} ({unit})")
+        }
+    };
+    let x_label = title(&sweep.x.label, sweep.x.unit, &x_ticks);
+    let y_label = title(&sweep.y.label, sweep.y.unit, &y_ticks);
     let at_text = {
         let (xl, yl) = (sweep.x.label.to_string(), sweep.y.label.to_string());
         let (xt, yt) = (x_ticks.clone(), y_ticks.clone());

@@ -226,7 +226,7 @@ fn ExerciseBody(ex: &'static Exercise, start: Params, saved_problems: Vec<String
             // Heard out of context when it changes: "Exercise 3: goal met".
             <span class="exercise-status" class:met=move || met.get() role="status" aria-live="polite">
                 <span class="visually-hidden">{format!("Exercise {}: goal ", ex.number())}</span>
-                <span data-testid="exercise-status">{move || if met.get() { "met" } else { "not met" }}</span>
+                <span data-testid="exercise-status">{move || if met.get() { "met" } else { "not met yet" }}</span>
             </span>
         </header>
         {move || store.not_saved.get().map(|e| view! {
@@ -471,7 +471,7 @@ fn InstructorCard(ex: &'static Exercise) -> impl IntoView {
 /// A pasted line split into who sent it and the link: "Ana: https://…?…&exercise=…" (or "Ana",
 /// a tab, the link, as a spreadsheet's two columns paste). The link is the word holding
 /// `exercise=` (else the first holding `?`); what comes before it, without a closing `:`, `-`, `–`,
-/// `,` or `;`, is the label.
+/// `,` or `;`, is the label. A line without a link keeps a name before its colon as its label.
 fn split_label(line: &str) -> (Option<&str>, &str) {
     let words: Vec<(usize, &str)> =
         line.split_whitespace().map(|w| (w.as_ptr() as usize - line.as_ptr() as usize, w)).collect();
@@ -480,9 +480,22 @@ fn split_label(line: &str) -> (Option<&str>, &str) {
         .rev()
         .find(|(_, w)| w.contains("exercise="))
         .or_else(|| words.iter().find(|(_, w)| w.contains('?')));
-    let Some(&(at, _)) = link else { return (None, line.trim()) };
+    let Some(&(at, _)) = link else {
+        // No link on the line: a name before a colon is still who sent it ("Dee: I could not do
+        // it"), so that the teacher knows whose line is not an answer.
+        return match line.split_once(':') {
+            Some((name, rest)) if is_name(name.trim()) && !rest.starts_with("//") => (Some(name.trim()), rest.trim()),
+            _ => (None, line.trim()),
+        };
+    };
     let label = line[..at].trim().trim_end_matches([':', '-', '–', ',', ';']).trim();
     ((!label.is_empty()).then_some(label), line[at..].trim())
+}
+
+/// Whether the text before a colon on a line without a link reads as a name: not empty, and a
+/// few words at most (not a sentence that happens to hold a colon).
+fn is_name(text: &str) -> bool {
+    !text.is_empty() && text.chars().count() <= 40 && text.split_whitespace().count() <= 4
 }
 
 /// At most this many pasted links are checked at once.
@@ -787,6 +800,14 @@ mod tests {
         assert_eq!(split_label("?exercise=x"), (None, "?exercise=x"));
         // No link on the line: the whole line is checked (and said not to be an answer link).
         assert_eq!(split_label("  hello there "), (None, "hello there"));
+        // …keeping the name of whoever sent it, when there is one.
+        assert_eq!(split_label("Dee: hello world"), (Some("Dee"), "hello world"));
+        assert_eq!(split_label("Group 3 (Ana, Bo): no link"), (Some("Group 3 (Ana, Bo)"), "no link"));
+        assert_eq!(split_label("https://school.example/cascade/"), (None, "https://school.example/cascade/"));
+        assert_eq!(
+            split_label("I tried everything and then it said: nothing"),
+            (None, "I tried everything and then it said: nothing")
+        );
         // A label with a question mark: the link is the word naming an exercise.
         assert_eq!(split_label(&format!("Who? Bo: {link}")), (Some("Who? Bo"), link));
     }
