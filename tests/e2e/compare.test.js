@@ -270,6 +270,29 @@ test("the phase diagram's cells and CSV equal cascade sweep on the same grid", a
   await lab.byTestId("sweep-panel").screenshot({ path: join(ARTIFACTS, "phase-small.png") });
 });
 
+test("on a touch screen a tap reads a cell of the phase diagram and a second tap loads it", async () => {
+  const page = await newPage(h.browser, { viewport: { width: 375, height: 812 }, hasTouch: true, isMobile: true });
+  const lab = new LabPage(page);
+  await lab.open(`${h.server.origin}/?v=2&p=failover&sweep=failover,0,240,rate,4,20,3,1,recovery#explore`);
+  await page.waitForFunction(() => {
+    const p = document.querySelector('[data-testid="sweep-progress"]');
+    return p && Number(p.max) === 9 && Number(p.value) === 9;
+  }, null, { timeout: 60000 });
+  const before = [await lab.text("value-failover"), await lab.text("value-rate")];
+  const cell = page.locator('[data-testid="sweep-cell"][data-x="2"][data-y="2"]');
+  await cell.scrollIntoViewIfNeeded();
+  await cell.tap();
+  await page.waitForTimeout(500);
+  assert.match(await lab.text("sweep-tooltip"), /Redis failover 4 min, Offered load 20\/s.*tap it again to load it into the lab/);
+  assert.equal(await page.evaluate(() => location.hash), "#explore", "still at the diagram");
+  assert.deepEqual([await lab.text("value-failover"), await lab.text("value-rate")], before, "the lab unchanged");
+  await cell.tap();
+  await lab.settled();
+  assert.equal(await page.evaluate(() => document.activeElement?.id), "lab-title", "the second tap goes to the lab");
+  assert.deepEqual([await lab.text("value-failover"), await lab.text("value-rate")], ["4 min", "20/s = 100 k/s"]);
+  assert.deepEqual(lab.consoleErrors, []);
+});
+
 test("the phase diagram: cancel keeps the cells in; a change to its grid runs it again", async () => {
   const page = await newPage(h.browser);
   const lab = new LabPage(page);

@@ -962,7 +962,12 @@ fn Heatmap(sweep: Sweep, metric: Signal<Metric>) -> impl IntoView {
             let _ = el.unchecked_into::<web_sys::HtmlElement>().focus();
         }
     };
+    // Whether the last press on a cell was a touch (or a pen), and the cell a tap last read.
+    let touch = StoredValue::new(false);
+    let tapped = RwSignal::new(None::<usize>);
     let on_key = move |ev: leptos::ev::KeyboardEvent| {
+        // Enter or Space on a cell loads it, whatever pressed a cell before.
+        touch.set_value(false);
         let k = focused.get_untracked().unwrap_or(0);
         let (i, j) = (k % nx, k / nx);
         let next = match ev.key().as_str() {
@@ -1001,7 +1006,28 @@ fn Heatmap(sweep: Sweep, metric: Signal<Metric>) -> impl IntoView {
             )
         })
         .collect();
-    let tooltip = move || focused.get().map(cell_text);
+    // A touch screen has no pointing: a tap reads a cell, and a second tap on the same cell loads
+    // it (one tap jumped from the diagram to the lab before the reader could see the cell's run).
+    let on_click = move |ev: leptos::ev::MouseEvent| {
+        let Some(k) = cell_of(&ev) else { return };
+        if touch.get_value() && tapped.get_untracked() != Some(k) {
+            focused.set(Some(k));
+            tapped.set(Some(k));
+        } else {
+            tapped.set(None);
+            load(k);
+        }
+    };
+    let tooltip = move || {
+        focused.get().map(|k| {
+            let text = cell_text(k);
+            if tapped.get() == Some(k) {
+                format!("{text} · tap it again to load it into the lab")
+            } else {
+                text
+            }
+        })
+    };
     view! {
         <div class="heatmap" data-testid="heatmap">
             <div class="heatmap-frame">
@@ -1013,10 +1039,11 @@ fn Heatmap(sweep: Sweep, metric: Signal<Metric>) -> impl IntoView {
                     on:keydown=on_key
                     on:mouseover=move |ev| { if let Some(k) = cell_of(&ev) { focused.set(Some(k)) } }
                     on:focusin=move |ev| { if let Some(k) = cell_of(&ev) { focused.set(Some(k)) } }
-                    on:click=move |ev| { if let Some(k) = cell_of(&ev) { load(k) } }></div>
+                    on:pointerdown=move |ev: leptos::ev::PointerEvent| touch.set_value(ev.pointer_type() != "mouse")
+                    on:click=on_click></div>
             </div>
             <p class="sweep-tooltip" data-testid="sweep-tooltip" aria-live="polite">
-                {move || tooltip().unwrap_or_else(|| "Point at a cell (or focus one and use the arrow keys) to read its run; click it to load it into the lab.".into())}
+                {move || tooltip().unwrap_or_else(|| "Point at a cell, tap it, or focus one and use the arrow keys, to read its run; click it (or tap it again) to load it into the lab.".into())}
             </p>
             <div class="sweep-exports">
                 <button type="button" data-testid="sweep-csv" aria-label="Download CSV of the phase diagram's runs" on:click=csv>

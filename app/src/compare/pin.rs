@@ -176,7 +176,7 @@ pub fn PinBar() -> impl IntoView {
             <div class="pin-buttons">
                 <button type="button" data-testid="pin" disabled=move || !can_pin() on:click=pin
                     title="Keep this run as a reference: the charts draw it dashed under the current run">
-                    {move || if lab.pinned.with(Option::is_some) { "Pin this run instead" } else { "Pin this run" }}
+                    {move || if lab.pinned.with(Option::is_some) { "Replace the pin with this run" } else { "Pin this run" }}
                 </button>
                 {move || lab.pinned.with(Option::is_some).then(|| view! {
                     <button type="button" data-testid="unpin" on:click=move |_| lab.pinned.set(None)>"Unpin"</button>
