@@ -77,7 +77,8 @@
 //!   a backlog that never passes 50,000 messages instead of millions" → the_lessons_shorten_the_outage
 //! - widget `failover` + `api_retry.attempts=3`: "with the API retrying its database calls too, the
 //!   database sees about twice as many calls per request as the client alone sends, more than the
-//!   client's four attempts" and try: "more than six come down to about three", "that alone does not end the outage"
+//!   client's four attempts" and try: "more than six come down to about three", "that alone does not end the outage: the
+//!   client's four attempts still keep the pool full"
 //!   → two_layer_retries_multiply
 //! - "the API retries a call only after a 30-second wait for a connection, when its client has already
 //!   given up: these retries serve nobody" → the_apis_retries_serve_nobody
@@ -773,7 +774,16 @@ fn two_layer_retries_multiply() {
     let both = scenario(Preset::Failover, "api_retry.attempts=3");
     let client_only = set(&both, "api_retry.attempts", "1");
     for seed in SEEDS {
-        let one = with_seed(&client_only, seed).summary;
+        let one_run = with_seed(&client_only, seed);
+        // "The client's four attempts still keep the pool full": in the run's last five minutes,
+        // with the API not retrying, every connection is in use and calls wait for one.
+        let s = &one_run.series;
+        let last = s.len() - (300.0 / s.interval_s) as usize;
+        for i in last..s.len() {
+            assert_eq!(s.pool_in_use[i], client_only.db.pool_size, "seed {seed}, interval {i}: the pool is full");
+            assert!(s.pool_waiting[i] > 0, "seed {seed}, interval {i}: calls wait");
+        }
+        let one = one_run.summary;
         let two = with_seed(&both, seed).summary;
         println!(
             "seed {seed}: client only {:.2} attempts and {:.2} database calls per request; \
